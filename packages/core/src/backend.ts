@@ -1,0 +1,67 @@
+/**
+ * The contract every cache backend implements. Values are strings (rendered HTML,
+ * decimal counters); keys are the ASCII keys built by `keys.ts` (≤ 250 bytes, no
+ * whitespace or control bytes). A backend rejects its promise on failure: the
+ * Sweeper turns every rejection into a miss, so a backend never needs to hide one.
+ *
+ * A backend whose write failed (a lost `incr`, a node that went away) must not
+ * later serve values it held before the failure: an invalidation it missed would
+ * otherwise bring stale fragments back (memcached: flush a node when it rejoins).
+ */
+export interface CacheBackend {
+  /** Short name used in errors and stats, e.g. `memory` or `memcached`. */
+  readonly name: string;
+  /** Largest value, in bytes of UTF-8, that the backend stores; larger values are cleanly not cached. */
+  readonly maxValueBytes: number;
+  /** The value stored under `key`, or `undefined`. */
+  get(key: string): Promise<string | undefined>;
+  /** The values stored under `keys`, in the same order, `undefined` where missing; `[]` answers at once. */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** Stores `value` for `ttlSeconds` (0 = no expiry); resolves `false` when it was not stored (too large). */
+  set(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /** Stores several values in one round; resolves one boolean per entry, as `set` would. */
+  setMany?(entries: readonly CacheEntry[]): Promise<boolean[]>;
+  /** Stores `value` only if `key` is absent; resolves `true` if it stored it, `false` if the key existed. */
+  add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /** Adds `by` to the decimal counter at `key`, keeping its TTL; resolves the new value, or `undefined` if the key is missing. */
+  incr(key: string, by: number): Promise<number | undefined>;
+  /** Removes `key`; resolves `true` if it was there. */
+  delete(key: string): Promise<boolean>;
+  /** Drops every entry (tests, and a node that rejoins after missing writes). */
+  flush?(): Promise<void>;
+  /** Releases connections and timers; the process can exit afterwards. Idempotent. */
+  close(): Promise<void>;
+  /** Synchronous access, offered by in-process backends so a plain `template(context)` call can use the cache. */
+  readonly sync?: SyncCacheBackend;
+}
+
+/** One value to store with `setMany`. */
+export interface CacheEntry {
+  /** The key to store under. */
+  readonly key: string;
+  /** The value to store. */
+  readonly value: string;
+  /** Lifetime in seconds; 0 = no expiry. */
+  readonly ttlSeconds: number;
+}
+
+/** The synchronous face of an in-process backend; same semantics as the async methods. */
+export interface SyncCacheBackend {
+  /** As `CacheBackend.getMany`, synchronously. */
+  getMany(keys: readonly string[]): (string | undefined)[];
+  /** As `CacheBackend.set`, synchronously. */
+  set(key: string, value: string, ttlSeconds: number): boolean;
+  /** As `CacheBackend.add`, synchronously. */
+  add(key: string, value: string, ttlSeconds: number): boolean;
+  /** As `CacheBackend.incr`, synchronously. */
+  incr(key: string, by: number): number | undefined;
+}
+
+/** Largest TTL memcached takes as a duration; above it, a number is read as a Unix timestamp. */
+export const MAX_RELATIVE_TTL_SECONDS = 60 * 60 * 24 * 30;
+
+/** Largest key memcached accepts, in bytes. */
+export const MAX_KEY_BYTES = 250;
+
+/** memcached's default item size limit (1 MiB) minus room for the item header and key. */
+export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024 - 1024;

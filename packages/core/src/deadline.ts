@@ -1,0 +1,32 @@
+import { CacheSweeperError } from './errors';
+
+/**
+ * Settles with `work`, or rejects with a timeout error after `timeoutMs`, whichever
+ * comes first; settles exactly once. The timer is unref'd: a pending deadline never
+ * keeps the process alive.
+ */
+export function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      reject(new CacheSweeperError('sweeper', `${what} missed its ${timeoutMs} ms deadline`));
+    }, timeoutMs);
+    timer.unref?.();
+    work.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

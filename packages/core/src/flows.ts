@@ -1,0 +1,182 @@
+/**
+ * The backend conversations of the Sweeper, written once as generators that yield
+ * the rounds they need; `rounds.ts` runs them against an async backend (with a
+ * deadline per round) or against a synchronous one. A flow never sees a failed
+ * round: the runner stops it there and the caller renders uncached.
+ */
+import type { CacheEntry } from './backend';
+import { CacheSweeperError, describeValue } from './errors';
+import { completeFragmentKey, type KeyPart, type QuotedFragment } from './keys';
+import type { SweeperSession } from './session';
+import { composeToken, freshCounterStart, isCounterValue, type TokenPlan } from './tokens';
+
+/** One round of backend calls (a batch of parallel calls counts as one round). */
+export type BackendOp =
+  | { readonly kind: 'getMany'; readonly what: string; readonly keys: readonly string[] }
+  | { readonly kind: 'addMany'; readonly what: string; readonly entries: readonly CacheEntry[] }
+  | { readonly kind: 'incrMany'; readonly what: string; readonly keys: readonly string[] }
+  | { readonly kind: 'setMany'; readonly what: string; readonly entries: readonly CacheEntry[] };
+
+/** A backend conversation that yields rounds and returns `T`. */
+export type Flow<T> = Generator<BackendOp, T, unknown>;
+
+/** What flows need from the Sweeper. */
+export interface FlowContext {
+  /** The namespace of every key. */
+  readonly namespace: string;
+  /** Lifetime of version keys; 0 = no expiry. */
+  readonly versionTtlSeconds: number;
+  /** Reports a problem that is not a failed round (a garbled counter). */
+  report(error: CacheSweeperError): void;
+}
+
+/** A fragment request whose target, token plan and key parts have been checked. */
+export interface PlannedFragment {
+  /** The model name. */
+  readonly model: string;
+  /** The primary key. */
+  readonly id: KeyPart | readonly KeyPart[];
+  /** Which keys the token needs. */
+  readonly plan: TokenPlan;
+  /** The key, quoted but for its token. */
+  readonly quoted: QuotedFragment;
+  /** Lifetime of the fragment. */
+  readonly ttlSeconds: number;
+}
+
+/** Where a fragment stands after a lookup. */
+export interface FragmentLookup {
+  /** The key to store a rendering under; `undefined` when the cache cannot be used for it (render uncached). */
+  readonly key: string | undefined;
+  /** The cached HTML on a hit. */
+  readonly html: string | undefined;
+}
+
+function* getMany(what: string, keys: readonly string[]): Flow<(string | undefined)[]> {
+  return (yield { kind: 'getMany', what, keys }) as (string | undefined)[];
+}
+
+function* addMany(what: string, entries: readonly CacheEntry[]): Flow<boolean[]> {
+  return (yield { kind: 'addMany', what, entries }) as boolean[];
+}
+
+function* incrMany(what: string, keys: readonly string[]): Flow<(number | undefined)[]> {
+  return (yield { kind: 'incrMany', what, keys }) as (number | undefined)[];
+}
+
+/** Writes entries in one round; resolves one boolean per entry. */
+export function* setMany(what: string, entries: readonly CacheEntry[]): Flow<boolean[]> {
+  return (yield { kind: 'setMany', what, entries }) as boolean[];
+}
+
+/**
+ * Reads the counters behind `keys` into `session.tokens`: one multi-get; a missing
+ * counter is created with a fresh random start (`add`), and when another process
+ * won that race, read again. A garbled counter, or one that vanishes again at once,
+ * is recorded as `null`: its fragments render uncached.
+ */
+export function* readTokens(keys: readonly string[], session: SweeperSession, context: FlowContext): Flow<void> {
+  const needed = [...new Set(keys)].filter((key) => !session.tokens.has(key));
+  if (needed.length === 0) return;
+  const missing = acceptCounters(needed, yield* getMany('get version tokens', needed), session, context);
+  if (missing.length === 0) return;
+  const entries = missing.map((key) => ({
+    key,
+    value: String(freshCounterStart()),
+    ttlSeconds: context.versionTtlSeconds,
+  }));
+  const added = yield* addMany('create version tokens', entries);
+  const raced: string[] = [];
+  entries.forEach((entry, index) => {
+    if (added[index]) session.tokens.set(entry.key, entry.value);
+    else raced.push(entry.key);
+  });
+  if (raced.length === 0) return;
+  for (const key of acceptCounters(raced, yield* getMany('re-read version tokens', raced), session, context)) {
+    session.tokens.set(key, null);
+  }
+}
+
+function acceptCounters(
+  keys: readonly string[],
+  values: readonly (string | undefined)[],
+  session: SweeperSession,
+  context: FlowContext,
+): string[] {
+  const missing: string[] = [];
+  keys.forEach((key, index) => {
+    const value = values[index];
+    if (value === undefined) {
+      missing.push(key);
+    } else if (isCounterValue(value)) {
+      session.tokens.set(key, value);
+    } else {
+      session.tokens.set(key, null);
+      context.report(
+        new CacheSweeperError(
+          'tokens',
+          `version key "${key}" holds ${describeValue(value)}, not a counter below 2^53; its fragments render uncached`,
+        ),
+      );
+    }
+  });
+  return missing;
+}
+
+/** Reads tokens, then every fragment in one multi-get; returns one lookup per planned fragment. */
+export function* lookupFragments(
+  planned: readonly PlannedFragment[],
+  session: SweeperSession,
+  context: FlowContext,
+): Flow<FragmentLookup[]> {
+  const versionKeys: string[] = [];
+  for (const { plan } of planned) {
+    if (plan.generationKey !== undefined) versionKeys.push(plan.generationKey);
+    if (plan.counterKey !== undefined) versionKeys.push(plan.counterKey);
+  }
+  yield* readTokens(versionKeys, session, context);
+
+  const keys = planned.map((fragment) => keyOf(fragment, session, context.namespace));
+  const wanted = [...new Set(keys.filter((key): key is string => key !== undefined))];
+  if (wanted.length === 0) return keys.map((key) => ({ key, html: undefined }));
+  const values = yield* getMany('get fragments', wanted);
+  const found = new Map<string, string | undefined>();
+  wanted.forEach((key, index) => {
+    found.set(key, values[index]);
+  });
+  return keys.map((key) => ({ key, html: key === undefined ? undefined : found.get(key) }));
+}
+
+function keyOf(fragment: PlannedFragment, session: SweeperSession, namespace: string): string | undefined {
+  const { plan } = fragment;
+  const generation = plan.generationKey === undefined ? undefined : session.tokens.get(plan.generationKey);
+  const counter = plan.counterKey === undefined ? undefined : session.tokens.get(plan.counterKey);
+  if (generation === null || counter === null) return undefined;
+  if (plan.generationKey !== undefined && generation === undefined) return undefined;
+  if (plan.counterKey !== undefined && counter === undefined) return undefined;
+  return completeFragmentKey(namespace, fragment.quoted, composeToken(plan, generation, counter));
+}
+
+/**
+ * Bumps the counters behind `keys`: `incr`; a missing counter gets a fresh random
+ * start (`add`; any fresh start already differs from every token issued before),
+ * and when another process created it first, `incr` once more. Returns the keys
+ * that could not be bumped.
+ */
+export function* bumpCounters(keys: readonly string[], context: FlowContext): Flow<string[]> {
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return [];
+  const bumped = yield* incrMany('bump version tokens', unique);
+  const missing = unique.filter((_, index) => bumped[index] === undefined);
+  if (missing.length === 0) return [];
+  const entries = missing.map((key) => ({
+    key,
+    value: String(freshCounterStart()),
+    ttlSeconds: context.versionTtlSeconds,
+  }));
+  const added = yield* addMany('create version tokens', entries);
+  const raced = missing.filter((_, index) => !added[index]);
+  if (raced.length === 0) return [];
+  const again = yield* incrMany('bump version tokens again', raced);
+  return raced.filter((_, index) => again[index] === undefined);
+}

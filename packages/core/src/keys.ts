@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { MAX_KEY_BYTES } from './backend';
+import { CacheSweeperError, describeValue } from './errors';
+
+/** A value that may be part of a key: the extra parts of a fragment, a primary key, an attribute token. */
+export type KeyPart = string | number | bigint | boolean | Date | null | undefined;
+
+/** Characters a quoted string part keeps as they are; everything else is escaped. */
+const PLAIN = /^[A-Za-z0-9_.-]*$/;
+const NAMESPACE = /^[A-Za-z0-9_.-]{1,64}$/;
+const HEX = '0123456789ABCDEF';
+
+/**
+ * Quotes one key part into `[A-Za-z0-9_.-]` plus marker characters, injectively:
+ * two different parts never quote to the same text, a quoted part never contains `:`
+ * (the separator) and every type has its own marker, so `"1"` and `1` differ.
+ * Strings escape each UTF-16 code unit outside the plain set as `%XX` (below 0x100)
+ * or `~XXXX`, which keeps lone surrogates distinct (UTF-8 would merge them into U+FFFD).
+ */
+export function quoteKeyPart(part: KeyPart): string {
+  switch (typeof part) {
+    case 'string':
+      return PLAIN.test(part) ? part : escapeString(part);
+    case 'number':
+      if (!Number.isFinite(part)) {
+        throw new CacheSweeperError('keys', `key part ${describeValue(part)} is not a finite number`);
+      }
+      return Object.is(part, -0) ? '=-0' : `=${part}`;
+    case 'bigint':
+      return `=${part}n`;
+    case 'boolean':
+      return part ? '!t' : '!f';
+    case 'undefined':
+      return '!u';
+    default:
+      if (part === null) return '!n';
+      if (part instanceof Date) {
+        const time = part.getTime();
+        if (Number.isNaN(time)) throw new CacheSweeperError('keys', 'key part is an invalid Date');
+        return `@${time}`;
+      }
+      throw new CacheSweeperError(
+        'keys',
+        `key part ${describeValue(part)} must be a string, number, bigint, boolean, Date, null or undefined`,
+      );
+  }
+}
+
+function escapeString(text: string): string {
+  let out = '';
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (isPlainUnit(unit)) {
+      out += text[index];
+    } else if (unit < 0x100) {
+      out += `%${HEX[unit >> 4]}${HEX[unit & 15]}`;
+    } else {
+      out += `~${HEX[unit >> 12]}${HEX[(unit >> 8) & 15]}${HEX[(unit >> 4) & 15]}${HEX[unit & 15]}`;
+    }
+  }
+  return out;
+}
+
+function isPlainUnit(unit: number): boolean {
+  return (
+    (unit >= 0x61 && unit <= 0x7a) || // a-z
+    (unit >= 0x41 && unit <= 0x5a) || // A-Z
+    (unit >= 0x30 && unit <= 0x39) || // 0-9
+    unit === 0x5f || // _
+    unit === 0x2e || // .
+    unit === 0x2d // -
+  );
+}
+
+/** Throws unless `namespace` is 1–64 characters of `[A-Za-z0-9_.-]`. */
+export function validateNamespace(namespace: unknown): string {
+  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
+    throw new CacheSweeperError(
+      'keys',
+      `namespace ${describeValue(namespace)} must be 1-64 characters of A-Z a-z 0-9 _ . -`,
+    );
+  }
+  return namespace;
+}
+
+/**
+ * Joins already-quoted segments with `:`. A key longer than memcached's 250 bytes
+ * becomes `<namespace>:#<sha256>`; `#` never appears in a quoted segment, so a hashed
+ * key cannot equal an unhashed one, and the caller keeps the key it asked for, so
+ * multi-get results map back by position.
+ */
+export function joinKey(namespace: string, segments: readonly string[]): string {
+  const key = `${namespace}:${segments.join(':')}`;
+  if (key.length <= MAX_KEY_BYTES) return key;
+  return `${namespace}:#${createHash('sha256').update(key).digest('base64url')}`;
+}
+
+/** Quotes a primary key: one value, or the values of a composite key joined by `,` (escaped inside parts). */
+export function quotePrimaryKey(id: KeyPart | readonly KeyPart[]): string {
+  return Array.isArray(id) ? `(${id.map(quoteKeyPart).join(',')})` : quoteKeyPart(id as KeyPart);
+}
+
+/** The key of a row's version counter: `<namespace>:<Model>:<pk>`. */
+export function versionKey(namespace: string, model: string, id: KeyPart | readonly KeyPart[]): string {
+  return joinKey(namespace, [quoteKeyPart(model), quotePrimaryKey(id)]);
+}
+
+/** The key of a model's generation counter (bumped by bulk writes): `<namespace>:<Model>:*`. */
+export function generationKey(namespace: string, model: string): string {
+  return joinKey(namespace, [quoteKeyPart(model), '*']);
+}
+
+/** Everything a fragment key is made of. */
+export interface FragmentKeyInput {
+  /** The model name. */
+  readonly model: string;
+  /** The row's primary key. */
+  readonly id: KeyPart | readonly KeyPart[];
+  /** The row's version token, as built by `tokens.ts` (already key-safe). */
+  readonly token: string;
+  /** A digest of the template source, or `''` when the fragment has no template. */
+  readonly digest: string;
+  /** The extra key parts. */
+  readonly parts: readonly KeyPart[];
+}
+
+/** A fragment key quoted up to its token: `head` goes before it, `tail` after it. */
+export interface QuotedFragment {
+  /** `<Model>:<pk>`, quoted. */
+  readonly head: string;
+  /** `<digest>:<part>:…`, quoted. */
+  readonly tail: string;
+}
+
+/** Quotes everything of a fragment key but its token; throws on a part that cannot be a key part. */
+export function quoteFragment(input: Omit<FragmentKeyInput, 'token'>): QuotedFragment {
+  let tail = quoteKeyPart(input.digest);
+  for (const part of input.parts) tail += `:${quoteKeyPart(part)}`;
+  return { head: `${quoteKeyPart(input.model)}:${quotePrimaryKey(input.id)}`, tail };
+}
+
+/** Completes a quoted fragment with its token into a key (hashed above 250 bytes). */
+export function completeFragmentKey(namespace: string, quoted: QuotedFragment, token: string): string {
+  return joinKey(namespace, [quoted.head, token, quoted.tail]);
+}
+
+/** The key of a fragment: `<namespace>:<Model>:<pk>:<token>:<digest>:<part>:…`, hashed above 250 bytes. */
+export function fragmentKey(namespace: string, input: FragmentKeyInput): string {
+  return completeFragmentKey(namespace, quoteFragment(input), input.token);
+}
+
+/** True when `key` is one memcached accepts: 1–250 bytes, no whitespace or control bytes, ASCII. */
+export function isValidCacheKey(key: string): boolean {
+  if (key.length === 0 || key.length > MAX_KEY_BYTES) return false;
+  for (let index = 0; index < key.length; index++) {
+    const unit = key.charCodeAt(index);
+    if (unit <= 0x20 || unit >= 0x7f) return false;
+  }
+  return true;
+}

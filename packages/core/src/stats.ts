@@ -1,0 +1,29 @@
+/** Counters a Sweeper keeps; a per-page copy can be collected with `sweeper.session({ stats })`. */
+export interface SweeperStats {
+  /** Fragments served from the cache. */
+  hits: number;
+  /** Fragments looked up and not found (rendered, or joined a render already running). */
+  misses: number;
+  /** Fragments rendered without the cache: it failed, timed out, or a token could not be read. */
+  uncached: number;
+  /** Renders run for missed fragments (misses minus those that joined a running render). */
+  renders: number;
+  /** Fragments written to the cache. */
+  stores: number;
+  /** Rows invalidated (per target, after coalescing). */
+  invalidations: number;
+  /** Backend failures and missed deadlines, each also reported to `onError`. */
+  errors: number;
+  /** Sequential waits on the backend; a batch of parallel calls counts once. */
+  roundTrips: number;
+}
+
+/** A fresh set of zeroed counters, e.g. to collect one page's figures. */
+export function createStats(): SweeperStats {
+  return { hits: 0, misses: 0, uncached: 0, renders: 0, stores: 0, invalidations: 0, errors: 0, roundTrips: 0 };
+}
+
+/** Adds `amount` to counter `name` of every set in `sinks` (undefined entries are skipped). */
+export function countInto(sinks: readonly (SweeperStats | undefined)[], name: keyof SweeperStats, amount = 1): void {
+  for (const sink of sinks) if (sink !== undefined) sink[name] += amount;
+}

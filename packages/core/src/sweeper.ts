@@ -1,0 +1,538 @@
+import type { CacheBackend, CacheEntry } from './backend';
+import { asSweeperError, CacheSweeperError, describeValue } from './errors';
+import {
+  bumpCounters,
+  type FlowContext,
+  type FragmentLookup,
+  lookupFragments,
+  type PlannedFragment,
+  setMany,
+} from './flows';
+import { generationKey, type KeyPart, quoteFragment, validateNamespace, versionKey } from './keys';
+import { memoryBackend } from './memory-backend';
+import { type FlowOutcome, runFlow, runFlowSync } from './rounds';
+import { createSession, type SessionOptions, type SweeperSession } from './session';
+import { SingleFlight } from './single-flight';
+import { countInto, createStats, type SweeperStats } from './stats';
+import { describeTarget, resolveTarget, type Target } from './targets';
+import { attributeToken, DEFAULT_TOKEN_SPEC, type ModelTokens, planToken, type TokenSpec, toTokenSpec } from './tokens';
+
+/** Options of `createSweeper`. */
+export interface SweeperOptions {
+  /** Where fragments and version counters live. Default: `memoryBackend()`. */
+  readonly backend?: CacheBackend;
+  /** Prefix of every key, 1-64 characters of `[A-Za-z0-9_.-]`. Default: `cs`. */
+  readonly namespace?: string;
+  /** Token spec per model name; a model not listed keeps a per-row counter. */
+  readonly models?: Readonly<Record<string, ModelTokens>>;
+  /** Deadline of each backend round, in ms; a round that misses it is a miss. Default: 200. */
+  readonly timeoutMs?: number;
+  /** Lifetime of version counters in seconds; 0 = no expiry (evicted only under memory pressure). Default: 0. */
+  readonly versionTtlSeconds?: number;
+  /** Told about every backend failure and missed deadline (they never reach a page). Default: ignore. */
+  readonly onError?: (error: CacheSweeperError) => void;
+}
+
+/** One fragment to look up: what `fragment` takes, for renderers that batch. */
+export interface FragmentRequest {
+  /** The row the fragment shows (see `Target`). */
+  readonly target: Target;
+  /** Lifetime in whole seconds; 0 = as long as the version keys live. */
+  readonly ttlSeconds: number;
+  /** Extra key parts, e.g. the template name. */
+  readonly parts?: readonly KeyPart[];
+  /** A digest of the template source, so an edited template never serves old HTML. */
+  readonly digest?: string;
+}
+
+/** Options of `fragment`. */
+export interface FragmentOptions {
+  /** A digest of the template source the fragment renders. */
+  readonly digest?: string;
+  /** The page's session (token snapshot, per-page stats); default: a fresh one. */
+  readonly session?: SweeperSession;
+}
+
+/** Options of `invalidate`. */
+export interface InvalidateOptions {
+  /** Asserts the model's token is this attribute (django-cache-sweeper's `using`); see `ModelTokens`. */
+  readonly using?: string;
+  /** Extra counters to add figures to. */
+  readonly stats?: SweeperStats;
+}
+
+const DEFAULT_TIMEOUT_MS = 200;
+
+/**
+ * Lazy fragment caching keyed by version tokens: `fragment` stores a rendering under
+ * a key holding the row's token, `invalidate` changes the token, and old renderings
+ * become unreachable. Cache failures are misses, never exceptions; bad arguments
+ * throw at once.
+ *
+ * @example
+ * const sweeper = createSweeper();
+ * const html = await sweeper.fragment(comment, 600, ['comment.hbs'], () => renderComment(comment));
+ * await sweeper.invalidate(comment); // after the comment's transaction committed
+ */
+export class Sweeper {
+  /** The backend in use. */
+  readonly backend: CacheBackend;
+  /** The key prefix. */
+  readonly namespace: string;
+  /** Deadline of each backend round, in ms. */
+  readonly timeoutMs: number;
+  /** Lifetime of version counters (0 = no expiry). */
+  readonly versionTtlSeconds: number;
+
+  readonly #models = new Map<string, TokenSpec>();
+  readonly #stats = createStats();
+  readonly #flights = new SingleFlight<string>();
+  readonly #pendingWrites = new Set<Promise<void>>();
+  readonly #onError: ((error: CacheSweeperError) => void) | undefined;
+  readonly #context: FlowContext;
+  #closed = false;
+
+  constructor(options: SweeperOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new CacheSweeperError('sweeper', `options must be an object, got ${describeValue(options)}`);
+    }
+    this.namespace = validateNamespace(options.namespace ?? 'cs');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (typeof this.timeoutMs !== 'number' || !(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `timeoutMs must be a number of ms > 0, got ${describeValue(options.timeoutMs)}`,
+      );
+    }
+    this.versionTtlSeconds = checkTtl(options.versionTtlSeconds ?? 0, 'versionTtlSeconds');
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new CacheSweeperError('sweeper', `onError must be a function, got ${describeValue(options.onError)}`);
+    }
+    this.#onError = options.onError;
+    this.backend = options.backend ?? memoryBackend();
+    checkBackend(this.backend);
+    for (const [model, tokens] of Object.entries(options.models ?? {})) this.declareModel(model, tokens);
+    this.#context = {
+      namespace: this.namespace,
+      versionTtlSeconds: this.versionTtlSeconds,
+      report: (error) => this.#report(error, undefined),
+    };
+  }
+
+  /** Declares how a model's token is kept; declaring it again the same way is a no-op, differently an error. */
+  declareModel(model: string, tokens: ModelTokens): void {
+    if (typeof model !== 'string' || model.length === 0) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `declareModel: model name must be a non-empty string, got ${describeValue(model)}`,
+      );
+    }
+    const spec = toTokenSpec(model, tokens);
+    const existing = this.#models.get(model);
+    if (existing && !sameSpec(existing, spec)) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `model ${model} is already declared as ${describeSpec(existing)}; cannot redeclare it as ${describeSpec(spec)}`,
+      );
+    }
+    this.#models.set(model, spec);
+  }
+
+  /** The token spec in force for a model (declared, or the default per-row counter). */
+  tokenSpec(model: string): TokenSpec {
+    return this.#models.get(model) ?? DEFAULT_TOKEN_SPEC;
+  }
+
+  /** A fresh per-page session: one token snapshot, one failure budget, optional per-page stats. */
+  session(options: SessionOptions = {}): SweeperSession {
+    return createSession(options);
+  }
+
+  /**
+   * Gets a fragment from the cache or renders it: reads the row's token, then the
+   * fragment; on a miss runs `render` (once per process for concurrent misses) and
+   * stores the result in the background. Load the data `render` shows inside
+   * `render`: data read before the token can be older than the key it is stored under.
+   */
+  fragment(
+    target: Target,
+    ttlSeconds: number,
+    parts: readonly KeyPart[],
+    render: () => string | Promise<string>,
+    options: FragmentOptions = {},
+  ): Promise<string> {
+    const planned = this.plan({
+      target,
+      ttlSeconds,
+      parts,
+      ...(options.digest === undefined ? {} : { digest: options.digest }),
+    });
+    if (typeof render !== 'function') {
+      throw new CacheSweeperError(
+        'sweeper',
+        `fragment(${describeTarget(planned)}): render must be a function, got ${describeValue(render)}`,
+      );
+    }
+    return this.#fragment(planned, render, options.session ?? createSession());
+  }
+
+  async #fragment(
+    planned: PlannedFragment,
+    render: () => string | Promise<string>,
+    session: SweeperSession,
+  ): Promise<string> {
+    const [found] = await this.lookupPlanned([planned], session);
+    if (found?.html !== undefined) return found.html;
+    if (found?.key === undefined) return checkRendered(await render(), planned);
+    return this.renderMiss(found.key, planned.ttlSeconds, async () => checkRendered(await render(), planned), session);
+  }
+
+  /** As `fragment`, synchronously; needs a backend with synchronous access (the memory backend). */
+  fragmentSync(
+    target: Target,
+    ttlSeconds: number,
+    parts: readonly KeyPart[],
+    render: () => string,
+    options: FragmentOptions = {},
+  ): string {
+    const planned = this.plan({
+      target,
+      ttlSeconds,
+      parts,
+      ...(options.digest === undefined ? {} : { digest: options.digest }),
+    });
+    const session = options.session ?? createSession();
+    const [found] = this.lookupPlannedSync([planned], session);
+    if (found?.html !== undefined) return found.html;
+    const html = checkRendered(render(), planned);
+    if (found?.key !== undefined) {
+      this.#count(session, 'renders');
+      this.storeSync([{ key: found.key, value: html, ttlSeconds: planned.ttlSeconds }], session);
+    }
+    return html;
+  }
+
+  /** Checks a request and works out its token plan and quoted key; throws a CacheSweeperError on bad input. */
+  plan(request: FragmentRequest): PlannedFragment {
+    if (request === null || typeof request !== 'object') {
+      throw new CacheSweeperError('sweeper', `fragment request must be an object, got ${describeValue(request)}`);
+    }
+    const target = resolveTarget(request.target);
+    const ttlSeconds = checkTtl(request.ttlSeconds, `TTL of ${describeTarget(target)}`);
+    const parts = request.parts ?? [];
+    if (!Array.isArray(parts)) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `key parts of ${describeTarget(target)} must be an array, got ${describeValue(parts)}`,
+      );
+    }
+    const digest = request.digest ?? '';
+    if (typeof digest !== 'string') {
+      throw new CacheSweeperError(
+        'sweeper',
+        `digest of ${describeTarget(target)} must be a string, got ${describeValue(digest)}`,
+      );
+    }
+    const spec = this.tokenSpec(target.model);
+    return {
+      model: target.model,
+      id: target.id,
+      plan: planToken(this.namespace, target, spec),
+      quoted: quoteFragment({ model: target.model, id: target.id, digest, parts }),
+      ttlSeconds: this.#fragmentTtl(ttlSeconds),
+    };
+  }
+
+  /** Looks fragments up in one token round and one fragment round; bad requests throw at once. */
+  lookup(requests: readonly FragmentRequest[], session: SweeperSession = createSession()): Promise<FragmentLookup[]> {
+    return this.lookupPlanned(
+      requests.map((request) => this.plan(request)),
+      session,
+    );
+  }
+
+  /** As `lookup`, for requests already checked with `plan`. Never rejects: a failure makes every lookup uncached. */
+  async lookupPlanned(planned: readonly PlannedFragment[], session: SweeperSession): Promise<FragmentLookup[]> {
+    if (planned.length === 0) return [];
+    if (!session.available || this.#closed) return this.#uncached(planned, session);
+    const outcome = await runFlow(
+      lookupFragments(planned, session, this.#context),
+      this.backend,
+      this.timeoutMs,
+      this.#observer(session),
+    );
+    return this.#finishLookup(planned, outcome, session);
+  }
+
+  /** As `lookupPlanned`, synchronously; needs a backend with synchronous access. */
+  lookupPlannedSync(planned: readonly PlannedFragment[], session: SweeperSession): FragmentLookup[] {
+    const sync = this.#syncBackend();
+    if (planned.length === 0) return [];
+    if (!session.available || this.#closed) return this.#uncached(planned, session);
+    const outcome = runFlowSync(lookupFragments(planned, session, this.#context), sync, this.#observer(session));
+    return this.#finishLookup(planned, outcome, session);
+  }
+
+  #finishLookup(
+    planned: readonly PlannedFragment[],
+    outcome: FlowOutcome<FragmentLookup[]>,
+    session: SweeperSession,
+  ): FragmentLookup[] {
+    if (!outcome.ok) {
+      this.#failRound(outcome, session);
+      return this.#uncached(planned, session);
+    }
+    for (const lookup of outcome.value) {
+      this.#count(session, lookup.key === undefined ? 'uncached' : lookup.html === undefined ? 'misses' : 'hits');
+    }
+    return outcome.value;
+  }
+
+  #uncached(planned: readonly PlannedFragment[], session: SweeperSession): FragmentLookup[] {
+    this.#count(session, 'uncached', planned.length);
+    return planned.map(() => ({ key: undefined, html: undefined }));
+  }
+
+  /** Whether the backend offers synchronous access (so `fragmentSync` and `lookupPlannedSync` work). */
+  get isSynchronous(): boolean {
+    return this.backend.sync !== undefined;
+  }
+
+  /**
+   * Renders a missed fragment once per process: a concurrent miss of the same key
+   * joins the running render. The result is stored in the background (not awaited);
+   * until that write lands, later misses still join this render.
+   */
+  renderMiss(
+    key: string,
+    ttlSeconds: number,
+    render: () => Promise<string>,
+    session: SweeperSession = createSession(),
+  ): Promise<string> {
+    const running = this.#flights.join(key);
+    if (running) return running;
+    this.#count(session, 'renders');
+    return this.#flights.lead(key, render, (html) => this.store([{ key, value: html, ttlSeconds }], session));
+  }
+
+  /** Writes renderings in one round; never rejects (failures are reported). `idle()` waits for it. */
+  store(entries: readonly CacheEntry[], session: SweeperSession = createSession()): Promise<void> {
+    if (entries.length === 0 || this.#closed) return Promise.resolve();
+    const write = runFlow(
+      setMany('store fragments', entries),
+      this.backend,
+      this.timeoutMs,
+      this.#observer(session),
+    ).then((outcome) => this.#finishStore(outcome, session));
+    this.#pendingWrites.add(write);
+    write.finally(() => this.#pendingWrites.delete(write));
+    return write;
+  }
+
+  /** As `store`, synchronously. */
+  storeSync(entries: readonly CacheEntry[], session: SweeperSession = createSession()): void {
+    if (entries.length === 0 || this.#closed) return;
+    this.#finishStore(
+      runFlowSync(setMany('store fragments', entries), this.#syncBackend(), this.#observer(session)),
+      session,
+    );
+  }
+
+  #finishStore(outcome: FlowOutcome<boolean[]>, session: SweeperSession): void {
+    if (!outcome.ok) {
+      this.#failRound(outcome, session);
+      return;
+    }
+    this.#count(session, 'stores', outcome.value.filter(Boolean).length);
+  }
+
+  /**
+   * Invalidates one row: bumps its counter, so every fragment keyed on the old token
+   * becomes unreachable (django-cache-sweeper's `invalidate_cache_for`). Call it after
+   * the write committed. Never rejects on a cache failure (it is reported); throws at
+   * once on a bad target, or when `using` does not match the model's declared token.
+   */
+  invalidate(target: Target, options: InvalidateOptions = {}): Promise<void> {
+    return this.invalidateMany([target], options);
+  }
+
+  /** Invalidates several rows in one round; duplicates are coalesced. */
+  invalidateMany(targets: readonly Target[], options: InvalidateOptions = {}): Promise<void> {
+    if (!Array.isArray(targets)) {
+      throw new CacheSweeperError('sweeper', `invalidateMany takes an array of targets, got ${describeValue(targets)}`);
+    }
+    const rows = new Set<string>();
+    const keys = new Set<string>();
+    for (const target of targets) {
+      const { row, counterKey } = this.#invalidationOf(target, options.using);
+      rows.add(row);
+      if (counterKey !== undefined) keys.add(counterKey);
+    }
+    return this.#bump([...keys], rows.size, options.stats);
+  }
+
+  /**
+   * Invalidates every row of a model at once by bumping its generation (for bulk
+   * writes whose rows nobody can name). The model must be declared with `generation: true`.
+   */
+  invalidateModel(model: string, options: Pick<InvalidateOptions, 'stats'> = {}): Promise<void> {
+    if (!this.tokenSpec(model).generation) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `invalidateModel(${describeValue(model)}): the model is not declared with { generation: true }, so its keys hold no generation to bump`,
+      );
+    }
+    return this.#bump([generationKey(this.namespace, model)], 1, options.stats);
+  }
+
+  #invalidationOf(target: Target, using: string | undefined): { row: string; counterKey: string | undefined } {
+    const resolved = resolveTarget(target);
+    const row = versionKey(this.namespace, resolved.model, resolved.id);
+    const spec = this.tokenSpec(resolved.model);
+    if (using !== undefined) {
+      if (spec.using !== using) {
+        throw new CacheSweeperError(
+          'sweeper',
+          `invalidate(${describeTarget(resolved)}, { using: ${describeValue(using)} }): ${resolved.model} is declared as ${describeSpec(spec)}; declare it with createSweeper({ models: { ${resolved.model}: { using: ${describeValue(using)} } } }) so reads use the same token`,
+        );
+      }
+      attributeToken(resolved, using); // the attribute must be loaded, as in a read
+    }
+    if (!spec.counter) {
+      if (using !== undefined) return { row, counterKey: undefined }; // the save that changed the attribute was the invalidation
+      throw new CacheSweeperError(
+        'sweeper',
+        `invalidate(${describeTarget(resolved)}): ${resolved.model} is keyed by its "${spec.using}" alone, so only a write that changes "${spec.using}" invalidates it; declare { using: "${spec.using}", counter: true } to allow invalidate()`,
+      );
+    }
+    return { row, counterKey: row };
+  }
+
+  async #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<void> {
+    const session = createSession(stats === undefined ? {} : { stats });
+    this.#count(session, 'invalidations', invalidations);
+    if (keys.length === 0) return;
+    if (this.#closed) {
+      this.#report(new CacheSweeperError('sweeper', `invalidation of ${keys.length} key(s) after close()`), session);
+      return;
+    }
+    const outcome = await runFlow(
+      bumpCounters(keys, this.#context),
+      this.backend,
+      this.timeoutMs,
+      this.#observer(session),
+    );
+    if (!outcome.ok) {
+      this.#failRound(outcome, session);
+    } else if (outcome.value.length > 0) {
+      this.#report(
+        new CacheSweeperError('sweeper', `could not bump ${outcome.value.join(', ')}: the counter vanished twice`),
+        session,
+      );
+    }
+  }
+
+  /** The sweeper's counters since it was created (a copy). */
+  stats(): SweeperStats {
+    return { ...this.#stats };
+  }
+
+  /** Resolves when every background write started so far has landed (or failed). */
+  async idle(): Promise<void> {
+    while (this.#pendingWrites.size > 0) await Promise.all(this.#pendingWrites);
+  }
+
+  /** Waits for background writes, then closes the backend. Later lookups render uncached. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.idle();
+    this.#closed = true;
+    await this.backend.close();
+  }
+
+  #fragmentTtl(ttlSeconds: number): number {
+    // A fragment must not outlive the counter it is keyed on.
+    if (this.versionTtlSeconds === 0) return ttlSeconds;
+    return ttlSeconds === 0 ? this.versionTtlSeconds : Math.min(ttlSeconds, this.versionTtlSeconds);
+  }
+
+  #syncBackend() {
+    const sync = this.backend.sync;
+    if (!sync) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `the ${this.backend.name} backend has no synchronous access; use the async API (fragment, lookup) or the memory backend`,
+      );
+    }
+    return sync;
+  }
+
+  #observer(session: SweeperSession) {
+    return { round: () => this.#count(session, 'roundTrips') };
+  }
+
+  #failRound(outcome: Extract<FlowOutcome<unknown>, { ok: false }>, session: SweeperSession): void {
+    session.available = false;
+    this.#report(asSweeperError('sweeper', `${this.backend.name} ${outcome.op.what} failed`, outcome.error), session);
+  }
+
+  #count(session: SweeperSession, name: keyof SweeperStats, amount = 1): void {
+    countInto([this.#stats, session.stats], name, amount);
+  }
+
+  #report(error: CacheSweeperError, session: SweeperSession | undefined): void {
+    countInto([this.#stats, session?.stats], 'errors');
+    if (!this.#onError) return;
+    try {
+      this.#onError(error);
+    } catch {
+      // A throwing onError must not turn a cache problem into a broken page.
+    }
+  }
+}
+
+/** Creates a Sweeper; with no backend, on a fresh `memoryBackend()`. */
+export function createSweeper(options: SweeperOptions = {}): Sweeper {
+  return new Sweeper(options);
+}
+
+function checkTtl(ttlSeconds: unknown, what: string): number {
+  if (typeof ttlSeconds !== 'number' || !Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) {
+    throw new CacheSweeperError(
+      'sweeper',
+      `${what} must be a whole number of seconds >= 0, got ${describeValue(ttlSeconds)}`,
+    );
+  }
+  return ttlSeconds;
+}
+
+function checkRendered(html: unknown, target: Pick<PlannedFragment, 'model' | 'id'>): string {
+  if (typeof html !== 'string') {
+    throw new CacheSweeperError(
+      'sweeper',
+      `render of ${describeTarget(target)} returned ${describeValue(html)}, not a string`,
+    );
+  }
+  return html;
+}
+
+function checkBackend(backend: CacheBackend): void {
+  const required = ['get', 'getMany', 'set', 'add', 'incr', 'delete', 'close'] as const;
+  const missing = required.filter(
+    (name) => typeof (backend as unknown as Record<string, unknown>)?.[name] !== 'function',
+  );
+  if (backend === null || typeof backend !== 'object' || missing.length > 0) {
+    throw new CacheSweeperError(
+      'sweeper',
+      `backend ${describeValue(backend)} lacks ${missing.join(', ')}; see the CacheBackend contract`,
+    );
+  }
+}
+
+function sameSpec(a: TokenSpec, b: TokenSpec): boolean {
+  return a.using === b.using && a.counter === b.counter && a.generation === b.generation;
+}
+
+function describeSpec(spec: TokenSpec): string {
+  return JSON.stringify({ using: spec.using, counter: spec.counter, generation: spec.generation });
+}

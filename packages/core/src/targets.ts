@@ -1,0 +1,160 @@
+import { CacheSweeperError, describeValue } from './errors';
+import type { KeyPart } from './keys';
+
+/**
+ * Marks plain template data with the row it came from, so a template can pass plain
+ * data (which Handlebars reads safely) and the helper still knows the model, the
+ * primary key and the token attributes. `Symbol.for`, so ESM and CommonJS copies of
+ * this package agree on it.
+ */
+export const TARGET_META = Symbol.for('cachesweeper.target');
+
+/** What a row is, as far as cache keys are concerned. */
+export interface TargetMeta {
+  /** The model name, e.g. `Article`. */
+  readonly model: string;
+  /** The primary key; an array for a composite key. */
+  readonly id: KeyPart | readonly KeyPart[];
+  /** Attribute values a token may use (e.g. `updatedAt`), as loaded with the row. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** A plain reference to a row: `{ model: 'Article', id: 7 }`, optionally with token attributes (`updatedAt`). */
+export interface TargetRef {
+  /** The model name. */
+  readonly model: string;
+  /** The primary key. */
+  readonly id: KeyPart | readonly KeyPart[];
+  /** Any attribute a token uses, e.g. `updatedAt` for a model keyed by it. */
+  readonly [attribute: string]: unknown;
+}
+
+/**
+ * What `invalidate` and `fragment` accept: a model instance (Sequelize or any object
+ * whose class lists `primaryKeyAttributes` and that has `get(name)`), plain data
+ * marked with `TARGET_META`, or a `TargetRef`.
+ */
+export type Target = object;
+
+/** A target reduced to the facts keys are made of. */
+export interface ResolvedTarget {
+  /** The model name. */
+  readonly model: string;
+  /** The primary key. */
+  readonly id: KeyPart | readonly KeyPart[];
+  /** Reads an attribute of the row as loaded; `undefined` when it was not loaded. */
+  readonly attribute: (name: string) => unknown;
+  /** Whether the row has `name` at all (loaded, even as null). */
+  readonly hasAttribute: (name: string) => boolean;
+}
+
+interface ModelClassLike {
+  readonly name?: unknown;
+  readonly primaryKeyAttributes?: unknown;
+}
+
+interface InstanceLike {
+  readonly constructor: ModelClassLike;
+  get(name: string): unknown;
+  readonly dataValues?: Record<string, unknown>;
+}
+
+/** Reduces a target to model, primary key and attribute reader; throws a CacheSweeperError naming the bad value. */
+export function resolveTarget(target: unknown): ResolvedTarget {
+  if (target === null || typeof target !== 'object') {
+    throw new CacheSweeperError('targets', `target ${describeValue(target)} ${EXPECTED}`);
+  }
+  const meta = (target as { [TARGET_META]?: TargetMeta })[TARGET_META];
+  if (meta !== undefined) return fromMeta(meta, target);
+  if (isModelInstance(target)) return fromInstance(target);
+  if (isRef(target)) return fromRef(target);
+  throw new CacheSweeperError('targets', `target ${describeValue(target)} ${EXPECTED}`);
+}
+
+const EXPECTED = 'is neither a model instance, data marked with TARGET_META, nor a reference { model: "Name", id }';
+
+function isModelInstance(value: object): value is InstanceLike {
+  const candidate = value as Partial<InstanceLike>;
+  return (
+    typeof candidate.get === 'function' &&
+    typeof candidate.constructor === 'function' &&
+    Array.isArray((candidate.constructor as ModelClassLike).primaryKeyAttributes)
+  );
+}
+
+function isRef(value: object): value is TargetRef {
+  return typeof (value as { model?: unknown }).model === 'string' && 'id' in value;
+}
+
+function fromMeta(meta: TargetMeta, data: object): ResolvedTarget {
+  if (meta === null || typeof meta !== 'object' || typeof meta.model !== 'string') {
+    throw new CacheSweeperError('targets', `TARGET_META ${describeValue(meta)} must be { model, id, attributes? }`);
+  }
+  const attributes = meta.attributes ?? (data as Record<string, unknown>);
+  return {
+    model: checkModelName(meta.model, meta),
+    id: checkId(meta.id, meta.model),
+    attribute: (name) => attributes[name],
+    hasAttribute: (name) => name in attributes,
+  };
+}
+
+function fromInstance(instance: InstanceLike): ResolvedTarget {
+  const modelClass = instance.constructor;
+  // Sequelize sets a model class's `name` to its modelName, whatever the class is called.
+  const model = checkModelName(modelClass.name, instance);
+  const keyNames = modelClass.primaryKeyAttributes as unknown[];
+  if (keyNames.length === 0) {
+    throw new CacheSweeperError('targets', `model ${model} has no primary key, so its rows cannot be cache targets`);
+  }
+  const values = keyNames.map((name) => instance.get(String(name)) as KeyPart);
+  const id = checkId(values.length === 1 ? values[0] : values, model);
+  return {
+    model,
+    id,
+    attribute: (name) => instance.get(name),
+    hasAttribute: (name) => instance.dataValues === undefined || name in instance.dataValues,
+  };
+}
+
+function fromRef(ref: TargetRef): ResolvedTarget {
+  const record = ref as Record<string, unknown>;
+  return {
+    model: checkModelName(ref.model, ref),
+    id: checkId(ref.id, ref.model),
+    attribute: (name) => record[name],
+    hasAttribute: (name) => name in record,
+  };
+}
+
+function checkModelName(model: unknown, target: unknown): string {
+  if (typeof model !== 'string' || model.length === 0) {
+    throw new CacheSweeperError('targets', `target ${describeValue(target)} has no model name`);
+  }
+  return model;
+}
+
+function checkId(id: unknown, model: string): KeyPart | readonly KeyPart[] {
+  const values = Array.isArray(id) ? id : [id];
+  if (values.length === 0 || values.some((value) => value === null || value === undefined)) {
+    throw new CacheSweeperError(
+      'targets',
+      `${model} row has no primary key (id ${describeValue(id)}): an unsaved row cannot be a cache target; save it first`,
+    );
+  }
+  for (const value of values) {
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'bigint' && !(value instanceof Date)) {
+      throw new CacheSweeperError(
+        'targets',
+        `${model} primary key ${describeValue(id)} must be a string, number or bigint`,
+      );
+    }
+  }
+  return id as KeyPart | readonly KeyPart[];
+}
+
+/** Describes a resolved target for messages, e.g. `Article#7`. */
+export function describeTarget(target: Pick<ResolvedTarget, 'model' | 'id'>): string {
+  return `${target.model}#${Array.isArray(target.id) ? target.id.map(String).join(',') : String(target.id)}`;
+}
