@@ -63,6 +63,11 @@ export interface InvalidateOptions {
 
 const DEFAULT_TIMEOUT_MS = 200;
 
+interface QueuedWrite {
+  readonly entry: CacheEntry;
+  readonly session: SweeperSession;
+}
+
 /**
  * Lazy fragment caching keyed by version tokens: `fragment` stores a rendering under
  * a key holding the row's token, `invalidate` changes the token, and old renderings
@@ -90,6 +95,7 @@ export class Sweeper {
   readonly #pendingWrites = new Set<Promise<void>>();
   readonly #onError: ((error: CacheSweeperError) => void) | undefined;
   readonly #context: FlowContext;
+  #writeBatch: { queued: QueuedWrite[]; written: Promise<void> } | undefined;
   #closed = false;
 
   constructor(options: SweeperOptions = {}) {
@@ -315,18 +321,42 @@ export class Sweeper {
     return this.#flights.lead(key, render, (html) => this.store([{ key, value: html, ttlSeconds }], session));
   }
 
-  /** Writes renderings in one round; never rejects (failures are reported). `idle()` waits for it. */
+  /**
+   * Queues renderings for the cache; everything queued in the same turn of the event
+   * loop (all misses of a page, and of concurrent pages) is written in one round,
+   * after the current work, so a write never delays a response. Never rejects
+   * (failures are reported); `idle()` waits for it.
+   */
   store(entries: readonly CacheEntry[], session: SweeperSession = createSession()): Promise<void> {
     if (entries.length === 0 || this.#closed) return Promise.resolve();
-    const write = runFlow(
-      setMany('store fragments', entries),
-      this.backend,
-      this.timeoutMs,
-      this.#observer(session),
-    ).then((outcome) => this.#finishStore(outcome, session));
-    this.#pendingWrites.add(write);
-    write.finally(() => this.#pendingWrites.delete(write));
-    return write;
+    let batch = this.#writeBatch;
+    if (batch === undefined) {
+      const queued: QueuedWrite[] = [];
+      const written = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#writeQueued(queued));
+      batch = { queued, written };
+      this.#writeBatch = batch;
+      this.#pendingWrites.add(written);
+      written.finally(() => this.#pendingWrites.delete(written));
+    }
+    for (const entry of entries) batch.queued.push({ entry, session });
+    return batch.written;
+  }
+
+  async #writeQueued(queued: readonly QueuedWrite[]): Promise<void> {
+    this.#writeBatch = undefined;
+    if (this.#closed) return;
+    const sessions = new Set(queued.map((write) => write.session));
+    const sinks = [this.#stats, ...[...sessions].map((session) => session.stats)];
+    const observer = { round: () => countInto(sinks, 'roundTrips') };
+    const entries = queued.map((write) => write.entry);
+    const outcome = await runFlow(setMany('store fragments', entries), this.backend, this.timeoutMs, observer);
+    if (!outcome.ok) {
+      this.#report(this.#roundError(outcome), undefined);
+      return;
+    }
+    outcome.value.forEach((stored, index) => {
+      if (stored) this.#count(queued[index]!.session, 'stores');
+    });
   }
 
   /** As `store`, synchronously. */
@@ -473,7 +503,11 @@ export class Sweeper {
 
   #failRound(outcome: Extract<FlowOutcome<unknown>, { ok: false }>, session: SweeperSession): void {
     session.available = false;
-    this.#report(asSweeperError('sweeper', `${this.backend.name} ${outcome.op.what} failed`, outcome.error), session);
+    this.#report(this.#roundError(outcome), session);
+  }
+
+  #roundError(outcome: Extract<FlowOutcome<unknown>, { ok: false }>): CacheSweeperError {
+    return asSweeperError('sweeper', `${this.backend.name} ${outcome.op.what} failed`, outcome.error);
   }
 
   #count(session: SweeperSession, name: keyof SweeperStats, amount = 1): void {
