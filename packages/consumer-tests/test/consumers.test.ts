@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY_POINTS } from './entry-points';
+import { installPackedPackages, publishablePackages, runNode, typecheck } from './pack';
+
+const packages = publishablePackages().map(({ name }) => name);
+let project = '';
+
+beforeAll(() => {
+  project = installPackedPackages();
+});
+
+describe('a consumer of the packed packages', () => {
+  it.each(packages)('requires %s from CommonJS and finds every entry point', (name) => {
+    const expected = ENTRY_POINTS[name] ?? [];
+    const out = runNode(
+      project,
+      'check.cjs',
+      `const m = require(${JSON.stringify(name)});\nconsole.log(JSON.stringify(Object.keys(m)));`,
+    );
+    expect(JSON.parse(out)).toEqual(expect.arrayContaining([...expected]));
+  });
+
+  it.each(packages)('imports %s from ESM and finds every entry point', (name) => {
+    const expected = ENTRY_POINTS[name] ?? [];
+    const out = runNode(
+      project,
+      'check.mjs',
+      `const m = await import(${JSON.stringify(name)});\nconsole.log(JSON.stringify(Object.keys(m)));`,
+    );
+    expect(JSON.parse(out)).toEqual(expect.arrayContaining([...expected]));
+  });
+
+  it('caches and invalidates a fragment from CommonJS, and shares TARGET_META with ESM', () => {
+    const out = runNode(
+      project,
+      'story.cjs',
+      `const { createSweeper, TARGET_META } = require('@cachesweeper/core');
+(async () => {
+  const sweeper = createSweeper();
+  const row = { model: 'Comment', id: 1 };
+  const first = await sweeper.fragment(row, 60, ['c'], () => 'v1');
+  await sweeper.idle();
+  const hit = await sweeper.fragment(row, 60, ['c'], () => 'v2');
+  await sweeper.invalidate(row);
+  const fresh = await sweeper.fragment(row, 60, ['c'], () => 'v3');
+  const esm = await import('@cachesweeper/core');
+  console.log([first, hit, fresh, esm.TARGET_META === TARGET_META].join(' '));
+})();`,
+    );
+    expect(out.trim()).toBe('v1 v1 v3 true');
+  });
+
+  it('type-checks a TypeScript consumer in both module systems', () => {
+    const source = (importLine: string) => `${importLine}
+const sweeper: Sweeper = createSweeper({ backend: memoryBackend({ maxEntries: 10 }) });
+const html: Promise<string> = sweeper.fragment({ model: 'Article', id: 1 }, 60, ['page'], () => 'x');
+// @ts-expect-error the TTL is a number of seconds
+sweeper.fragment({ model: 'Article', id: 1 }, '60', [], () => 'x');
+void html;
+`;
+    typecheck(project, {
+      'consumer.mts': source(`import { createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';`),
+      'consumer.cts': source(`import { createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';`),
+    });
+  });
+});
