@@ -1,0 +1,12 @@
+export {
+  type FaultMode,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type ProxyTarget,
+  startFaultProxy,
+} from './fault-proxy';
+export { freePort, waitForPort } from './free-port';
+export { garbageAnswer, seededRandom } from './garbage';
+export { type MemcachedProcess, type MemcachedProcessOptions, startMemcached } from './memcached-process';
+export { processAlive } from './process-alive';
+export { type Watchdog, watchOrphan } from './watchdog';
