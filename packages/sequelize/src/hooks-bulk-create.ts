@@ -1,0 +1,102 @@
+import { type Model, Op, type Transaction, type WhereOptions } from 'sequelize';
+import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
+import type { Row } from './ids';
+import { selectRows } from './select-rows';
+import type { AnyModel } from './sequelize-shapes';
+import { currentRow } from './snapshots';
+import type { ModelPlan } from './validate-rules';
+
+interface BulkCreateOptions {
+  readonly model?: AnyModel;
+  readonly transaction?: Transaction | null;
+  readonly individualHooks?: boolean;
+  readonly ignoreDuplicates?: boolean;
+  /** Attribute names in `beforeBulkCreate`; Sequelize turns them into column names before `afterBulkCreate`. */
+  readonly updateOnDuplicate?: readonly string[];
+}
+
+interface Prepared {
+  /** Per instance: whether the caller gave its primary key. */
+  readonly keyGiven: readonly boolean[];
+  /** Attributes an upserting bulk insert overwrites. */
+  readonly overwrites: readonly string[];
+  /** Rows an upserting bulk insert may overwrite, as they were; `undefined` if they could not be read. */
+  readonly before: readonly Row[] | undefined;
+}
+
+/**
+ * Hooks for `bulkCreate` without `individualHooks` (with it, Sequelize saves each
+ * instance and the instance hooks run). The keys Sequelize fills in after a bulk
+ * insert are trusted only for plain inserts whose rows all carry, or all lack, a
+ * primary key: with `ignoreDuplicates` or `updateOnDuplicate` they are matched to
+ * instances by position (PostgreSQL) or computed from the last insert id (SQLite), and
+ * may name other rows. Rows without a trusted key invalidate their model's generation;
+ * `updateOnDuplicate` over a foreign key whose old value is unknown invalidates the
+ * generations of every model the paths reach.
+ */
+export function createBulkCreateHooks(context: HookContext) {
+  const prepared = new WeakMap<BulkCreateOptions, Prepared>();
+
+  return {
+    /** beforeBulkCreate: notes which keys were given; reads rows an upsert may overwrite. */
+    async beforeBulkCreate(instances: readonly Model[], options: BulkCreateOptions): Promise<void> {
+      const plan = beforeWrite(context, options.model);
+      if (plan === undefined || options.individualHooks === true) return;
+      const keyGiven = instances.map((instance) =>
+        plan.primaryKeys.every((name) => instance.get(name) !== null && instance.get(name) !== undefined),
+      );
+      const overwrites = [...(options.updateOnDuplicate ?? [])];
+      let before: readonly Row[] | undefined = [];
+      if (overwrites.some((name) => plan.foreignKeys.includes(name))) {
+        try {
+          const given = instances.filter((_, index) => keyGiven[index]);
+          before = given.length === 0 ? [] : await selectRows(plan, keysWhere(plan, given), options.transaction);
+        } catch (error) {
+          context.report(error);
+          before = undefined;
+        }
+      }
+      prepared.set(options, { keyGiven, overwrites, before });
+    },
+
+    /** afterBulkCreate: the rows with trusted keys, every row's parents, generations for the rest. */
+    afterBulkCreate(instances: readonly Model[], options: BulkCreateOptions): Promise<void> {
+      if (options.individualHooks === true) return Promise.resolve();
+      return afterWrite(context, options.model, options.transaction, async (plan) => {
+        const state = prepared.get(options);
+        prepared.delete(options);
+        if (state === undefined) return wholeModel(plan);
+        const { keyGiven, overwrites } = state;
+        const upserting = options.ignoreDuplicates === true || options.updateOnDuplicate !== undefined;
+        const uniform = keyGiven.every((given) => given === keyGiven[0]);
+        const trusted = (index: number) => keyGiven[index] === true || (!upserting && uniform);
+        const rows = instances.map((instance) => currentRow(instance, plan.rowAttributes));
+        const named = rows.filter((_, index) => trusted(index));
+        const work = await gather(
+          plan,
+          {
+            rows: named,
+            before: [...rows.filter((_, index) => !trusted(index)), ...(state.before ?? [])],
+            tokenChanged: plan.using !== undefined && (overwrites.length === 0 || overwrites.includes(plan.using)),
+          },
+          options.transaction,
+          context.report,
+        );
+        if (named.length < rows.length) work.addModel(plan.model);
+        const oldParentsUnknown = state.before === undefined || keyGiven.some((given) => !given);
+        if (oldParentsUnknown && overwrites.some((name) => plan.foreignKeys.includes(name))) {
+          for (const model of plan.reach) work.addModel(model);
+        }
+        return work;
+      });
+    },
+  };
+}
+
+function keysWhere(plan: ModelPlan, instances: readonly Model[]): WhereOptions {
+  return {
+    [Op.or]: instances.map((instance) =>
+      Object.fromEntries(plan.primaryKeys.map((name) => [name, instance.get(name)])),
+    ),
+  };
+}

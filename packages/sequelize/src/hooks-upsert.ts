@@ -1,0 +1,68 @@
+import type { Model, Transaction, WhereOptions } from 'sequelize';
+import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
+import { identityWhere } from './identity';
+import type { Row } from './ids';
+import { selectRows } from './select-rows';
+import type { AnyModel } from './sequelize-shapes';
+import { currentRow } from './snapshots';
+
+interface UpsertOptions {
+  readonly model?: AnyModel;
+  readonly transaction?: Transaction | null;
+  readonly conflictFields?: readonly string[];
+  /** The attributes the update branch writes. */
+  readonly fields?: readonly string[];
+}
+
+interface Identified {
+  /** Whether the values carried the primary key (then the returned row's key is the written row's). */
+  readonly keyGiven: boolean;
+  /** How to find the written row, when the values name a key. */
+  readonly where: WhereOptions | undefined;
+  /** The row before the upsert (none when it is an insert), `undefined` when it could not be read. */
+  readonly before: readonly Row[] | undefined;
+}
+
+/**
+ * Hooks for `Model.upsert`. Which row an upsert hits is known only to the database,
+ * and SQLite reports the last inserted id even when the upsert updated another row,
+ * so the returned row is trusted only when the values carried the primary key;
+ * otherwise the row is read by its unique keys before the write (old parents) and
+ * after it (new parents). Values that name no key invalidate the whole model.
+ */
+export function createUpsertHooks(context: HookContext) {
+  const identified = new WeakMap<UpsertOptions, Identified>();
+
+  return {
+    /** beforeUpsert: reads the row the upsert will overwrite. */
+    async beforeUpsert(values: Record<string, unknown>, options: UpsertOptions): Promise<void> {
+      const plan = beforeWrite(context, options.model);
+      if (plan === undefined) return;
+      const keyGiven = plan.primaryKeys.every((name) => values[name] !== null && values[name] !== undefined);
+      const where = identityWhere(plan.modelClass, values, options.conflictFields);
+      let before: readonly Row[] | undefined;
+      try {
+        before = where === undefined ? undefined : await selectRows(plan, where, options.transaction);
+      } catch (error) {
+        context.report(error);
+      }
+      identified.set(options, { keyGiven, where, before });
+    },
+
+    /** afterUpsert: that row, before and after, and its parents. */
+    afterUpsert(result: readonly [Model, boolean | null], options: UpsertOptions): Promise<void> {
+      return afterWrite(context, options.model, options.transaction, async (plan) => {
+        const identity = identified.get(options);
+        identified.delete(options);
+        if (identity?.where === undefined || identity.before === undefined) return wholeModel(plan);
+        const rows = identity.keyGiven
+          ? [currentRow(result[0], plan.rowAttributes)]
+          : await selectRows(plan, identity.where, options.transaction);
+        // Both branches of an upsert set updatedAt; another `using` attribute changes when written.
+        const tokenChanged =
+          plan.using !== undefined && (plan.using === plan.updatedAt || (options.fields ?? []).includes(plan.using));
+        return gather(plan, { rows, before: identity.before, tokenChanged }, options.transaction, context.report);
+      });
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { CacheSweeperError } from '@cachesweeper/core';
+import type { Sequelize } from 'sequelize';
+import type { CheckedRule } from './rules';
+import type { AnyModel, BelongsToShape } from './sequelize-shapes';
+
+/** One step of a rule's paths: a belongsTo association, and the paths that continue from its target. */
+export interface PathNode {
+  /** The path from the written model to this node, e.g. `comment.article`. */
+  readonly path: string;
+  /** The attribute on the source row that holds the target's key. */
+  readonly foreignKey: string;
+  /** The target model. */
+  readonly target: AnyModel;
+  /** The attribute of the target row the foreign key refers to. */
+  readonly targetKey: string;
+  /** Whether the rule lists this path itself (rather than only passing through it). */
+  readonly invalidates: boolean;
+  /** Attributes to read from target rows: primary keys, the target key and the next steps' foreign keys. */
+  readonly rowAttributes: readonly string[];
+  /** Whether the target's primary key is the foreign key's value itself, so no query is needed. */
+  readonly direct: boolean;
+  /** The paths that continue from here. */
+  readonly children: readonly PathNode[];
+}
+
+interface Branch {
+  readonly path: string;
+  readonly association: BelongsToShape;
+  invalidates: boolean;
+  readonly children: Map<string, Branch>;
+}
+
+/**
+ * Resolves a rule's paths over the models' belongsTo associations into a tree (shared
+ * prefixes are read once). Throws a CacheSweeperError naming the rule and the path when
+ * a step is not a belongsTo association, or reaches a model without a rule or whose
+ * token has no counter.
+ */
+export function resolvePaths(
+  sequelize: Sequelize,
+  model: AnyModel,
+  rule: CheckedRule,
+  rules: ReadonlyMap<string, CheckedRule>,
+): PathNode[] {
+  const roots = new Map<string, Branch>();
+  for (const aliases of rule.paths) {
+    let source = model;
+    let branches = roots;
+    aliases.forEach((alias, index) => {
+      const path = aliases.slice(0, index + 1).join('.');
+      const association = belongsTo(sequelize, source, alias, rule, aliases.join('.'));
+      let branch = branches.get(alias);
+      if (!branch) {
+        branch = { path, association, invalidates: false, children: new Map() };
+        branches.set(alias, branch);
+      }
+      if (index === aliases.length - 1) {
+        checkReached(association.target, rule, path, rules);
+        branch.invalidates = true;
+      }
+      source = association.target;
+      branches = branch.children;
+    });
+  }
+  return [...roots.values()].map(toNode);
+}
+
+function belongsTo(
+  sequelize: Sequelize,
+  source: AnyModel,
+  alias: string,
+  rule: CheckedRule,
+  fullPath: string,
+): BelongsToShape {
+  const fail = (message: string) =>
+    new CacheSweeperError('sequelize', `rule ${rule.model}: path '${fullPath}': ${message}`);
+  const association = (source.associations as Record<string, unknown>)[alias] as BelongsToShape | undefined;
+  if (association === undefined) {
+    const known = Object.keys(source.associations);
+    throw fail(
+      `${source.name} has no association '${alias}' (its associations: ${known.length === 0 ? 'none' : known.join(', ')}); define the associations before installSweeper, or define the models after it`,
+    );
+  }
+  if (association.associationType !== 'BelongsTo') {
+    throw fail(
+      `${source.name}.${alias} is a ${association.associationType} association; paths follow belongsTo only (write the rule on the other model)`,
+    );
+  }
+  if (association.target.sequelize !== sequelize) {
+    throw fail(`${source.name}.${alias} leads to a model of another Sequelize instance`);
+  }
+  return association;
+}
+
+function checkReached(
+  target: AnyModel,
+  rule: CheckedRule,
+  path: string,
+  rules: ReadonlyMap<string, CheckedRule>,
+): void {
+  const reached = rules.get(target.name);
+  if (reached === undefined) {
+    throw new CacheSweeperError(
+      'sequelize',
+      `rule ${rule.model}: path '${path}' reaches ${target.name}, which has no rule; add ${target.name}: {} so that writes to ${target.name} invalidate it too`,
+    );
+  }
+  if (!reached.counter) {
+    throw new CacheSweeperError(
+      'sequelize',
+      `rule ${rule.model}: path '${path}' reaches ${target.name}, which is keyed by "${reached.using}" alone (counter: false); other rows' writes cannot change that attribute, so drop counter: false from rule ${target.name}`,
+    );
+  }
+}
+
+function toNode(branch: Branch): PathNode {
+  const { target, targetKey, foreignKey } = branch.association;
+  const children = [...branch.children.values()].map(toNode);
+  const keys = target.primaryKeyAttributes;
+  const rowAttributes = [...new Set([...keys, targetKey, ...children.map((child) => child.foreignKey)])];
+  return {
+    path: branch.path,
+    foreignKey,
+    target,
+    targetKey,
+    invalidates: branch.invalidates,
+    rowAttributes,
+    direct: children.length === 0 && keys.length === 1 && keys[0] === targetKey,
+    children,
+  };
+}
+
+/** The models a rule's paths invalidate (for a bulk write whose rows nobody can name). */
+export function reachedModels(nodes: readonly PathNode[]): string[] {
+  const names = new Set<string>();
+  const visit = (node: PathNode) => {
+    if (node.invalidates) names.add(node.target.name);
+    node.children.forEach(visit);
+  };
+  nodes.forEach(visit);
+  return [...names];
+}

@@ -1,0 +1,56 @@
+/**
+ * The few Sequelize 6 internals the installer reads that its type declarations leave
+ * out, as structural types (verified on 6.37).
+ */
+import type { Model, ModelStatic } from 'sequelize';
+
+/** Any model class. */
+export type AnyModel = ModelStatic<Model>;
+
+/** A transaction or savepoint: a savepoint's `parent` is the transaction it was opened in. */
+export interface TransactionShape {
+  /** The enclosing transaction of a savepoint; unset on an outermost transaction. */
+  readonly parent?: TransactionShape | null;
+  /** Set by Sequelize once the transaction (or savepoint) committed or rolled back. */
+  readonly finished?: 'commit' | 'rollback';
+  /** Runs `fn` after COMMIT; Sequelize awaits it inside `commit()`. */
+  afterCommit(fn: () => void | Promise<void>): void;
+}
+
+/** A belongsTo association as Sequelize 6 builds it. */
+export interface BelongsToShape {
+  /** `BelongsTo`, `HasMany`, `HasOne` or `BelongsToMany`. */
+  readonly associationType: string;
+  /** The attribute on the source model holding the target's key. */
+  readonly foreignKey: string;
+  /** The attribute of the target model the foreign key refers to (its primary key unless `targetKey` was given). */
+  readonly targetKey: string;
+  /** The target model. */
+  readonly target: AnyModel;
+}
+
+/** Model statics Sequelize 6 keeps but does not declare. */
+export interface ModelInternals {
+  /** Which attributes hold the timestamps, when the model has them. */
+  readonly _timestampAttributes: { readonly updatedAt?: string; readonly deletedAt?: string };
+  /** Unique constraints declared on attributes (`unique: true` or a named unique), by column. */
+  readonly uniqueKeys?: Readonly<Record<string, { readonly fields: readonly string[] }>>;
+  /** Indexes from the model options, unique ones included. */
+  readonly _indexes?: readonly {
+    readonly unique?: boolean;
+    readonly where?: unknown;
+    readonly fields?: readonly (string | { readonly name?: string; readonly attribute?: string })[];
+  }[];
+  /** Attribute definitions by column name. */
+  readonly fieldRawAttributesMap?: Readonly<Record<string, { readonly fieldName: string }>>;
+}
+
+/** The model class of an instance, with its internals. */
+export function modelOf(instance: Model): AnyModel & ModelInternals {
+  return instance.constructor as AnyModel & ModelInternals;
+}
+
+/** The internals of a model class. */
+export function internalsOf(model: AnyModel): ModelInternals {
+  return model as unknown as ModelInternals;
+}
