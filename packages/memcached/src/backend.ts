@@ -1,0 +1,140 @@
+import { type CacheBackend, type CacheEntry, CacheSweeperError, describeValue } from '@cachesweeper/core';
+import { type Call, callServer } from './client-call';
+import { addCall, deleteCall, flushCall, incrCall, setCall } from './commands';
+import { GuardedClient } from './guarded-client';
+import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
+import { multiGet } from './multi-get';
+import { type MemcachedBackendOptions, resolveOptions } from './options';
+import { createRouter } from './router';
+import { ServerSlot, type ServerStatus } from './server-health';
+
+/** A `CacheBackend` on memcached, which also tells where each of its servers stands. */
+export interface MemcachedBackend extends CacheBackend {
+  /** The state and history of each server, in the order given. */
+  servers(): ServerStatus[];
+}
+
+/**
+ * A cachesweeper backend on one or several memcached servers, through the npm
+ * `memcached` client, hardened: every operation settles once within its deadline,
+ * keys and values are checked before they reach the client, a server that fails is
+ * skipped (its keys are misses) and flushed before it is used again.
+ *
+ * @example
+ * const backend = memcachedBackend({ servers: ['10.0.0.1:11211', '10.0.0.2:11211'] });
+ * const sweeper = createSweeper({ backend });
+ */
+export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBackend {
+  const settings = resolveOptions(options);
+  const { maxValueBytes } = settings;
+  const timing = { timeoutMs: settings.timeoutMs, graceMs: settings.graceMs };
+  const slots = new Map(
+    settings.servers.map((address) => [
+      address,
+      new ServerSlot(address, {
+        ...timing,
+        retryMs: settings.retryMs,
+        onChange: settings.onServerChange,
+        makeClient: (watcher) => new GuardedClient(address, settings.client, maxValueBytes, watcher),
+      }),
+    ]),
+  );
+  const route = createRouter(settings.servers);
+  const slotOf = (key: string) => slots.get(route(key))!;
+  const multiGetSettings = { ...timing, chunk: settings.multiGetChunk, slotOf };
+  let closed = false;
+
+  /** Runs `work` unless closed; anything it throws (bad input) becomes a rejection. */
+  const guard = <T>(operation: string, work: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new CacheSweeperError('memcached', `${operation} after close()`));
+    try {
+      return work();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  const write = <T>(operation: string, key: string, call: Call<T>): Promise<T> => {
+    const slot = slotOf(key);
+    const lease = slot.lease(true);
+    if (lease === undefined) return Promise.reject(slot.unavailable(`${operation} of "${key}"`));
+    return callServer(lease, call);
+  };
+
+  // memcached drops the old value of a key whose new value it refuses; so do we.
+  const refuse = async (key: string): Promise<boolean> => {
+    const lease = slotOf(key).lease(true);
+    if (lease !== undefined) await callServer(lease, deleteCall(key, timing)).catch(() => undefined);
+    return false;
+  };
+
+  const set = (key: string, value: string, ttlSeconds: number) =>
+    guard('set', () => {
+      checkKey(key, 'set');
+      const ttl = checkTtl(ttlSeconds, 'set');
+      if (!isStorable(value, maxValueBytes, 'set')) return refuse(key);
+      return write('set', key, setCall(key, value, ttl, timing));
+    });
+
+  return {
+    name: 'memcached',
+    maxValueBytes,
+    get: (key) =>
+      guard('get', async () => {
+        checkKey(key, 'get');
+        const [value] = await multiGet([key], multiGetSettings);
+        return value;
+      }),
+    getMany: (keys) =>
+      guard('getMany', () => {
+        if (!Array.isArray(keys)) {
+          throw new CacheSweeperError('memcached', `getMany takes an array of keys, got ${describeValue(keys)}`);
+        }
+        for (const key of keys) checkKey(key, 'getMany');
+        return multiGet(keys, multiGetSettings);
+      }),
+    set,
+    setMany: (entries: readonly CacheEntry[]) =>
+      guard('setMany', () => {
+        for (const entry of entries) {
+          checkKey(entry?.key, 'setMany');
+          checkTtl(entry.ttlSeconds, 'setMany');
+          isStorable(entry.value, maxValueBytes, 'setMany');
+        }
+        return Promise.all(entries.map((entry) => set(entry.key, entry.value, entry.ttlSeconds)));
+      }),
+    add: (key, value, ttlSeconds) =>
+      guard('add', async () => {
+        checkKey(key, 'add');
+        const ttl = checkTtl(ttlSeconds, 'add');
+        if (!isStorable(value, maxValueBytes, 'add')) return false;
+        return write('add', key, addCall(key, value, ttl, timing));
+      }),
+    incr: (key, by) =>
+      guard('incr', () => {
+        checkKey(key, 'incr');
+        return write('incr', key, incrCall(key, checkIncrement(by, key), timing));
+      }),
+    delete: (key) =>
+      guard('delete', () => {
+        checkKey(key, 'delete');
+        return write('delete', key, deleteCall(key, timing));
+      }),
+    flush: () =>
+      guard('flush', async () => {
+        // A server that cannot be flushed now is down, and is flushed before it is used again.
+        await Promise.all(
+          [...slots.values()].map((slot) => {
+            const lease = slot.lease(true);
+            return lease && callServer(lease, flushCall(timing)).catch(() => undefined);
+          }),
+        );
+      }),
+    close: () => {
+      closed = true;
+      for (const slot of slots.values()) slot.close();
+      return Promise.resolve();
+    },
+    servers: () => [...slots.values()].map((slot) => slot.status()),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The calls we make through the npm `memcached` client, each with the reading of its
+ * answer. The client answers through `(error, value)` with shapes of its own:
+ * `incr` on a missing key is `false`, a refused `add` is an error flagged
+ * `notStored`, a multi-get is an object keyed by the names the server sent back.
+ * Anything else than the expected shape counts as the server's fault.
+ */
+import type { Answer, Call } from './client-call';
+
+/** Deadlines of a call: its own and the grace period after it. */
+export interface Timing {
+  readonly timeoutMs: number;
+  readonly graceMs: number;
+}
+
+const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+
+function ok<T>(value: T): Answer<T> {
+  return { ok: true, value };
+}
+
+function fault(reason: string): Answer<never> {
+  return { ok: false, reason, fault: true };
+}
+
+function describeError(error: unknown): string {
+  const errors = Array.isArray(error) ? error : [error];
+  return errors.map((each) => (each instanceof Error ? each.message : String(each))).join('; ');
+}
+
+function unexpected(value: unknown): Answer<never> {
+  return fault(`unexpected answer ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+}
+
+/** `get k1 k2 …` to one server; resolves the values found, by key. Keys the server did not name are misses. */
+export function multiGetCall(keys: readonly string[], timing: Timing): Call<Map<string, string>> {
+  return {
+    what: `get of ${keys.length} key(s)`,
+    ...timing,
+    send: (client, callback) => client.getMulti([...keys], callback),
+    read(error, value) {
+      if (error) return fault(describeError(error));
+      if (value === null || typeof value !== 'object') return unexpected(value);
+      const found = new Map<string, string>();
+      for (const key of keys) {
+        // By the name asked: keys are <= 250 bytes and keyCompression is off, so the
+        // client never answers under an md5 name. Values stored by others with a
+        // flag (JSON, number, binary) come back transformed: not ours, a miss.
+        const data = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+        if (typeof data === 'string') found.set(key, data);
+      }
+      return ok(found);
+    },
+  };
+}
+
+/** `set`; `false` when the server refused the item as too large. */
+export function setCall(key: string, value: string, ttlSeconds: number, timing: Timing): Call<boolean> {
+  return {
+    what: `set of "${key}"`,
+    ...timing,
+    send: (client, callback) => client.set(key, value, ttlSeconds, callback),
+    read(error, stored) {
+      if (error) return fault(describeError(error));
+      return typeof stored === 'boolean' ? ok(stored) : unexpected(stored);
+    },
+  };
+}
+
+/** `add`; `false` when the key existed. */
+export function addCall(key: string, value: string, ttlSeconds: number, timing: Timing): Call<boolean> {
+  return {
+    what: `add of "${key}"`,
+    ...timing,
+    send: (client, callback) => client.add(key, value, ttlSeconds, callback),
+    read(error, stored) {
+      if ((error as { notStored?: boolean } | undefined)?.notStored === true) return ok(false);
+      if (error) return fault(describeError(error));
+      return typeof stored === 'boolean' ? ok(stored) : unexpected(stored);
+    },
+  };
+}
+
+/** `incr`; `undefined` when the key is missing (the client says `false`). */
+export function incrCall(key: string, by: number, timing: Timing): Call<number | undefined> {
+  return {
+    what: `incr of "${key}"`,
+    ...timing,
+    send: (client, callback) => client.incr(key, by, callback),
+    read(error, counter) {
+      if (error) {
+        const reason = describeError(error);
+        // A CLIENT_ERROR about the stored value is the value's problem, not the server's.
+        const valueProblem = /non-numeric value|invalid numeric delta/i.test(reason);
+        return { ok: false, reason, fault: !valueProblem };
+      }
+      if (counter === false) return ok(undefined);
+      if (typeof counter !== 'number' || !Number.isInteger(counter) || counter < 0) return unexpected(counter);
+      if (counter > MAX_COUNTER) return { ok: false, reason: `counter ${counter} is above 2^53`, fault: false };
+      return ok(counter);
+    },
+  };
+}
+
+/** `delete`; whether the key was there. */
+export function deleteCall(key: string, timing: Timing): Call<boolean> {
+  return {
+    what: `delete of "${key}"`,
+    ...timing,
+    send: (client, callback) => client.del(key, callback),
+    read(error, deleted) {
+      if (error) return fault(describeError(error));
+      return typeof deleted === 'boolean' ? ok(deleted) : unexpected(deleted);
+    },
+  };
+}
+
+/** `version`: proof of life. */
+export function versionCall(timing: Timing): Call<void> {
+  return {
+    what: 'version',
+    ...timing,
+    send: (client, callback) => client.version(callback),
+    read(error, versions) {
+      if (error) return fault(describeError(error));
+      return Array.isArray(versions) && versions.length === 1 ? ok(undefined) : unexpected(versions);
+    },
+  };
+}
+
+/** `flush_all`: drops every item of the server. */
+export function flushCall(timing: Timing): Call<void> {
+  return {
+    what: 'flush_all',
+    ...timing,
+    send: (client, callback) => client.flush(callback),
+    read(error, results) {
+      if (error) return fault(describeError(error));
+      return Array.isArray(results) && results.length === 1 && results[0] === true
+        ? ok(undefined)
+        : unexpected(results);
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { type MemcachedBackend, memcachedBackend } from './backend';
+export type { ClientTuning, MemcachedBackendOptions } from './options';
+export type { ServerChange, ServerState, ServerStatus } from './server-health';

@@ -1,0 +1,79 @@
+import { CacheSweeperError, describeValue, isValidCacheKey, MAX_RELATIVE_TTL_SECONDS } from '@cachesweeper/core';
+
+/**
+ * Throws unless the server would accept `key` and the client would send it as it
+ * is: 1–250 ASCII bytes, no whitespace or control bytes, and no `$` — the client
+ * puts each key back into its command with `String.replace`, which reads `$&`, `$'`
+ * and `$$` as patterns and would send (and write!) a different key.
+ */
+export function checkKey(key: unknown, operation: string): string {
+  if (typeof key !== 'string' || !isValidCacheKey(key)) {
+    throw new CacheSweeperError(
+      'memcached',
+      `${operation}: key ${describeValue(key)} is not a valid cache key (1-250 ASCII bytes, no spaces or control bytes)`,
+    );
+  }
+  if (key.includes('$')) {
+    throw new CacheSweeperError(
+      'memcached',
+      `${operation}: key ${describeValue(key)} contains "$", which the npm memcached client rewrites in its command line`,
+    );
+  }
+  return key;
+}
+
+/**
+ * Checks a TTL and clamps it to 30 days: memcached reads a number above 30 days as
+ * a Unix timestamp, so a 31-day TTL would be a date in 1970 and expire at once.
+ * Clamping (rather than converting to a timestamp) does not depend on the clocks
+ * of the app and the server agreeing; a shorter life only means an earlier miss.
+ */
+export function checkTtl(ttlSeconds: unknown, operation: string): number {
+  if (typeof ttlSeconds !== 'number' || !Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) {
+    throw new CacheSweeperError(
+      'memcached',
+      `${operation}: TTL ${describeValue(ttlSeconds)} must be a whole number of seconds >= 0`,
+    );
+  }
+  return Math.min(ttlSeconds, MAX_RELATIVE_TTL_SECONDS);
+}
+
+/** Throws unless `by` is a whole number memcached can add (0 ≤ by < 2^53). */
+export function checkIncrement(by: unknown, key: string): number {
+  if (typeof by !== 'number' || !Number.isSafeInteger(by) || by < 0) {
+    throw new CacheSweeperError(
+      'memcached',
+      `incr of key "${key}" by ${describeValue(by)}: must be a whole number >= 0`,
+    );
+  }
+  return by;
+}
+
+/**
+ * Whether `value` can be stored and read back byte for byte within `maxValueBytes`.
+ * The client escapes every CR and LF with a backslash, so each costs two bytes on
+ * the wire; a string with a lone surrogate has no UTF-8 form (it would come back as
+ * U+FFFD), so it is not stored at all. Throws when `value` is not a string.
+ */
+export function isStorable(value: unknown, maxValueBytes: number, operation: string): boolean {
+  if (typeof value !== 'string') {
+    throw new CacheSweeperError('memcached', `${operation}: value ${describeValue(value)} must be a string`);
+  }
+  if (!isWellFormed(value)) return false;
+  // Cheap bound first: a UTF-16 unit is at most 3 bytes of UTF-8, and CR/LF are 2 escaped.
+  if (value.length * 3 <= maxValueBytes) return true;
+  return Buffer.byteLength(value, 'utf8') + countLineBreaks(value) <= maxValueBytes;
+}
+
+function isWellFormed(value: string): boolean {
+  return (value as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+function countLineBreaks(value: string): number {
+  let count = 0;
+  for (let index = 0; index < value.length; index++) {
+    const unit = value.charCodeAt(index);
+    if (unit === 0x0a || unit === 0x0d) count++;
+  }
+  return count;
+}
