@@ -1,0 +1,34 @@
+import type { Target } from '@cachesweeper/core';
+import type { Loaded } from './loaders';
+
+/** A compiled block program, as Handlebars passes it in `options.fn`. */
+export interface BlockFunction {
+  (context: unknown, options?: { data?: unknown; blockParams?: unknown[] }): string;
+  /** How many block params the block declares (`as |x|`). */
+  readonly blockParams?: number;
+}
+
+/** What rendering a block's body needs. */
+export interface BlockBody {
+  /** The block program. */
+  readonly fn: BlockFunction;
+  /** `this` where the block sits. */
+  readonly context: unknown;
+  /** The data frame to render with. */
+  readonly data: unknown;
+  /** The block's target. */
+  readonly target: Target;
+}
+
+/**
+ * Renders a block's body. With a loader, the loaded value becomes the block's
+ * context (as `#with` would) or, when the block declares a block param
+ * (`as |page|`), that param, leaving `this` alone. Without a loader the context is
+ * unchanged and the block param is the target.
+ */
+export function renderBody(block: BlockBody, loaded: Loaded | undefined): string {
+  const declared = block.fn.blockParams ?? 0;
+  const context = loaded !== undefined && declared === 0 ? loaded.value : block.context;
+  if (declared === 0) return block.fn(context, { data: block.data });
+  return block.fn(context, { data: block.data, blockParams: [loaded === undefined ? block.target : loaded.value] });
+}

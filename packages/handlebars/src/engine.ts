@@ -1,0 +1,98 @@
+import {
+  CacheSweeperError,
+  describeValue,
+  type Sweeper,
+  type SweeperSession,
+  type SweeperStats,
+} from '@cachesweeper/core';
+import Handlebars from 'handlebars';
+import { COMPONENT } from './location';
+import { type CacheSweeperOptions, type HandlebarsEnvironment, registerCacheSweeper } from './registration';
+import { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render';
+
+/** The parts of an `ExpressHandlebars` instance (express-handlebars 8) the engine wraps. */
+export interface ExpressHandlebarsLike {
+  /** The Handlebars instance it compiles with. */
+  handlebars: HandlebarsEnvironment;
+  /** Express's view engine function. */
+  engine: unknown;
+  /** Renders a view in its layout. */
+  renderView(viewPath: string, options?: unknown, callback?: unknown): Promise<unknown>;
+}
+
+/** Options of `cachesweeperEngine`: those of `registerCacheSweeper`, plus per-page stats. */
+export interface CacheSweeperEngineOptions extends CacheSweeperOptions {
+  /** Returns the counters of the page being rendered (e.g. from `res.locals`), if you collect them. */
+  readonly stats?: (locals: Record<string, unknown>) => SweeperStats | undefined;
+}
+
+// Carries the page's session from renderView to the view's and the layout's render.
+const SESSION_KEY = '__cachesweeperSession';
+
+type RenderCallback = (error: unknown, html?: string) => void;
+
+/**
+ * Makes an express-handlebars instance render cached blocks in batches: registers
+ * the helper on its Handlebars instance, renders each view and layout with
+ * `renderCached`, and gives the whole page (view, layout, partials) one sweeper
+ * session, so a row's token is read once per page. Returns the same instance; pass
+ * its `engine` to Express.
+ *
+ * @example
+ * const hbs = cachesweeperEngine(create({ handlebars: Handlebars.create(), extname: '.hbs' }), sweeper);
+ * app.engine('.hbs', hbs.engine);
+ */
+export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
+  exphbs: T,
+  sweeper: Sweeper,
+  options: CacheSweeperEngineOptions = {},
+): T {
+  const wrapped = exphbs as T & { _renderTemplate?: unknown };
+  if (
+    wrapped === null ||
+    typeof wrapped !== 'object' ||
+    typeof wrapped.renderView !== 'function' ||
+    typeof wrapped._renderTemplate !== 'function'
+  ) {
+    throw new CacheSweeperError(
+      COMPONENT,
+      `cachesweeperEngine: first argument must be an ExpressHandlebars instance (create({ handlebars: Handlebars.create() })), got ${describeValue(exphbs)}`,
+    );
+  }
+  if (wrapped.handlebars === (Handlebars as unknown)) {
+    throw new CacheSweeperError(
+      COMPONENT,
+      'cachesweeperEngine: this ExpressHandlebars instance compiles with the global Handlebars; give it its own, create({ handlebars: Handlebars.create(), … }), so the helper is not registered globally',
+    );
+  }
+  const { stats, ...registerOptions } = options;
+  registerCacheSweeper(wrapped.handlebars, sweeper, registerOptions);
+
+  const renderView = wrapped.renderView.bind(wrapped);
+  wrapped.renderView = (viewPath: string, locals?: unknown, callback?: unknown) => {
+    if (typeof locals === 'function') return wrappedRenderView(viewPath, {}, locals as RenderCallback);
+    return wrappedRenderView(
+      viewPath,
+      (locals ?? {}) as Record<string, unknown>,
+      callback as RenderCallback | undefined,
+    );
+  };
+  const wrappedRenderView = (viewPath: string, locals: Record<string, unknown>, callback?: RenderCallback) => {
+    const pageStats = stats?.(locals);
+    const session = sweeper.session(pageStats ? { stats: pageStats } : {});
+    const data = { ...(locals.data as Record<string, unknown> | undefined), [SESSION_KEY]: session };
+    return renderView(viewPath, { ...locals, data }, callback);
+  };
+  wrapped._renderTemplate = async (
+    template: CompiledTemplate,
+    context: unknown,
+    renderOptions: Record<string, unknown> = {},
+  ) => {
+    const data = renderOptions.data as Record<string, unknown> | undefined;
+    const session = data?.[SESSION_KEY] as SweeperSession | undefined;
+    // express-handlebars trims each rendering; trim after resolving, as it would have inline.
+    return (await renderCached(template, context, { ...(renderOptions as RenderCachedOptions), session })).trim();
+  };
+  wrapped.engine = wrapped.renderView;
+  return exphbs;
+}

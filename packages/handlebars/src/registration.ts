@@ -1,0 +1,203 @@
+import { CacheSweeperError, describeValue, type Sweeper } from '@cachesweeper/core';
+import type Handlebars from 'handlebars';
+import { CAPTURE_DECORATOR, captureContainer } from './capture';
+import { annotateTemplate, INDENT_HELPER } from './compile';
+import { createCacheSweeperHelper } from './helper';
+import type { Loader } from './loaders';
+import { COMPONENT } from './location';
+import { indentHelper } from './transform';
+
+/** A Handlebars instance, as `Handlebars.create()` returns it. */
+export type HandlebarsEnvironment = typeof Handlebars;
+
+/** Options of `registerCacheSweeper`. */
+export interface CacheSweeperOptions {
+  /** Name of the block helper. Default: `cachesweeper`. */
+  readonly helperName?: string;
+  /** Loaders that blocks can name, as in `load="articlePage"`. */
+  readonly loaders?: Readonly<Record<string, Loader>>;
+  /**
+   * Told when an enclosing helper changed or dropped a cached block's output, so
+   * that part of the page was rendered again without the cache (correct, but slow).
+   * Default: one process warning per registration.
+   */
+  readonly onFallback?: (error: CacheSweeperError) => void;
+}
+
+/** What `registerCacheSweeper` returns. */
+export interface CacheSweeperRegistration {
+  /** The helper's name. */
+  readonly helperName: string;
+  /** The sweeper the helper caches with. */
+  readonly sweeper: Sweeper;
+  /** Removes the helper and restores the instance's `compile` and `precompile`. */
+  unregister(): void;
+}
+
+/** A registration's internal state, shared by its helper, its compile step and renders. */
+export interface Registration {
+  readonly handlebars: HandlebarsEnvironment;
+  readonly sweeper: Sweeper;
+  readonly helperName: string;
+  readonly loaders: Readonly<Record<string, Loader>>;
+  /** Source digest of every template this instance compiled. */
+  readonly templateDigests: WeakMap<object, string>;
+  /** Digests of partials registered as source text. */
+  readonly sourceDigests: Map<string, string>;
+  /** Reports a fallback to uncached rendering. */
+  fallback(error: CacheSweeperError): void;
+}
+
+type CompileOptions = Parameters<HandlebarsEnvironment['compile']>[1];
+
+const REGISTERED = Symbol.for('cachesweeper.handlebars.registration');
+const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
+
+/**
+ * Registers the `{{#cachesweeper target ttl …parts}}` block helper on a Handlebars
+ * instance (never the global one unless that is what you pass), and makes the
+ * instance's `compile`/`precompile` add each block's template digest to its key.
+ * Compile templates with this instance after registering.
+ *
+ * @example
+ * const handlebars = Handlebars.create();
+ * registerCacheSweeper(handlebars, createSweeper());
+ * const page = handlebars.compile('{{#cachesweeper article 3600 "page"}}…{{/cachesweeper}}');
+ * const html = await renderCached(page, { article });
+ */
+export function registerCacheSweeper(
+  handlebars: HandlebarsEnvironment,
+  sweeper: Sweeper,
+  options: CacheSweeperOptions = {},
+): CacheSweeperRegistration {
+  checkArguments(handlebars, sweeper, options);
+  const target = handlebars as HandlebarsEnvironment & { [REGISTERED]?: Registration };
+  if (target[REGISTERED] !== undefined) {
+    throw new CacheSweeperError(
+      COMPONENT,
+      `this Handlebars instance already has the {{#${target[REGISTERED].helperName}}} helper; unregister it first, or use Handlebars.create() for a second one`,
+    );
+  }
+  const helperName = options.helperName ?? 'cachesweeper';
+  let warned = false;
+  const registration: Registration = {
+    handlebars,
+    sweeper,
+    helperName,
+    loaders: { ...options.loaders },
+    templateDigests: new WeakMap(),
+    sourceDigests: new Map(),
+    fallback:
+      options.onFallback ??
+      ((error) => {
+        if (warned) return;
+        warned = true;
+        process.emitWarning(error.message, { code: 'CACHESWEEPER_FALLBACK' });
+      }),
+  };
+
+  const compile = handlebars.compile;
+  const precompile = handlebars.precompile;
+  const compileWithDigests: HandlebarsEnvironment['compile'] = (input: unknown, compileOptions?: CompileOptions) => {
+    if (!isTemplateInput(input)) return compile.call(handlebars, input, compileOptions);
+    const annotated = annotateTemplate(handlebars, input, compileOptions, helperName);
+    const template = compile.call(handlebars, annotated.ast, compileOptions);
+    registration.templateDigests.set(template, annotated.digest);
+    return template;
+  };
+  const precompileWithDigests: HandlebarsEnvironment['precompile'] = (
+    input: unknown,
+    compileOptions?: CompileOptions,
+  ) => {
+    if (!isTemplateInput(input)) return precompile.call(handlebars, input, compileOptions);
+    return precompile.call(
+      handlebars,
+      annotateTemplate(handlebars, input, compileOptions, helperName).ast,
+      compileOptions,
+    );
+  };
+
+  handlebars.registerHelper(helperName, createCacheSweeperHelper(registration));
+  handlebars.registerHelper(INDENT_HELPER, indentHelper);
+  handlebars.registerDecorator(CAPTURE_DECORATOR, captureContainer as (...args: never[]) => unknown);
+  handlebars.compile = compileWithDigests;
+  handlebars.precompile = precompileWithDigests;
+  Object.defineProperty(handlebars, REGISTERED, { value: registration, configurable: true });
+
+  return {
+    helperName,
+    sweeper,
+    unregister() {
+      if (target[REGISTERED] !== registration) return;
+      handlebars.unregisterHelper(helperName);
+      handlebars.unregisterHelper(INDENT_HELPER);
+      handlebars.unregisterDecorator(CAPTURE_DECORATOR);
+      if (handlebars.compile === compileWithDigests) handlebars.compile = compile;
+      if (handlebars.precompile === precompileWithDigests) handlebars.precompile = precompile;
+      delete target[REGISTERED];
+    },
+  };
+}
+
+function isTemplateInput(input: unknown): input is string | object {
+  return (
+    typeof input === 'string' ||
+    (input !== null && typeof input === 'object' && (input as { type?: unknown }).type === 'Program')
+  );
+}
+
+function checkArguments(handlebars: unknown, sweeper: unknown, options: CacheSweeperOptions): void {
+  const methods = ['registerHelper', 'registerDecorator', 'compile', 'precompile', 'parse'];
+  if (
+    handlebars === null ||
+    typeof handlebars !== 'object' ||
+    methods.some((name) => typeof (handlebars as Record<string, unknown>)[name] !== 'function')
+  ) {
+    throw new CacheSweeperError(
+      COMPONENT,
+      `registerCacheSweeper: first argument must be a Handlebars instance (Handlebars.create()), got ${describeValue(handlebars)}`,
+    );
+  }
+  const sweeperMethods = ['plan', 'lookupPlanned', 'renderMiss', 'session', 'fragmentSync'];
+  if (
+    sweeper === null ||
+    typeof sweeper !== 'object' ||
+    sweeperMethods.some((name) => typeof (sweeper as Record<string, unknown>)[name] !== 'function')
+  ) {
+    throw new CacheSweeperError(
+      COMPONENT,
+      `registerCacheSweeper: second argument must be a Sweeper (createSweeper()), got ${describeValue(sweeper)}`,
+    );
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new CacheSweeperError(
+      COMPONENT,
+      `registerCacheSweeper: options must be an object, got ${describeValue(options)}`,
+    );
+  }
+  if (
+    options.helperName !== undefined &&
+    (typeof options.helperName !== 'string' || !HELPER_NAME.test(options.helperName))
+  ) {
+    throw new CacheSweeperError(
+      COMPONENT,
+      `helperName must be a Handlebars identifier such as "cachesweeper", got ${describeValue(options.helperName)}`,
+    );
+  }
+  if (options.loaders !== undefined) {
+    if (options.loaders === null || typeof options.loaders !== 'object') {
+      throw new CacheSweeperError(
+        COMPONENT,
+        `loaders must be an object of functions, got ${describeValue(options.loaders)}`,
+      );
+    }
+    for (const [name, loader] of Object.entries(options.loaders)) {
+      if (typeof loader !== 'function') {
+        throw new CacheSweeperError(COMPONENT, `loader "${name}" must be a function, got ${describeValue(loader)}`);
+      }
+    }
+  }
+  if (options.onFallback !== undefined && typeof options.onFallback !== 'function') {
+    throw new CacheSweeperError(COMPONENT, `onFallback must be a function, got ${describeValue(options.onFallback)}`);
+  }
+}

@@ -1,0 +1,57 @@
+import { CacheSweeperError, describeValue, type SweeperSession, type SweeperStats } from '@cachesweeper/core';
+import type Handlebars from 'handlebars';
+import { blockError, COMPONENT } from './location';
+import { INLINE_MODE, RenderState, STATE_KEY } from './render-state';
+import { resolveRender } from './resolver';
+
+/** A compiled Handlebars template. */
+export type CompiledTemplate = Handlebars.TemplateDelegate;
+
+/** Options of `renderCached`: Handlebars' runtime options (`data`, `helpers`, `partials`, …), plus the page's session or stats. */
+export interface RenderCachedOptions extends Handlebars.RuntimeOptions {
+  /** A session shared by every render of one page (e.g. a view and its layout). Default: a fresh one. */
+  readonly session?: SweeperSession;
+  /** Counters for this page (`createStats()`), when no session is given. */
+  readonly stats?: SweeperStats;
+}
+
+/**
+ * Renders a template and resolves its cached blocks in batches: one token round and
+ * one fragment round per nesting level, whatever the number of blocks; misses run
+ * their loaders, render, and are stored in the background (the promise does not
+ * wait for the writes). A backend that fails or is late makes the rest of the page
+ * render uncached; it never fails the page.
+ *
+ * @example
+ * const html = await renderCached(articlePage, { article, loadComments }, { stats });
+ */
+export async function renderCached(
+  template: CompiledTemplate,
+  context: unknown,
+  options: RenderCachedOptions = {},
+): Promise<string> {
+  if (typeof template !== 'function') {
+    throw new CacheSweeperError(
+      COMPONENT,
+      `renderCached: template must be a compiled template (handlebars.compile(source)), got ${describeValue(template)}`,
+    );
+  }
+  const { session, stats, ...runtime } = options ?? {};
+  const state = new RenderState({
+    template,
+    runtimePartials: runtime.partials,
+    session,
+    stats,
+  });
+  const output = template(context, { ...runtime, data: { ...runtime.data, [STATE_KEY]: state } });
+  if (state.items.length === 0) return output;
+  const resolved = await resolveRender(state, output);
+  if (resolved !== undefined) return resolved;
+  state.registration.fallback(
+    blockError(
+      'renderCached',
+      'a helper changed or dropped the output of a cached block (wrap such a helper with transformBlockOutput); rendered the page without the cache',
+    ),
+  );
+  return template(context, { ...runtime, data: { ...runtime.data, [STATE_KEY]: INLINE_MODE } });
+}

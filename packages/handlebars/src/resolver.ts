@@ -1,0 +1,147 @@
+import { renderBody } from './block';
+import { inCapturedContainer } from './capture';
+import { type Loaded, startLoad } from './loaders';
+import { blockError } from './location';
+import { joinCut } from './placeholders';
+import { type CacheBlock, type Cut, type DeferredItem, INLINE_MODE, type RenderState, STATE_KEY } from './render-state';
+
+/**
+ * Resolves the placeholders of a render's output, one nesting level at a time: one
+ * `lookupPlanned` per level (one token round, one fragment round) for every block
+ * of the level; hits are spliced in, misses run their loaders (all of the level at
+ * once), render, and their nested blocks form the next level. Each missed block is
+ * rendered once per process (core's single-flight) and stored in the background.
+ * Resolves `undefined` when an enclosing helper dropped or rewrote a placeholder at
+ * the top level (the caller then renders the page without the cache).
+ */
+export async function resolveRender(state: RenderState, output: string): Promise<string | undefined> {
+  const top = state.cut(output, 0);
+  if (top === undefined) return undefined;
+  try {
+    await resolveLevel(state, blocksOf(top), 1);
+  } catch (error) {
+    state.abandon(error);
+    throw error;
+  }
+  return htmlOfCut(top);
+}
+
+async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], depth: number): Promise<void> {
+  if (blocks.length === 0) return;
+  const { sweeper } = state.registration;
+  const session = state.session;
+  const lookups = await sweeper.lookupPlanned(
+    blocks.map((block) => block.planned),
+    session,
+  );
+  const misses: CacheBlock[] = [];
+  const joined: Promise<void>[] = [];
+  blocks.forEach((block, index) => {
+    const { key, html } = lookups[index] ?? { key: undefined, html: undefined };
+    if (html !== undefined) {
+      block.html = html;
+      return;
+    }
+    // A key this page already renders at a shallower level (a block nested in itself)
+    // would wait for itself: render it without the cache.
+    if (key === undefined || (state.leading.get(key) ?? depth) < depth) {
+      misses.push(block);
+      return;
+    }
+    let leads = false;
+    const flight = sweeper.renderMiss(
+      key,
+      block.planned.ttlSeconds,
+      () => {
+        leads = true;
+        return new Promise<string>((resolve, reject) => {
+          block.settle = { resolve, reject };
+        });
+      },
+      session,
+    );
+    if (leads) {
+      if (!state.leading.has(key)) state.leading.set(key, depth);
+      misses.push(block);
+    } else {
+      // Another render (of this page or a concurrent one) is rendering this fragment;
+      // if it fails, render it here.
+      joined.push(
+        flight.then(
+          (html) => {
+            block.html = html;
+          },
+          () => renderMisses(state, [block], depth),
+        ),
+      );
+    }
+  });
+  await renderMisses(state, misses, depth);
+  await Promise.all(joined);
+}
+
+async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], depth: number): Promise<void> {
+  if (blocks.length === 0) return;
+  // Every loader of the level starts in this turn, so a batching loader (DataLoader)
+  // can answer all of them with one query.
+  const loads = blocks.map((block) =>
+    block.loader === undefined ? undefined : startLoad(block.loader, block.target, block.context),
+  );
+  const loaded: (Loaded | undefined)[] = loads.some((load) => load !== undefined) ? await Promise.all(loads) : [];
+  const children: CacheBlock[] = [];
+  blocks.forEach((block, index) => {
+    const value = loaded[index];
+    const first = state.items.length;
+    const raw = inCapturedContainer(block.fn, () => renderBody(block, value));
+    const cut = state.cut(raw, first);
+    if (cut !== undefined) {
+      block.cut = cut;
+      for (const child of blocksOf(cut)) children.push(child);
+    } else {
+      state.registration.fallback(
+        blockError(
+          block.where,
+          'a helper inside this block changed or dropped the output of a cached block in it (wrap such a helper with transformBlockOutput); rendered this block without the cache',
+        ),
+      );
+      block.html = renderInPlace(block, value);
+    }
+  });
+  await resolveLevel(state, children, depth + 1);
+  for (const block of blocks) {
+    block.html ??= htmlOfCut(block.cut as Cut);
+    block.settle?.resolve(block.html);
+    block.settle = undefined;
+  }
+}
+
+/** Renders a block and everything in it in place, without the cache. */
+function renderInPlace(block: CacheBlock, loaded: Loaded | undefined): string {
+  const data = { ...(block.data as object), [STATE_KEY]: INLINE_MODE };
+  return inCapturedContainer(block.fn, () => renderBody({ ...block, data }, loaded));
+}
+
+/** The cached blocks behind a cut's placeholders, looking through transforms; each once. */
+function blocksOf(cut: Cut): CacheBlock[] {
+  const found = new Set<CacheBlock>();
+  const visit = (refs: readonly DeferredItem[]) => {
+    for (const item of refs) {
+      if (item.kind === 'block') found.add(item);
+      else if (item.cut !== undefined) visit(item.cut.refs);
+    }
+  };
+  visit(cut.refs);
+  return [...found];
+}
+
+function htmlOfCut(cut: Cut): string {
+  return joinCut(cut.texts, cut.refs.map(htmlOf));
+}
+
+function htmlOf(item: DeferredItem): string {
+  if (item.kind === 'transform') {
+    item.html ??= item.transform(htmlOfCut(item.cut as Cut));
+    return item.html;
+  }
+  return item.html as string;
+}
