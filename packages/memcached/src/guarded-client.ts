@@ -34,6 +34,8 @@ const base = Memcached.prototype as unknown as ClientInternals;
  * - its parser throws inside the socket's `data` handler on some malformed answers
  *   (a JSON flag with invalid JSON, `ITEM` or `VERSION` without fields), which would
  *   be an uncaught exception: here it is a fault of that server.
+ * - a connection that closes with calls unanswered loses their callbacks silently:
+ *   here it is a fault of that server.
  * - every socket the pool opens is recorded, so `shutdown()` closes them all, even
  *   those still connecting; the client's own `end()` leaves those open.
  *
@@ -64,11 +66,6 @@ export class GuardedClient extends Memcached {
         return true;
       },
     });
-  }
-
-  /** Whether `shutdown()` was called. */
-  get closed(): boolean {
-    return this.#closed;
   }
 
   /** Destroys every socket, open or opening; later calls fail at once. Idempotent. */
@@ -113,6 +110,15 @@ export class GuardedClient extends Memcached {
     });
   }
 
+  // A connection that closes with calls unanswered (the server died, a proxy cut it)
+  // loses their callbacks for good: the client never reports it. Those calls may
+  // have been writes that did or did not land, so it is a fault of the server.
+  #closedSocket(socket: Socket): void {
+    this.#sockets.delete(socket);
+    const unanswered = (socket as Socket & { metaData?: unknown[] }).metaData?.length ?? 0;
+    if (!this.#closed && unanswered > 0) this.#watcher.fault(`connection closed with ${unanswered} call(s) unanswered`);
+  }
+
   #adopt(pool: ConnectionPool): void {
     const make = pool.generator;
     if (make === null) return;
@@ -121,7 +127,7 @@ export class GuardedClient extends Memcached {
       const socket = make.call(pool);
       if (socket) {
         this.#sockets.add(socket);
-        socket.once('close', () => this.#sockets.delete(socket));
+        socket.once('close', () => this.#closedSocket(socket));
       }
       return socket;
     };

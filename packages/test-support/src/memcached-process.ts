@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { freePort, waitForPort } from './free-port';
 import { watchOrphan } from './watchdog';
@@ -37,12 +38,28 @@ export interface MemcachedProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Kills it for good; idempotent. */
   stop(): Promise<void>;
-  /** SIGSTOP: it keeps its connections and data but answers nothing. */
-  freeze(): void;
-  /** SIGCONT after `freeze()`: it answers again, with the data it held. */
-  thaw(): void;
+  /** SIGSTOP: it keeps its connections and data but answers nothing. Resolves once every thread has stopped. */
+  freeze(): Promise<void>;
+  /** SIGCONT after `freeze()`: it answers again, with the data it held. Resolves once it runs. */
+  thaw(): Promise<void>;
   /** Kills it if running and starts a fresh, empty one on the same port. */
   restart(): Promise<void>;
+}
+
+/** Whether every thread of `pid` is stopped (state `T` in /proc); undefined-safe when it is gone. */
+async function allThreadsStopped(pid: number): Promise<boolean> {
+  try {
+    const tasks = await readdir(`/proc/${pid}/task`);
+    const states = await Promise.all(
+      tasks.map(async (task) => {
+        const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      }),
+    );
+    return states.every((state) => state === 'T' || state === 't');
+  } catch {
+    return false; // gone
+  }
 }
 
 const DEFAULT_BINARY = '/usr/bin/memcached';
@@ -57,7 +74,7 @@ const PORT_ATTEMPTS = 5;
  * @example
  * const server = await startMemcached({ memoryMb: 16 });
  * const backend = memcachedBackend({ servers: [server.address] });
- * server.freeze(); // … assert that every call still settles …
+ * await server.freeze(); // … assert that every call still settles …
  * await server.stop();
  */
 export async function startMemcached(options: MemcachedProcessOptions = {}): Promise<MemcachedProcess> {
@@ -152,12 +169,12 @@ class MemcachedHandle implements MemcachedProcess {
     return this.kill('SIGKILL');
   }
 
-  freeze(): void {
-    this.#signal('SIGSTOP');
+  freeze(): Promise<void> {
+    return this.#signal('SIGSTOP', true);
   }
 
-  thaw(): void {
-    this.#signal('SIGCONT');
+  thaw(): Promise<void> {
+    return this.#signal('SIGCONT', false);
   }
 
   async restart(): Promise<void> {
@@ -165,8 +182,16 @@ class MemcachedHandle implements MemcachedProcess {
     await this.start();
   }
 
-  #signal(signal: NodeJS.Signals): void {
-    if (this.#child === undefined) throw new Error(`memcached ${this.address} is not running`);
-    this.#child.kill(signal);
+  // A signal is delivered asynchronously: a thread may still answer a request after
+  // kill() returned. Wait until the kernel reports every thread (un)stopped.
+  async #signal(signal: NodeJS.Signals, stopped: boolean): Promise<void> {
+    const pid = this.#child?.pid;
+    if (pid === undefined) throw new Error(`memcached ${this.address} is not running`);
+    this.#child?.kill(signal);
+    const deadline = Date.now() + 5000;
+    while ((await allThreadsStopped(pid)) !== stopped) {
+      if (Date.now() > deadline) throw new Error(`memcached ${this.address} did not ${signal} within 5 s`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 }

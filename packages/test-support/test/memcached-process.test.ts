@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, type MemcachedProcess, processAlive, startMemcached } from '../src';
+import { freePort, type MemcachedProcess, memcachedStats, processAlive, startMemcached } from '../src';
 
 /** Sends one text-protocol command and resolves with the first answer line, or 'timeout'. */
 function ask(port: number, command: string, timeoutMs = 300): Promise<string> {
@@ -39,9 +39,9 @@ describe('startMemcached', () => {
     const server = await startMemcached();
     started.push(server);
     expect(await ask(server.port, 'set k 0 0 1\r\nv')).toBe('STORED');
-    server.freeze();
+    await server.freeze();
     expect(await ask(server.port, 'get k')).toBe('timeout');
-    server.thaw();
+    await server.thaw();
     expect(await ask(server.port, 'get k')).toBe('VALUE k 0 1');
   });
 
@@ -59,7 +59,7 @@ describe('startMemcached', () => {
     const server = await startMemcached();
     started.push(server);
     const pid = server.pid!;
-    server.freeze();
+    await server.freeze();
     await server.kill();
     expect(server.running).toBe(false);
     expect(processAlive(pid)).toBe(false);
@@ -78,5 +78,19 @@ describe('startMemcached', () => {
     await expect(startMemcached({ port, extraArgs: ['--no-such-option'] })).rejects.toThrow(
       new RegExp(`127\\.0\\.0\\.1:${port}`),
     );
+  });
+});
+
+describe('memcachedStats', () => {
+  it('reads the counters of a server over a connection of its own', async () => {
+    const server = await startMemcached();
+    try {
+      await ask(server.port, 'set k 0 0 1\r\nv');
+      const stats = await memcachedStats(server.address);
+      expect(stats.cmd_set).toBe('1');
+      expect(stats.curr_items).toBe('1');
+    } finally {
+      await server.stop();
+    }
   });
 });

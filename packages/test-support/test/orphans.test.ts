@@ -7,7 +7,7 @@ it('kills the memcached it started when its Node process is killed with SIGKILL'
   const script = `
     import { startMemcached } from ${JSON.stringify(fileURLToPath(new URL('../src/index.ts', import.meta.url)))};
     const server = await startMemcached();
-    server.freeze(); // even a frozen one
+    await server.freeze(); // even a frozen one
     console.log(server.pid);
     setInterval(() => {}, 1000);
   `;

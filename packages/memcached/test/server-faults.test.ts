@@ -1,0 +1,129 @@
+import { freePort, type MemcachedProcess, startMemcached } from '@cachesweeper/test-support';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type MemcachedBackend, memcachedBackend } from '../src';
+import { everyOperation, SLACK_MS, sleep, slowerThan, waitForState, watchProcess } from './helpers';
+
+const TIMEOUT_MS = 100; // the default deadline
+const GRACE_MS = 300;
+const RETRY_MS = 100;
+
+describe('a server that fails under the backend', () => {
+  let server: MemcachedProcess;
+  let backend: MemcachedBackend;
+  let watch: ReturnType<typeof watchProcess>;
+
+  beforeEach(async () => {
+    watch = watchProcess();
+    server = await startMemcached();
+    backend = memcachedBackend({ servers: [server.address], graceMs: GRACE_MS, retryMs: RETRY_MS });
+    await backend.set('kept', 'before', 0);
+  });
+  afterEach(async () => {
+    await backend.close();
+    await server.stop();
+    watch.stop();
+    expect(watch.problems).toEqual([]);
+  });
+
+  it('settles every operation within its deadline when the server is killed', async () => {
+    await server.stop();
+    const results = await everyOperation(backend, 'killed');
+    expect(slowerThan(results, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+    await waitForState(backend, server.address, 'down');
+  });
+
+  it('answers misses and refuses writes at once, naming the server, while it is down', async () => {
+    await server.stop();
+    await everyOperation(backend, 'killed');
+    await waitForState(backend, server.address, 'down');
+    const results = await everyOperation(backend, 'down');
+    const byName = Object.fromEntries(results.map((result) => [result.operation, result]));
+    expect(byName.get?.value).toBeUndefined();
+    expect(byName.getMany?.value).toEqual([undefined, undefined, undefined]);
+    for (const write of ['set', 'setMany', 'add', 'incr', 'delete']) {
+      expect(String(byName[write]?.error), write).toMatch(/server 127\.0\.0\.1:\d+ is not used: it is down/);
+    }
+  });
+
+  it('settles every operation within its deadline while the server is frozen, then drops it', async () => {
+    await server.freeze();
+    const results = await everyOperation(backend, 'frozen');
+    expect(slowerThan(results, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+    expect(results.every((result) => !result.ok)).toBe(true);
+    await waitForState(backend, server.address, 'down');
+    await server.thaw();
+  });
+
+  it('settles calls in flight at once when a frozen server is killed, and takes the restarted one back', async () => {
+    await server.freeze();
+    const inFlight = everyOperation(backend, 'frozen');
+    await sleep(20);
+    await server.kill();
+    expect(slowerThan(await inFlight, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+    await server.restart();
+    await waitForState(backend, server.address, 'up');
+    expect(await backend.set('again', 'after', 0)).toBe(true);
+    expect(await backend.get('again')).toBe('after');
+  });
+
+  it('flushes a server that thaws after it was dropped, so the counters it held never come back', async () => {
+    await backend.set('counter', '100', 0);
+    await server.freeze();
+    await expect(backend.incr('counter', 1)).rejects.toThrow(/deadline/);
+    await waitForState(backend, server.address, 'down');
+    await server.thaw();
+    await waitForState(backend, server.address, 'up');
+    expect(await backend.getMany(['counter', 'kept'])).toEqual([undefined, undefined]);
+    expect(backend.servers()[0]).toMatchObject({ failures: 1, rejoins: 1 });
+  });
+
+  it('reads misses while a call is late, and takes the server back as it is when the late answer comes', async () => {
+    await backend.close();
+    backend = memcachedBackend({ servers: [server.address], graceMs: 5000, retryMs: RETRY_MS });
+    await backend.set('kept', 'before', 0);
+    await server.freeze();
+    await expect(backend.get('kept')).rejects.toThrow(/deadline/);
+    expect(backend.servers()[0]?.state).toBe('suspect');
+    expect(await backend.get('kept')).toBeUndefined(); // not asked: a miss at once
+    await server.thaw();
+    await waitForState(backend, server.address, 'up');
+    expect(await backend.get('kept')).toBe('before');
+    expect(backend.servers()[0]).toMatchObject({ failures: 0, rejoins: 0 });
+  });
+
+  it('tells onServerChange about each change of state', async () => {
+    await backend.close();
+    const changes: string[] = [];
+    backend = memcachedBackend({
+      servers: [server.address],
+      graceMs: GRACE_MS,
+      retryMs: RETRY_MS,
+      onServerChange: (change) => changes.push(change.state),
+    });
+    await server.freeze();
+    await backend.get('kept').catch(() => undefined);
+    await waitForState(backend, server.address, 'down');
+    await server.thaw();
+    await waitForState(backend, server.address, 'up');
+    expect(changes).toEqual(['suspect', 'down', 'up']);
+  });
+});
+
+describe('a port that refuses connections', () => {
+  it('settles every operation within its deadline, then probes quietly in the background', async () => {
+    const watch = watchProcess();
+    const address = `127.0.0.1:${await freePort()}`;
+    const backend = memcachedBackend({ servers: [address], graceMs: GRACE_MS, retryMs: RETRY_MS });
+    try {
+      const results = await everyOperation(backend, 'refused');
+      expect(slowerThan(results, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+      await waitForState(backend, address, 'down');
+      await sleep(5 * RETRY_MS); // several failed probes
+      expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+    } finally {
+      await backend.close();
+      watch.stop();
+    }
+    expect(watch.problems).toEqual([]);
+  });
+});
