@@ -8,14 +8,15 @@ import type { Registration } from './registration';
 import { INLINE_MODE, modeOf, RenderState } from './render-state';
 
 /**
- * The `{{#cachesweeper}}` helper of one registration. Inside `renderCached` (or the
+ * The `{{#cachesweeper}}` helper of one registration. It returns plain strings, as
+ * an uncached block would (a block helper's output is never escaped, and an
+ * enclosing helper calling `options.fn` must get a string). Inside `renderCached` (or the
  * engine) it captures the block and returns a placeholder for the resolver; in a
  * plain `template(context)` call it caches in place, which needs a synchronous
  * backend; in the fallback render it renders in place without the cache.
  */
 export function createCacheSweeperHelper(registration: Registration) {
-  const { SafeString } = registration.handlebars;
-  return function cachesweeper(this: unknown, ...args: unknown[]): unknown {
+  return function cachesweeper(this: unknown, ...args: unknown[]): string {
     const options = args.pop() as BlockHelperOptions;
     const mode = modeOf(options?.data);
     const state = mode instanceof RenderState ? mode : undefined;
@@ -25,10 +26,10 @@ export function createCacheSweeperHelper(registration: Registration) {
         ? state.renderDigest(() => renderDigest(registration, state.options.template, state.options.runtimePartials))
         : renderDigest(registration, undefined, undefined),
     );
-    if (state) return new SafeString(deferBlock(state, registration, block, this, options));
+    if (state) return deferBlock(state, registration, block, this, options);
     if (mode === INLINE_MODE) {
       planBlock(registration, block);
-      return new SafeString(renderUncached(block, this, options.data));
+      return renderUncached(block, this, options.data);
     }
     if (!registration.sweeper.isSynchronous) {
       throw new CacheSweeperError(
@@ -36,7 +37,7 @@ export function createCacheSweeperHelper(registration: Registration) {
         `${block.where}: the ${registration.sweeper.backend.name} backend is asynchronous, so a plain template(context) call cannot wait for it; render with renderCached(template, context) or the express-handlebars engine`,
       );
     }
-    return new SafeString(renderSyncCached(registration, block, this, options.data));
+    return renderSyncCached(registration, block, this, options.data);
   };
 }
 
