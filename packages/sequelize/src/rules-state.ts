@@ -1,15 +1,16 @@
 import type { Sequelize } from 'sequelize';
 import type { CheckedRule } from './rules';
 import type { AnyModel } from './sequelize-shapes';
-import { checkModel, compileRule, compileRules, definedModel, type ModelPlan } from './validate-rules';
+import { compileRule, compileRules, definedModel, type ModelPlan } from './validate-rules';
 
 /**
  * When rules are checked against models:
  * - at install, every rule whose model is already defined (its `using`, its paths);
- * - when a ruled model is defined later, its `using` (so `define` throws);
  * - at the first write of any model (or `verify()`), everything: each ruled model
  *   must be defined and each path must resolve, or that write is refused.
- * A ruled model defined again (replaced) is checked again at the next write.
+ * A ruled model defined after install, or defined again (replaced), is checked at the
+ * next write: Sequelize runs `afterDefine` hooks without awaiting them, so an error
+ * thrown there would only become an unhandled rejection.
  */
 export class RulesState {
   readonly #sequelize: Sequelize;
@@ -29,12 +30,9 @@ export class RulesState {
     }
   }
 
-  /** Called for each model defined after install. */
+  /** Called for each model defined after install: its rule is checked again at the next write. */
   defined(model: AnyModel): void {
-    const rule = this.#rules.get(model.name);
-    if (rule === undefined) return;
-    this.#plans = undefined;
-    checkModel(rule, model);
+    if (this.#rules.has(model.name)) this.#plans = undefined;
   }
 
   /** Every rule checked against its model (compiled on first use); throws naming the rule. */

@@ -119,6 +119,19 @@ describe.each(DIALECTS)('transactions on %s', (dialect) => {
     });
   });
 
+  it("a path's queries run inside the write's transaction and see its uncommitted rows", async () => {
+    await blog.pages.article(2);
+    await blog.db.sequelize.transaction(async (t) => {
+      // Created without hooks: only the vote's path, comment -> article, can find article 2.
+      const comment = await blog.models.Comment.create(
+        { articleId: 2, body: 'five' },
+        { transaction: t, hooks: false },
+      );
+      await vote(comment.get('id') as number, t);
+    });
+    expect(await blog.pages.article(2)).toContain('five: 1 votes');
+  });
+
   describe('the stale-set race', () => {
     it('a render between the write and the commit caches the old data under the old token only', async () => {
       const t = await transaction();
