@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 const END = '-->';
 
 /**
- * A fresh placeholder prefix for one render: an HTML comment opener with 96 random
- * bits, so neither page data nor another render can produce it. Placeholders are
- * `<prefix><index>-->`.
+ * A fresh placeholder prefix for one render: an HTML comment opener with 122 random
+ * bits (a UUID: Node draws them from a buffered pool, unlike a `randomBytes` call
+ * per render), so neither page data nor another render can produce it.
+ * Placeholders are `<prefix><index>-->`.
  */
 export function newPlaceholderPrefix(): string {
-  return `<!--cachesweeper:${randomBytes(12).toString('base64url')}:`;
+  return `<!--cachesweeper:${randomUUID()}:`;
 }
 
 /** The placeholder of item `index`. */
