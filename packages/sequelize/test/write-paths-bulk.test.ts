@@ -1,27 +1,16 @@
 import { Op } from 'sequelize';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BlogFixture, openBlog } from './support/blog-fixture';
+import { type BlogFixture, blogExpectations, openBlog, warmBlog } from './support/blog-fixture';
 import { DIALECTS } from './support/databases';
 
 describe.each(DIALECTS)('bulk writes on %s', (dialect) => {
   let blog: BlogFixture;
   beforeEach(async () => {
     blog = await openBlog(dialect, 'bulk');
-    for (const id of [1, 2]) await blog.pages.article(id);
-    for (const id of [1, 2, 3, 4]) await blog.pages.comment(id);
+    await warmBlog(blog);
   });
   afterEach(() => blog.close());
-
-  async function expectArticleFresh(id: number): Promise<void> {
-    expect(await blog.pages.article(id)).toBe(await blog.pages.uncachedArticle(id));
-  }
-  async function expectCommentFresh(id: number): Promise<void> {
-    expect(await blog.pages.comment(id)).toBe(await blog.pages.uncachedComment(id));
-  }
-  async function expectStillCached(kind: 'article' | 'comment', id: number): Promise<void> {
-    await blog.pages[kind](id);
-    expect(blog.pages.count(`${kind === 'article' ? 'Article' : 'Comment'}#${id}`)).toBe(1);
-  }
+  const { expectArticleFresh, expectCommentFresh, expectStillCached } = blogExpectations(() => blog);
 
   describe('bulkCreate', () => {
     it('invalidates the parents of the new rows', async () => {
