@@ -6,12 +6,13 @@ import { createBulkHooks } from './hooks-bulk';
 import { createBulkCreateHooks } from './hooks-bulk-create';
 import { createRowHooks } from './hooks-rows';
 import { createUpsertHooks } from './hooks-upsert';
+import { primaryKeyOf, type Row } from './ids';
 import { checkRules, type SweeperRules } from './rules';
 import { RulesState } from './rules-state';
 import { type AnyModel, modelOf } from './sequelize-shapes';
 import { currentRow } from './snapshots';
 import { type TemplateData, toTemplateData } from './template-data';
-import { applyWork, type Work } from './work';
+import { applyWork, Work } from './work';
 
 /** The name of every hook the installer adds, so they can be found and removed. */
 export const HOOK_NAME = 'cachesweeper';
@@ -84,7 +85,8 @@ export class SweeperInstallation {
   /**
    * Invalidates rows and what their rules reach, for writes that run no hooks
    * (increment/decrement, raw queries, `hooks: false`): after the outermost commit of
-   * `transaction`, or now. A model keyed by `using` alone has its generation bumped.
+   * `transaction`, or now. A model keyed by `using` alone has its generation bumped; a
+   * model without a rule, its row's counter.
    */
   async invalidate(rows: Model | readonly Model[], options: ManualInvalidateOptions = {}): Promise<void> {
     const list: readonly Model[] = Array.isArray(rows) ? rows : [rows as Model];
@@ -94,15 +96,26 @@ export class SweeperInstallation {
       }
     }
     const transaction = this.#transaction(options);
-    await Promise.all(
-      list.map((row) =>
+    const unruled = new Work();
+    for (const row of list) {
+      const model = modelOf(row);
+      if (this.#rules.planOf(model) !== undefined) continue;
+      const id = primaryKeyOf(model, row.get() as Row);
+      if (id === undefined) {
+        throw new CacheSweeperError('sequelize', `invalidate: a ${model.name} row without a primary key (unsaved?)`);
+      }
+      unruled.addRow(model.name, id);
+    }
+    await Promise.all([
+      this.#context.queue.schedule(transaction as never, unruled),
+      ...list.map((row) =>
         afterWrite(this.#context, modelOf(row), transaction, (plan) =>
           gather(plan, { rows: [currentRow(row, plan.rowAttributes)], tokenChanged: false }, transaction, (error) =>
             this.#context.report(error),
           ),
         ),
       ),
-    );
+    ]);
   }
 
   /** Invalidates every row of a ruled model and of the models its paths reach (after a raw bulk write). */

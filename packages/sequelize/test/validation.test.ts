@@ -207,6 +207,21 @@ describe.each(DIALECTS)('installation on %s', (dialect) => {
     });
   });
 
+  it("invalidate of a row whose model has no rule bumps that row's counter", async () => {
+    const Note = db.sequelize.define('Note', { text: DataTypes.STRING });
+    defineBlog(db.sequelize);
+    await db.sequelize.sync();
+    const installation = installSweeper(db.sequelize, BLOG_RULES);
+    const note = await Note.create({ text: 'a' });
+    let renders = 0;
+    const render = () => `render ${++renders}`;
+    await installation.sweeper.fragment(note, 0, [], render);
+    await installation.sweeper.idle();
+    await installation.invalidate(note);
+    expect(await installation.sweeper.fragment(note, 0, [], render)).toBe('render 2');
+    installation.uninstall();
+  });
+
   it('after uninstall, writes no longer invalidate', async () => {
     const models = defineBlog(db.sequelize);
     await db.sequelize.sync();
