@@ -96,6 +96,9 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     set,
     setMany: (entries: readonly CacheEntry[]) =>
       guard('setMany', () => {
+        if (!Array.isArray(entries)) {
+          throw new CacheSweeperError('memcached', `setMany takes an array of entries, got ${describeValue(entries)}`);
+        }
         for (const entry of entries) {
           checkKey(entry?.key, 'setMany');
           checkTtl(entry.ttlSeconds, 'setMany');
