@@ -36,14 +36,14 @@ const OPTIONS = new Set(['load', 'digest', DIGEST_KEY, PARTIALS_KEY]);
 
 /**
  * Reads `{{#cachesweeper target ttl …parts load=… digest=…}}`; throws a
- * CacheSweeperError naming the block's line and the bad value. `renderDigest` is
- * asked only when the block calls partials.
+ * CacheSweeperError naming the block's line and the bad value. `partialsDigest`
+ * turns the compiled digest of a block that calls partials into its full digest.
  */
 export function readBlockArguments(
   registration: Registration,
   args: readonly unknown[],
   options: BlockHelperOptions,
-  renderDigest: () => string,
+  partialsDigest: (compiled: string) => string,
 ): BlockArguments {
   const where = describeBlock(registration.helperName, options?.loc);
   const fn = options?.fn;
@@ -77,13 +77,8 @@ export function readBlockArguments(
     );
   }
   let digest = typeof compiled === 'string' ? compiled : '';
-  if (hash[PARTIALS_KEY] === true || extra !== undefined) {
-    digest = digestOf(
-      digest,
-      hash[PARTIALS_KEY] === true ? renderDigest() : '',
-      extra === undefined ? '' : String(extra),
-    );
-  }
+  if (hash[PARTIALS_KEY] === true) digest = partialsDigest(digest);
+  if (extra !== undefined) digest = digestOf(digest, String(extra));
   return {
     where,
     fn,

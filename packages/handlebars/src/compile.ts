@@ -8,6 +8,8 @@ export const DIGEST_KEY = '__cachesweeperDigest';
 export const PARTIALS_KEY = '__cachesweeperPartials';
 /** Name of the helper that indents a standalone partial's output once its cached blocks are resolved. */
 export const INDENT_HELPER = '__cachesweeperIndent';
+/** Name of the helper that passes a partial block's content digest down to the blocks in the partial. */
+export const PARTIAL_BLOCK_HELPER = '__cachesweeperPartialBlock';
 
 /** A Handlebars AST node, as far as this pass needs it. */
 interface AstNode {
@@ -47,11 +49,13 @@ interface Scope {
 
 /**
  * Parses a template and annotates every `{{#cachesweeper}}` block: a hash parameter
- * with the digest of the block's own source text (from its `{{#` to its `{{/…}}`,
- * nested blocks included), plus the whole file's when the block calls partials; a
- * flag when it calls partials; and the capture decorator (see `capture.ts`).
- * Standalone partial calls are rewritten so their indentation is applied after
- * cached blocks are resolved, as Handlebars would have applied it inline.
+ * with the digest of the block (its parsed form, nested blocks included, after
+ * Handlebars' whitespace rules ran, and the compile options), plus the whole file's
+ * when the block calls partials; a flag when it calls partials; and the capture
+ * decorator (see `capture.ts`). Standalone partial calls are rewritten so their
+ * indentation is applied after cached blocks are resolved, as Handlebars would have
+ * applied it inline; partial blocks (`{{#> card}}…{{/card}}`) pass a digest of
+ * their content down, so a block that renders `{{> @partial-block}}` is keyed by it.
  */
 export function annotateTemplate(
   handlebars: Parser,
@@ -61,15 +65,12 @@ export function annotateTemplate(
 ): AnnotatedTemplate {
   const source = typeof input === 'string' ? input : undefined;
   const ast = (source === undefined ? structuredClone(input) : handlebars.parse(source, compileOptions)) as Program;
-  const digest = digestOf(source ?? JSON.stringify(ast, withoutLocations));
-  const starts = source === undefined ? undefined : lineStarts(source);
-  const textOf = (node: AstNode): string => {
-    const loc = node.loc;
-    if (source === undefined || starts === undefined || !loc?.start || !loc.end) {
-      return JSON.stringify(node, withoutLocations);
-    }
-    return source.slice(offsetOf(starts, loc.start), offsetOf(starts, loc.end));
-  };
+  const text = source ?? structureOf(ast);
+  // Options such as noEscape or preventIndent change what a block renders.
+  const settings = JSON.stringify(compileOptions ?? {}, (key, value) =>
+    key === 'srcName' || key === 'moduleName' ? undefined : value,
+  );
+  const fileDigest = digestOf('file', text, settings);
   const preventIndent = compileOptions?.preventIndent === true;
 
   const visit = (program: Program | undefined, scopes: readonly Scope[]): void => {
@@ -82,25 +83,35 @@ export function annotateTemplate(
         if (node.type === 'BlockStatement' && block.path.original === helperName) {
           const scope: Scope = { usesPartials: false };
           visit(block.program, [...scopes, scope]);
-          annotateBlock(block, scope, textOf(block), digest, helperName);
+          const digest = scope.usesPartials
+            ? digestOf('partials', structureOf(block), settings, fileDigest)
+            : digestOf('block', structureOf(block), settings);
+          annotateBlock(block, scope, digest, helperName);
         } else {
           visit(block.program, scopes);
           visit(block.inverse, scopes);
         }
-      } else if (node.type === 'PartialStatement' || node.type === 'PartialBlockStatement') {
+      } else if (node.type === 'PartialStatement') {
+        for (const scope of scopes) scope.usesPartials = true;
+        if (typeof node.indent === 'string' && node.indent && !preventIndent) {
+          body[index] = wrapIn(INDENT_HELPER, node.indent, { ...node, indent: '' });
+        }
+      } else if (node.type === 'PartialBlockStatement') {
         for (const scope of scopes) scope.usesPartials = true;
         visit((node as BlockNode).program, scopes);
-        if (node.type === 'PartialStatement' && typeof node.indent === 'string' && node.indent && !preventIndent) {
-          body[index] = indentBlock(node);
-        }
+        body[index] = wrapIn(
+          PARTIAL_BLOCK_HELPER,
+          digestOf('partial-block', structureOf(node), settings, fileDigest),
+          node,
+        );
       }
     }
   };
   visit(ast, []);
-  return { ast, digest };
+  return { ast, digest: digestOf(text) };
 }
 
-function annotateBlock(block: BlockNode, scope: Scope, text: string, fileDigest: string, helperName: string): void {
+function annotateBlock(block: BlockNode, scope: Scope, digest: string, helperName: string): void {
   const where = describeBlock(helperName, block.loc);
   if (block.inverse) {
     throw blockError(where, 'a cached block takes no {{else}} section');
@@ -111,7 +122,6 @@ function annotateBlock(block: BlockNode, scope: Scope, text: string, fileDigest:
       `declares ${block.program.blockParams?.length} block params (as |${block.program.blockParams?.join(' ')}|); it has one: the loaded data, or the target`,
     );
   }
-  const digest = scope.usesPartials ? digestOf('partials', text, fileDigest) : digestOf('block', text);
   const loc = block.loc ?? undefined;
   block.hash ??= { type: 'Hash', pairs: [], loc };
   block.hash.pairs.push({ type: 'HashPair', key: DIGEST_KEY, value: literal('StringLiteral', digest, loc), loc });
@@ -129,16 +139,16 @@ function annotateBlock(block: BlockNode, scope: Scope, text: string, fileDigest:
   });
 }
 
-function indentBlock(partial: AstNode): AstNode {
-  const indent = partial.indent as string;
-  const loc = partial.loc ?? undefined;
+/** Wraps a statement in a block of one of this package's helpers, called with one string argument. */
+function wrapIn(helper: string, argument: string, statement: AstNode): AstNode {
+  const loc = statement.loc ?? undefined;
   const noStrip = { open: false, close: false };
   return {
     type: 'BlockStatement',
-    path: path(INDENT_HELPER, loc),
-    params: [literal('StringLiteral', indent, loc)],
+    path: path(helper, loc),
+    params: [literal('StringLiteral', argument, loc)],
     hash: undefined,
-    program: { type: 'Program', body: [{ ...partial, indent: '' }], blockParams: undefined, strip: {}, loc },
+    program: { type: 'Program', body: [statement], blockParams: undefined, strip: {}, loc },
     inverse: undefined,
     openStrip: noStrip,
     inverseStrip: noStrip,
@@ -155,20 +165,7 @@ function literal(type: 'StringLiteral' | 'BooleanLiteral', value: string | boole
   return { type, value, original: value, loc };
 }
 
-function withoutLocations(key: string, value: unknown): unknown {
-  return key === 'loc' ? undefined : value;
-}
-
-// Handlebars' lexer (jison) counts \r\n, \r and \n as line breaks.
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  const breaks = /\r\n?|\n/g;
-  for (let match = breaks.exec(source); match !== null; match = breaks.exec(source)) {
-    starts.push(match.index + match[0].length);
-  }
-  return starts;
-}
-
-function offsetOf(starts: readonly number[], position: { line: number; column: number }): number {
-  return (starts[position.line - 1] ?? 0) + position.column;
+/** A node's parsed form as text, without source positions: what it renders, whatever its line. */
+function structureOf(node: unknown): string {
+  return JSON.stringify(node, (key, value) => (key === 'loc' ? undefined : value));
 }

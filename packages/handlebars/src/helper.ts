@@ -1,8 +1,10 @@
 import { CacheSweeperError, type PlannedFragment } from '@cachesweeper/core';
 import { type BlockArguments, type BlockHelperOptions, readBlockArguments } from './arguments';
+import { digestOf } from './digest';
 import { snapshotFrame } from './frames';
 import { renderSyncCached, renderUncached } from './inline';
 import { blockError, COMPONENT, reasonOf } from './location';
+import { partialBlockDigest } from './partial-block';
 import { renderDigest } from './partials-digest';
 import type { Registration } from './registration';
 import { INLINE_MODE, modeOf, RenderState } from './render-state';
@@ -21,11 +23,17 @@ export function createCacheSweeperHelper(registration: Registration) {
     const mode = modeOf(options?.data);
     const state = mode instanceof RenderState ? mode : undefined;
     state?.bind(registration);
-    const block = readBlockArguments(registration, args, options, () =>
-      state
-        ? state.renderDigest(() => renderDigest(registration, state.options.template, state.options.runtimePartials))
-        : renderDigest(registration, undefined, undefined),
-    );
+    const block = readBlockArguments(registration, args, options, (compiled) => {
+      const partialBlock = partialBlockDigest(options.data);
+      if (!state) return digestOf(compiled, renderDigest(registration, undefined, undefined), partialBlock);
+      return state.partialsDigest(`${compiled}|${partialBlock}`, () =>
+        digestOf(
+          compiled,
+          renderDigest(registration, state.options.template, state.options.runtimePartials),
+          partialBlock,
+        ),
+      );
+    });
     if (state) return deferBlock(state, registration, block, this, options);
     if (mode === INLINE_MODE) {
       planBlock(registration, block);

@@ -1,10 +1,11 @@
 import { CacheSweeperError, describeValue, type Sweeper } from '@cachesweeper/core';
 import type Handlebars from 'handlebars';
 import { CAPTURE_DECORATOR, captureContainer } from './capture';
-import { annotateTemplate, INDENT_HELPER } from './compile';
+import { annotateTemplate, INDENT_HELPER, PARTIAL_BLOCK_HELPER } from './compile';
 import { createCacheSweeperHelper } from './helper';
 import type { Loader } from './loaders';
 import { COMPONENT } from './location';
+import { partialBlockHelper } from './partial-block';
 import { indentHelper } from './transform';
 
 /** A Handlebars instance, as `Handlebars.create()` returns it. */
@@ -119,6 +120,7 @@ export function registerCacheSweeper(
 
   handlebars.registerHelper(helperName, createCacheSweeperHelper(registration));
   handlebars.registerHelper(INDENT_HELPER, indentHelper);
+  handlebars.registerHelper(PARTIAL_BLOCK_HELPER, partialBlockHelper);
   handlebars.registerDecorator(CAPTURE_DECORATOR, captureContainer as (...args: never[]) => unknown);
   handlebars.compile = compileWithDigests;
   handlebars.precompile = precompileWithDigests;
@@ -131,6 +133,7 @@ export function registerCacheSweeper(
       if (target[REGISTERED] !== registration) return;
       handlebars.unregisterHelper(helperName);
       handlebars.unregisterHelper(INDENT_HELPER);
+      handlebars.unregisterHelper(PARTIAL_BLOCK_HELPER);
       handlebars.unregisterDecorator(CAPTURE_DECORATOR);
       if (handlebars.compile === compileWithDigests) handlebars.compile = compile;
       if (handlebars.precompile === precompileWithDigests) handlebars.precompile = precompile;

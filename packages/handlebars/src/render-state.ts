@@ -100,7 +100,7 @@ export class RenderState {
   readonly options: RenderStateOptions;
   #registration: Registration | undefined;
   #session: SweeperSession | undefined;
-  #renderDigest: string | undefined;
+  readonly #partialsDigests = new Map<string, string>();
 
   constructor(options: RenderStateOptions) {
     this.options = options;
@@ -134,10 +134,14 @@ export class RenderState {
     }
   }
 
-  /** The digest of what a partial-using block's key covers in this render, computed once. */
-  renderDigest(compute: () => string): string {
-    this.#renderDigest ??= compute();
-    return this.#renderDigest;
+  /** The full digest of partial-using blocks with this compiled digest and partial-block context, computed once per render. */
+  partialsDigest(key: string, compute: () => string): string {
+    let digest = this.#partialsDigests.get(key);
+    if (digest === undefined) {
+      digest = compute();
+      this.#partialsDigests.set(key, digest);
+    }
+    return digest;
   }
 
   /** Adds a block or transform and returns its placeholder. */

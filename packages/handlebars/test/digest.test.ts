@@ -142,4 +142,39 @@ describe('the template is part of the key', () => {
     const edited = await render(sweeper, handlebars, '{{#cachesweeper this 60}}two{{/cachesweeper}}', context);
     expect(edited).toEqual({ html: 'two', hits: 0, misses: 1 });
   });
+
+  it('one partial block called twice for one target with different content keeps both apart', async () => {
+    const sweeper = createSweeper();
+    const handlebars = deploy(sweeper, {
+      card: '{{#cachesweeper this 60}}<div>{{> @partial-block}}</div>{{/cachesweeper}}',
+    });
+    const source = '{{#> card}}one{{/card}}{{#> card}}two{{/card}}';
+    expect((await render(sweeper, handlebars, source, context)).html).toBe('<div>one</div><div>two</div>');
+    expect(await render(sweeper, handlebars, source, context)).toEqual({
+      html: '<div>one</div><div>two</div>',
+      hits: 2,
+      misses: 0,
+    });
+  });
+
+  it('the same block text that Handlebars strips differently as a standalone line gets its own key', async () => {
+    const sweeper = createSweeper();
+    const handlebars = deploy(sweeper);
+    const block = '{{#cachesweeper this 60}}\n{{title}}\n{{/cachesweeper}}';
+    const inline = await render(sweeper, handlebars, `x${block}x`, context);
+    const standalone = await render(sweeper, handlebars, `x\n${block}\nx`, context);
+    expect(inline.html).toBe('x\nT\nx');
+    expect(standalone).toEqual({ html: 'x\nT\nx', hits: 0, misses: 1 });
+  });
+
+  it('compile options that change the output change the key', async () => {
+    const sweeper = createSweeper();
+    const handlebars = deploy(sweeper);
+    const source = '{{#cachesweeper this 60}}{{title}}{{/cachesweeper}}';
+    const marked = row('Article', 1, { title: '<b>' });
+    await render(sweeper, handlebars, source, marked);
+    const stats = createStats();
+    const html = await renderCached(handlebars.compile(source, { noEscape: true }), marked, { stats });
+    expect({ html, misses: stats.misses }).toEqual({ html: '<b>', misses: 1 });
+  });
 });
