@@ -22,6 +22,12 @@ describe.each(DIALECTS)('writes of single rows on %s', (dialect) => {
     await expectStillCached('article', 2);
   });
 
+  it('findOrCreate invalidates after its own transaction commits', async () => {
+    await blog.models.Comment.findOrCreate({ where: { articleId: 2, body: 'five' } });
+    expect(await blog.pages.article(2)).toContain('five');
+    await expectStillCached('article', 1);
+  });
+
   it("update invalidates the row's own fragment", async () => {
     const comment = await blog.models.Comment.findByPk(1);
     await comment!.update({ body: 'one, edited' });
