@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { type CacheSweeperError, createStats, type Sweeper, type SweeperStats } from '@cachesweeper/core';
+import { cachesweeperEngine } from '@cachesweeper/handlebars';
+import { installSweeper, type SweeperInstallation } from '@cachesweeper/sequelize';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { create } from 'express-handlebars';
+import Handlebars from 'handlebars';
+import { Sequelize } from 'sequelize';
+import { createBlogSweeper } from './cache';
+import type { BlogConfig } from './config';
+import { type BlogModels, defineModels } from './db/models';
+import { DEFAULT_SEED, type SeedSize, seedIfEmpty } from './db/seed';
+import { articleRoutes } from './routes/articles';
+import { commentRoutes } from './routes/comments';
+import { BLOG_RULES } from './rules';
+import { visitorMiddleware } from './web/visitor';
+
+/** A running blog: the Express app and what it is made of, for the server, tests and benchmarks. */
+export interface Blog {
+  readonly app: Express;
+  readonly sequelize: Sequelize;
+  readonly models: BlogModels;
+  readonly sweeper: Sweeper;
+  readonly installation: SweeperInstallation;
+  /** Closes the database and the cache. */
+  close(): Promise<void>;
+}
+
+/** Options of `createBlog`. */
+export interface CreateBlogOptions {
+  /** The configuration (see `readConfig`). */
+  readonly config: BlogConfig;
+  /** Use this sweeper instead of one built from the configuration. */
+  readonly sweeper?: Sweeper;
+  /** What to seed an empty database with. */
+  readonly seed?: SeedSize;
+  /** Told about cache failures (pages are served uncached meanwhile). Default: a warning on stderr. */
+  readonly onCacheError?: (error: CacheSweeperError) => void;
+}
+
+const root = join(import.meta.dirname, '..');
+
+/** Opens the database (creating and seeding it on first start), installs the sweeper and builds the app. */
+export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
+  const { config } = options;
+  const sequelize = new Sequelize({ dialect: 'sqlite', storage: config.databasePath, logging: false });
+  const models = defineModels(sequelize);
+  await sequelize.sync();
+  await seedIfEmpty(models, options.seed ?? DEFAULT_SEED);
+
+  const onError = options.onCacheError ?? ((error) => console.warn(error.message));
+  const built = options.sweeper
+    ? { sweeper: options.sweeper, backendName: options.sweeper.backend.name }
+    : createBlogSweeper(config, onError);
+  const { sweeper } = built;
+  const installation = installSweeper(sequelize, BLOG_RULES, { sweeper });
+
+  const exphbs = create({
+    handlebars: Handlebars.create(),
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: join(root, 'views/layouts'),
+    partialsDir: join(root, 'views/partials'),
+  });
+  // TODO(handlebars typing): ExpressHandlebars' `handlebars` type does not match HandlebarsEnvironment.
+  cachesweeperEngine(exphbs as never, sweeper, {
+    stats: (locals) => locals.cacheStats as SweeperStats | undefined,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.engine('.hbs', exphbs.engine);
+  app.set('view engine', '.hbs');
+  app.set('views', join(root, 'views'));
+  app.use(express.static(join(root, 'public')));
+  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(visitorMiddleware(config.sessionSecret ?? randomBytes(32).toString('hex')));
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    response.locals.cacheStats = createStats();
+    response.locals.cacheTotals = sweeper.stats();
+    response.locals.cacheBackend = built.backendName;
+    next();
+  });
+  const context = { models, installation };
+  app.use(articleRoutes(context));
+  app.use(commentRoutes(context));
+  app.use((_request: Request, response: Response) => {
+    response.status(404).render('not-found', { title: 'Not found', message: 'There is no such page.' });
+  });
+
+  return {
+    app,
+    sequelize,
+    models,
+    sweeper,
+    installation,
+    async close() {
+      installation.uninstall();
+      await sweeper.close();
+      await sequelize.close();
+    },
+  };
+}
+
+/** What routes need. */
+export interface RouteContext {
+  readonly models: BlogModels;
+  readonly installation: SweeperInstallation;
+}

@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+
+/** Everything the blog reads from its environment. */
+export interface BlogConfig {
+  /** HTTP port (`PORT`, default 3000). */
+  readonly port: number;
+  /** SQLite file (`DATABASE_PATH`, default `data/blog.sqlite` beside the package); `:memory:` for a throwaway one. */
+  readonly databasePath: string;
+  /** memcached servers (`MEMCACHED_SERVERS`, comma-separated `host:port`); empty = the in-memory backend. */
+  readonly memcachedServers: readonly string[];
+  /** Whether fragments are cached at all (`CACHE=off` renders every page uncached, for comparisons). */
+  readonly cacheEnabled: boolean;
+  /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
+  readonly sessionSecret: string | undefined;
+}
+
+/** Reads the blog's configuration; throws with the variable's name on a bad value. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`[cachesweeper] [blog] PORT must be a TCP port number, got ${JSON.stringify(env.PORT)}`);
+  }
+  const servers = (env.MEMCACHED_SERVERS ?? '')
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+  for (const server of servers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(server)) {
+      throw new Error(`[cachesweeper] [blog] MEMCACHED_SERVERS entry ${JSON.stringify(server)} must be host:port`);
+    }
+  }
+  const cache = (env.CACHE ?? 'on').toLowerCase();
+  if (cache !== 'on' && cache !== 'off') {
+    throw new Error(`[cachesweeper] [blog] CACHE must be "on" or "off", got ${JSON.stringify(env.CACHE)}`);
+  }
+  return {
+    port,
+    databasePath: env.DATABASE_PATH ?? resolve(import.meta.dirname, '../data/blog.sqlite'),
+    memcachedServers: servers,
+    cacheEnabled: cache === 'on',
+    sessionSecret: env.SESSION_SECRET,
+  };
+}

@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import type { RouteContext } from '../app';
+import { parseId } from '../web/forms';
+import { requireCsrfToken } from '../web/visitor';
+
+/** Like and Dislike: one vote row each; the installer invalidates the comment and its article. */
+export function commentRoutes({ models }: RouteContext): Router {
+  const router = Router();
+  for (const [action, value] of [
+    ['like', 1],
+    ['dislike', -1],
+  ] as const) {
+    router.post(`/comments/:id/${action}`, requireCsrfToken, async (request, response) => {
+      const id = parseId(request.params.id);
+      const comment = id === undefined ? null : await models.Comment.findByPk(id, { attributes: ['id', 'articleId'] });
+      if (!comment) {
+        response.status(404).render('not-found', {
+          title: 'Not found',
+          message: `There is no comment ${JSON.stringify(request.params.id)}.`,
+        });
+        return;
+      }
+      await models.Vote.create({ commentId: comment.id, value });
+      response.redirect(303, `/articles/${comment.articleId}#comment-${comment.id}`);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,22 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createBlog } from './app';
+import { readConfig } from './config';
+
+// `pnpm start`: the blog on its embedded defaults (SQLite file, in-memory cache) unless the
+// environment says otherwise (PORT, DATABASE_PATH, MEMCACHED_SERVERS, SESSION_SECRET).
+const config = readConfig();
+if (config.databasePath !== ':memory:') mkdirSync(dirname(config.databasePath), { recursive: true });
+const blog = await createBlog({ config });
+const server = blog.app.listen(config.port, () => {
+  const backend =
+    config.memcachedServers.length > 0 ? `memcached ${config.memcachedServers.join(', ')}` : 'in-memory cache';
+  console.log(`cachesweeper blog on http://localhost:${config.port} (SQLite ${config.databasePath}, ${backend})`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close();
+    void blog.close().then(() => process.exit(0));
+  });
+}
