@@ -6,13 +6,12 @@ import { associateBlog, BLOG_RULES, BlogPages, defineBlog, seedBlog } from './su
 import { DIALECTS, openDatabase, type TestDatabase } from './support/databases';
 
 describe('rule shapes', () => {
-  const db = { sequelize: undefined as never };
-  const install = (rules: unknown) => () => installSweeper(db.sequelize, rules as SweeperRules);
+  let db: TestDatabase;
   beforeEach(async () => {
-    const opened = await openDatabase('sqlite', 'shapes');
-    Object.assign(db, opened);
-    afterEach(() => opened.close());
+    db = await openDatabase('sqlite', 'shapes');
   });
+  afterEach(() => db.close());
+  const install = (rules: unknown) => () => installSweeper(db.sequelize, rules as SweeperRules);
 
   it('rules must be an object', () => {
     expect(install(['Article'])).toThrow(
