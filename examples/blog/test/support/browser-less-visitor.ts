@@ -1,0 +1,65 @@
+/** A visitor with a cookie jar, speaking HTTP the way a browser's forms do. */
+export class HttpVisitor {
+  readonly #cookies = new Map<string, string>();
+
+  constructor(readonly baseUrl: string) {}
+
+  /** GETs a page; returns its status and HTML. */
+  async get(path: string): Promise<{ status: number; html: string }> {
+    const response = await fetch(this.baseUrl + path, { headers: this.#headers(), redirect: 'manual' });
+    this.#remember(response);
+    return { status: response.status, html: await response.text() };
+  }
+
+  /** POSTs a form; returns its status, its HTML and where it redirects. */
+  async post(
+    path: string,
+    fields: Record<string, string>,
+  ): Promise<{ status: number; html: string; location: string | null }> {
+    const response = await fetch(this.baseUrl + path, {
+      method: 'POST',
+      headers: { ...this.#headers(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+      redirect: 'manual',
+    });
+    this.#remember(response);
+    return { status: response.status, html: await response.text(), location: response.headers.get('location') };
+  }
+
+  /** The CSRF token the last page handed this visitor. */
+  static csrfTokenIn(html: string): string {
+    const match = /name="_csrf" value="([^"]+)"/.exec(html);
+    if (!match?.[1]) throw new Error('no CSRF token on the page');
+    return match[1];
+  }
+
+  #headers(): Record<string, string> {
+    const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    return cookie ? { cookie } : {};
+  }
+
+  #remember(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair] = header.split(';');
+      const [name, ...value] = (pair ?? '').split('=');
+      if (name) this.#cookies.set(name.trim(), value.join('='));
+    }
+  }
+}
+
+/** Reads the per-page cache figures the blog prints in its panel. */
+export function panelFigures(html: string): { hits: number; misses: number; uncached: number; roundTrips: number } {
+  const figure = (id: string) => Number(new RegExp(`id="cache-${id}">(\\d+)<`).exec(html)?.[1] ?? Number.NaN);
+  return {
+    hits: figure('hits'),
+    misses: figure('misses'),
+    uncached: figure('uncached'),
+    roundTrips: figure('round-trips'),
+  };
+}
+
+/** The like count a page shows for a comment. */
+export function likesOf(html: string, commentId: number): number {
+  const item = new RegExp(`id="comment-${commentId}"[\\s\\S]*?class="likes">(\\d+)<`).exec(html);
+  return Number(item?.[1] ?? Number.NaN);
+}
