@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import type { TransactionShape } from './sequelize-shapes';
 import { Work } from './work';
 
@@ -32,9 +33,10 @@ export class CommitQueue {
   }
 
   /** Applies `work` now (no transaction) or queues it for the outermost commit of `transaction`. */
-  async schedule(transaction: TransactionShape | null | undefined, work: Work): Promise<void> {
+  async schedule(written: Transaction | null | undefined, work: Work): Promise<void> {
     if (work.empty) return;
-    if (transaction === null || transaction === undefined) return this.#apply(work);
+    if (written === null || written === undefined) return this.#apply(work);
+    const transaction = written as unknown as TransactionShape;
     const root = outermost(transaction);
     if (root.finished === 'commit') return this.#apply(work);
     if (root.finished === 'rollback') return;

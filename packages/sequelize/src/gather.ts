@@ -3,7 +3,7 @@ import type { CommitQueue } from './after-commit';
 import { addCascade } from './cascade';
 import { primaryKeyOf, type Row } from './ids';
 import type { RulesState } from './rules-state';
-import type { AnyModel, TransactionShape } from './sequelize-shapes';
+import type { AnyModel } from './sequelize-shapes';
 import type { ModelPlan } from './validate-rules';
 import { Work } from './work';
 
@@ -84,7 +84,7 @@ export async function afterWrite(
       context.report(error);
       work = wholeModel(plan);
     }
-    await context.queue.schedule(transaction as unknown as TransactionShape | null | undefined, work);
+    await context.queue.schedule(transaction, work);
   } catch (error) {
     context.report(error);
   }

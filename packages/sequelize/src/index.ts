@@ -1,9 +1,4 @@
-export {
-  HOOK_NAME,
-  type InstallOptions,
-  installSweeper,
-  type ManualInvalidateOptions,
-  SweeperInstallation,
-} from './install';
+export { type InstallOptions, installSweeper } from './install';
+export { HOOK_NAME, type ManualInvalidateOptions, SweeperInstallation } from './installation';
 export type { ModelRule, SweeperRules } from './rules';
 export { type TemplateData, toTemplateData } from './template-data';

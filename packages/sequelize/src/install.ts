@@ -1,21 +1,16 @@
 import { asSweeperError, CacheSweeperError, createSweeper, describeValue, type Sweeper } from '@cachesweeper/core';
-import type { Model, Sequelize, Transaction } from 'sequelize';
+import type { Model, Sequelize } from 'sequelize';
 import { CommitQueue } from './after-commit';
-import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
+import { beforeWrite, type HookContext } from './gather';
 import { createBulkHooks } from './hooks-bulk';
 import { createBulkCreateHooks } from './hooks-bulk-create';
 import { createRowHooks } from './hooks-rows';
 import { createUpsertHooks } from './hooks-upsert';
-import { primaryKeyOf, type Row } from './ids';
+import { HOOK_NAME, type Hook, type HookHost, SweeperInstallation } from './installation';
 import { checkRules, type SweeperRules } from './rules';
 import { RulesState } from './rules-state';
 import { type AnyModel, modelOf } from './sequelize-shapes';
-import { currentRow } from './snapshots';
-import { type TemplateData, toTemplateData } from './template-data';
-import { applyWork, Work } from './work';
-
-/** The name of every hook the installer adds, so they can be found and removed. */
-export const HOOK_NAME = 'cachesweeper';
+import { applyWork, type Work } from './work';
 
 /** Options of `installSweeper`. */
 export interface InstallOptions {
@@ -23,121 +18,6 @@ export interface InstallOptions {
   readonly sweeper?: Sweeper;
   /** Told about failures the installer absorbs so that a write never fails for the cache (e.g. a query following a path failed). */
   readonly onError?: (error: CacheSweeperError) => void;
-}
-
-/** Options of `installation.invalidate` and `installation.invalidateModel`. */
-export interface ManualInvalidateOptions {
-  /** The transaction the write ran in: invalidate after its outermost commit. Default: the CLS transaction, if any. */
-  readonly transaction?: Transaction | null;
-}
-
-type Hook = (...args: never[]) => unknown;
-interface HookHost {
-  readonly options: { readonly hooks?: Readonly<Record<string, readonly unknown[] | undefined>> };
-  addHook(type: string, name: string, fn: Hook): unknown;
-  removeHook(type: string, name: string): unknown;
-}
-
-/**
- * Sequelize hooks that turn writes into invalidations, per the rules, after the
- * outermost commit. Returned by `installSweeper`.
- *
- * @example
- * const installation = installSweeper(sequelize, {
- *   Article: { using: 'updatedAt' },
- *   Comment: { invalidates: ['article'] },
- *   Vote: { invalidates: ['comment', 'comment.article'] },
- * });
- * const html = await installation.sweeper.fragment(article, 600, ['article'], render);
- * installation.uninstall();
- */
-export class SweeperInstallation {
-  /** The sweeper invalidations go to (the one passed in, or the default one). */
-  readonly sweeper: Sweeper;
-  readonly #sequelize: Sequelize;
-  readonly #rules: RulesState;
-  readonly #context: HookContext;
-  readonly #hookTypes: readonly string[];
-  #installed = true;
-
-  /** Use `installSweeper`. */
-  constructor(sequelize: Sequelize, rules: RulesState, sweeper: Sweeper, context: HookContext, hookTypes: string[]) {
-    this.#sequelize = sequelize;
-    this.#rules = rules;
-    this.sweeper = sweeper;
-    this.#context = context;
-    this.#hookTypes = hookTypes;
-  }
-
-  /** Removes every hook the installer added; writes no longer invalidate. Idempotent. */
-  uninstall(): void {
-    if (!this.#installed) return;
-    this.#installed = false;
-    const host = this.#sequelize as unknown as HookHost;
-    for (const type of this.#hookTypes) host.removeHook(type, HOOK_NAME);
-  }
-
-  /** Checks every rule against the models now (else done at the first write); throws naming the rule. */
-  verify(): void {
-    this.#rules.plans();
-  }
-
-  /**
-   * Invalidates rows and what their rules reach, for writes that run no hooks
-   * (increment/decrement, raw queries, `hooks: false`): after the outermost commit of
-   * `transaction`, or now. A model keyed by `using` alone has its generation bumped; a
-   * model without a rule, its row's counter.
-   */
-  async invalidate(rows: Model | readonly Model[], options: ManualInvalidateOptions = {}): Promise<void> {
-    const list: readonly Model[] = Array.isArray(rows) ? rows : [rows as Model];
-    for (const row of list) {
-      if (row === null || typeof row !== 'object' || typeof (row as Model).get !== 'function') {
-        throw new CacheSweeperError('sequelize', `invalidate takes model instances, got ${describeValue(row)}`);
-      }
-    }
-    const transaction = this.#transaction(options);
-    const unruled = new Work();
-    for (const row of list) {
-      const model = modelOf(row);
-      if (this.#rules.planOf(model) !== undefined) continue;
-      const id = primaryKeyOf(model, row.get() as Row);
-      if (id === undefined) {
-        throw new CacheSweeperError('sequelize', `invalidate: a ${model.name} row without a primary key (unsaved?)`);
-      }
-      unruled.addRow(model.name, id);
-    }
-    await Promise.all([
-      this.#context.queue.schedule(transaction as never, unruled),
-      ...list.map((row) =>
-        afterWrite(this.#context, modelOf(row), transaction, (plan) =>
-          gather(plan, { rows: [currentRow(row, plan.rowAttributes)], tokenChanged: false }, transaction, (error) =>
-            this.#context.report(error),
-          ),
-        ),
-      ),
-    ]);
-  }
-
-  /** Invalidates every row of a ruled model and of the models its paths reach (after a raw bulk write). */
-  async invalidateModel(model: string, options: ManualInvalidateOptions = {}): Promise<void> {
-    const plan = this.#rules.plans().get(model);
-    if (plan === undefined) {
-      throw new CacheSweeperError('sequelize', `invalidateModel(${describeValue(model)}): no rule names that model`);
-    }
-    const transaction = this.#transaction(options);
-    await this.#context.queue.schedule(transaction as never, wholeModel(plan));
-  }
-
-  /** `toTemplateData(value, this.sweeper)`: plain objects marked with their model, key and token attribute. */
-  toTemplateData<T>(value: T): TemplateData<T> {
-    return toTemplateData(value, this.sweeper);
-  }
-
-  #transaction(options: ManualInvalidateOptions): Transaction | null | undefined {
-    if (options.transaction !== undefined) return options.transaction;
-    const cls = (this.#sequelize.constructor as { _cls?: { get(key: string): unknown } })._cls;
-    return cls?.get('transaction') as Transaction | undefined;
-  }
 }
 
 /**
