@@ -1,0 +1,201 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStats, createSweeper, type Sweeper, type SweeperStats } from '@cachesweeper/core';
+import express from 'express';
+import { create } from 'express-handlebars';
+import Handlebars from 'handlebars';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cachesweeperEngine } from '../src';
+import { row } from './support';
+
+const views = mkdtempSync(join(tmpdir(), 'cachesweeper-views-'));
+const files: Record<string, string> = {
+  'layouts/main.hbs': `<!doctype html>
+<html>
+  <head><title>{{title}}</title></head>
+  <body>
+    {{#cachesweeper article 600 "nav"}}<nav>{{title}}</nav>{{/cachesweeper}}
+    {{{body}}}
+    <footer>Signed in as {{user.name}}</footer>
+  </body>
+</html>
+`,
+  'partials/comment.hbs': `{{#cachesweeper this 600 "comment"}}
+<li id="c{{id}}">
+  {{text}} <small>#{{@index}} of {{@root.title}}</small>
+</li>
+{{/cachesweeper}}
+`,
+  'article.hbs': `{{#cachesweeper article 600 "page" load=loadPage}}
+<article>
+  <h1>{{title}}</h1>
+  <ul>
+    {{#each comments}}
+      {{> comment}}
+    {{/each}}
+  </ul>
+</article>
+{{/cachesweeper}}
+<form method="post"><input type="hidden" name="csrf" value="{{csrf}}"></form>
+`,
+};
+for (const [name, source] of Object.entries(files)) {
+  mkdirSync(join(views, name, '..'), { recursive: true });
+  writeFileSync(join(views, name), source);
+}
+
+const db = {
+  title: 'Hello <world>',
+  comments: [row('Comment', 1, { text: 'first & best' }), row('Comment', 2, { text: 'second' })],
+};
+
+interface App {
+  url: string;
+  sweeper: Sweeper | undefined;
+  loads: number;
+  close(): Promise<void>;
+}
+
+/** An Express app on an ephemeral port: cached (with the engine) or plain express-handlebars. */
+async function startApp(cached: boolean, options: { viewCache?: boolean } = {}): Promise<App> {
+  const app = express();
+  const sweeper = cached ? createSweeper() : undefined;
+  const handlebars = Handlebars.create();
+  const exphbs = create({ handlebars, extname: '.hbs', defaultLayout: 'main' });
+  if (sweeper) {
+    cachesweeperEngine(exphbs, sweeper, {
+      stats: (locals) => locals.cachesweeperStats as SweeperStats | undefined,
+    });
+  } else {
+    // Without a cache, a block renders in place, its loader (if any) giving its context.
+    handlebars.registerHelper('cachesweeper', function (this: unknown, ...args: unknown[]) {
+      const options = args.pop() as { fn(context: unknown): string; hash: { load?: () => object } };
+      return options.fn(options.hash.load ? options.hash.load() : this);
+    });
+  }
+  app.engine('.hbs', exphbs.engine as Parameters<typeof app.engine>[1]);
+  app.set('view engine', '.hbs');
+  app.set('views', views);
+  if (options.viewCache) app.enable('view cache');
+  const state: App = { url: '', sweeper, loads: 0, close: async () => {} };
+  const stats = new Map<string, SweeperStats>();
+  app.get('/articles/1', (req, res) => {
+    const user = req.query.user === 'bob' ? { name: 'Bob' } : { name: 'Alice' };
+    const pageStats = createStats();
+    stats.set(String(req.query.probe ?? ''), pageStats);
+    const article = row('Article', 1);
+    const loadPage = async () => {
+      state.loads++;
+      return { title: db.title, comments: db.comments };
+    };
+    // Plain express-handlebars has no loaders: the page data goes in the context.
+    const pageData = cached ? {} : { title: db.title, comments: db.comments };
+    res.render('article', {
+      title: db.title,
+      article,
+      user,
+      csrf: `token-of-${user.name}`,
+      cachesweeperStats: pageStats,
+      ...(cached ? { loadPage } : { loadPage: () => pageData }),
+    });
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  (state as App & { stats: typeof stats }).stats = stats;
+  return state;
+}
+
+const apps: App[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.close()));
+  rmSync(views, { recursive: true, force: true });
+});
+
+async function get(app: App, query = '') {
+  const response = await fetch(`${app.url}/articles/1${query}`);
+  return { status: response.status, html: await response.text() };
+}
+
+describe('the express-handlebars engine', () => {
+  let plain: App;
+  let cached: App;
+  beforeAll(async () => {
+    plain = await startApp(false);
+    cached = await startApp(true);
+    apps.push(plain, cached);
+  });
+
+  it('serves a page with a layout and partials byte-identical to plain express-handlebars, cold and warm', async () => {
+    const expected = await get(plain);
+    expect(expected.status).toBe(200);
+    expect(expected.html).toContain('<nav>Hello &lt;world&gt;</nav>');
+    expect(expected.html).toContain(
+      '      <li id="c1">\n        first &amp; best <small>#0 of Hello &lt;world&gt;</small>\n      </li>',
+    );
+    const cold = await get(cached);
+    await cached.sweeper?.idle();
+    const warm = await get(cached);
+    expect(cold).toEqual(expected);
+    expect(warm).toEqual(expected);
+  });
+
+  it('a warm page runs no loader and reads the cache in one session: one token round, one fragment round per level', async () => {
+    await get(cached);
+    await cached.sweeper?.idle();
+    const loads = cached.loads;
+    await get(cached, '?probe=warm');
+    const stats = (cached as App & { stats: Map<string, SweeperStats> }).stats.get('warm');
+    expect(cached.loads).toBe(loads);
+    // view: tokens + fragments; layout: the article's token is already read, so fragments only
+    expect(stats).toMatchObject({ hits: 2, misses: 0, roundTrips: 3 });
+  });
+
+  it('per-user parts outside cached blocks never leak between visitors', async () => {
+    const alice = await get(cached);
+    const bob = await get(cached, '?user=bob');
+    expect(alice.html).toContain('value="token-of-Alice"');
+    expect(alice.html).toContain('Signed in as Alice');
+    expect(alice.html).not.toContain('Bob');
+    expect(bob.html).toContain('value="token-of-Bob"');
+    expect(bob.html).toContain('Signed in as Bob');
+    expect(bob.html).not.toContain('Alice');
+  });
+
+  it('an invalidated comment shows its new text on the next request', async () => {
+    await get(cached);
+    await cached.sweeper?.idle();
+    const second = db.comments[1] as { text: string };
+    const before = second.text;
+    second.text = 'second, edited';
+    try {
+      await cached.sweeper?.invalidateMany([row('Comment', 2), row('Article', 1)]);
+      expect((await get(cached)).html).toContain('second, edited');
+      expect((await get(plain)).html).toEqual((await get(cached)).html);
+    } finally {
+      second.text = before;
+    }
+  });
+
+  it('works the same with Express view caching on', async () => {
+    const app = await startApp(true, { viewCache: true });
+    apps.push(app);
+    const cold = await get(app);
+    await app.sweeper?.idle();
+    expect(await get(app)).toEqual(cold);
+    expect(cold).toEqual(await get(plain));
+  });
+
+  it('refuses an ExpressHandlebars instance that would register on the global Handlebars', () => {
+    expect(() => cachesweeperEngine(create({}), createSweeper())).toThrow(
+      /compiles with the global Handlebars; give it its own, create\(\{ handlebars: Handlebars.create\(\)/,
+    );
+  });
+
+  it('refuses something that is not an ExpressHandlebars instance', () => {
+    expect(() => cachesweeperEngine({} as never, createSweeper())).toThrow(/must be an ExpressHandlebars instance/);
+  });
+});
