@@ -95,9 +95,25 @@ export function joinKey(namespace: string, segments: readonly string[]): string 
   return `${namespace}:#${createHash('sha256').update(key).digest('base64url')}`;
 }
 
+const CANONICAL_INTEGER = /^-?(?:0|[1-9]\d*)$/;
+
+/**
+ * Quotes one primary-key value. An integer keys alike whether it arrives as a number,
+ * a bigint or its canonical decimal string (`5`, `5n`, `"5"`): drivers disagree
+ * (PostgreSQL returns BIGINT as a string, a form posts `"5"`), and a row must have one
+ * key whichever way it was loaded. Other strings (`"05"`, `"a"`) stay strings.
+ */
+function quoteIdValue(value: KeyPart): string {
+  if (typeof value === 'number' && Number.isInteger(value) && !Object.is(value, -0)) return `=${BigInt(value)}`;
+  if (typeof value === 'bigint') return `=${value}`;
+  if (typeof value === 'string' && CANONICAL_INTEGER.test(value) && value !== '-0') return `=${value}`;
+  // Anything else keeps its type marker; a non-integer number (`=1.5`) never reads as an integer.
+  return quoteKeyPart(value);
+}
+
 /** Quotes a primary key: one value, or the values of a composite key joined by `,` (escaped inside parts). */
 export function quotePrimaryKey(id: KeyPart | readonly KeyPart[]): string {
-  return Array.isArray(id) ? `(${id.map(quoteKeyPart).join(',')})` : quoteKeyPart(id as KeyPart);
+  return Array.isArray(id) ? `(${id.map(quoteIdValue).join(',')})` : quoteIdValue(id as KeyPart);
 }
 
 /** The key of a row's version counter: `<namespace>:<Model>:<pk>`. */

@@ -14,15 +14,23 @@ export interface SweeperSession {
   available: boolean;
   /** Extra counters for this page, on top of the sweeper's own. */
   readonly stats: SweeperStats | undefined;
+  /** False when renderings of this session must not be stored (e.g. a render inside a write transaction). */
+  readonly store: boolean;
 }
 
 /** Options of `sweeper.session()`. */
 export interface SessionOptions {
   /** Counters to add this page's figures to (see `createStats`). */
   readonly stats?: SweeperStats;
+  /**
+   * Store renderings of missed fragments (default `true`). `false` still reads the cache
+   * but never writes to it, nor shares its renders with other pages: for a render that
+   * can see uncommitted data, such as one inside a write transaction.
+   */
+  readonly store?: boolean;
 }
 
 /** A fresh session. */
 export function createSession(options: SessionOptions = {}): SweeperSession {
-  return { tokens: new Map(), available: true, stats: options.stats };
+  return { tokens: new Map(), available: true, stats: options.stats, store: options.store ?? true };
 }

@@ -144,6 +144,11 @@ export class Sweeper {
     this.#models.set(model, spec);
   }
 
+  /** The spec a model was declared with, or `undefined` when it was not declared (it then keeps a per-row counter). */
+  declaredSpec(model: string): TokenSpec | undefined {
+    return this.#models.get(model);
+  }
+
   /** The token spec in force for a model (declared, or the default per-row counter). */
   tokenSpec(model: string): TokenSpec {
     return this.#models.get(model) ?? DEFAULT_TOKEN_SPEC;
@@ -213,7 +218,7 @@ export class Sweeper {
     const html = checkRendered(render(), planned);
     if (found?.key !== undefined) {
       this.#count(session, 'renders');
-      this.storeSync([{ key: found.key, value: html, ttlSeconds: planned.ttlSeconds }], session);
+      if (session.store) this.storeSync([{ key: found.key, value: html, ttlSeconds: planned.ttlSeconds }], session);
     }
     return html;
   }
@@ -315,6 +320,11 @@ export class Sweeper {
     render: () => Promise<string>,
     session: SweeperSession = createSession(),
   ): Promise<string> {
+    if (!session.store) {
+      // A read-only session may see uncommitted data: its renders are neither stored nor shared.
+      this.#count(session, 'renders');
+      return render();
+    }
     const running = this.#flights.join(key);
     if (running) return running;
     this.#count(session, 'renders');
@@ -328,7 +338,7 @@ export class Sweeper {
    * (failures are reported); `idle()` waits for it.
    */
   store(entries: readonly CacheEntry[], session: SweeperSession = createSession()): Promise<void> {
-    if (entries.length === 0 || this.#closed) return Promise.resolve();
+    if (entries.length === 0 || this.#closed || !session.store) return Promise.resolve();
     let batch = this.#writeBatch;
     if (batch === undefined) {
       const queued: QueuedWrite[] = [];
@@ -361,7 +371,7 @@ export class Sweeper {
 
   /** As `store`, synchronously. */
   storeSync(entries: readonly CacheEntry[], session: SweeperSession = createSession()): void {
-    if (entries.length === 0 || this.#closed) return;
+    if (entries.length === 0 || this.#closed || !session.store) return;
     this.#finishStore(
       runFlowSync(setMany('store fragments', entries), this.#syncBackend(), this.#observer(session)),
       session,
@@ -402,17 +412,29 @@ export class Sweeper {
   }
 
   /**
-   * Invalidates every row of a model at once by bumping its generation (for bulk
-   * writes whose rows nobody can name). The model must be declared with `generation: true`.
+   * Invalidates every row of one or several models at once (one round) by bumping their
+   * generations, for bulk writes whose rows nobody can name. Each model must be declared
+   * with `generation: true`.
    */
-  invalidateModel(model: string, options: Pick<InvalidateOptions, 'stats'> = {}): Promise<void> {
-    if (!this.tokenSpec(model).generation) {
+  invalidateModel(model: string | readonly string[], options: Pick<InvalidateOptions, 'stats'> = {}): Promise<void> {
+    const models = typeof model === 'string' ? [model] : model;
+    if (!Array.isArray(models)) {
       throw new CacheSweeperError(
         'sweeper',
-        `invalidateModel(${describeValue(model)}): the model is not declared with { generation: true }, so its keys hold no generation to bump`,
+        `invalidateModel takes a model name or an array of them, got ${describeValue(model)}`,
       );
     }
-    return this.#bump([generationKey(this.namespace, model)], 1, options.stats);
+    const keys = new Set<string>();
+    for (const name of models) {
+      if (!this.tokenSpec(name).generation) {
+        throw new CacheSweeperError(
+          'sweeper',
+          `invalidateModel(${describeValue(name)}): the model is not declared with { generation: true }, so its keys hold no generation to bump`,
+        );
+      }
+      keys.add(generationKey(this.namespace, name));
+    }
+    return this.#bump([...keys], keys.size, options.stats);
   }
 
   #invalidationOf(target: Target, using: string | undefined): { row: string; counterKey: string | undefined } {

@@ -121,6 +121,14 @@ describe('keys', () => {
     expect(fragment).toBe('cs:Article:=7:c1:');
   });
 
+  it('key a row alike whether its integer primary key is a number, a bigint or a decimal string', () => {
+    const key = (id: KeyPart) => versionKey('cs', 'Article', id);
+    expect(new Set([key(5), key(5n), key('5')])).toEqual(new Set(['cs:Article:=5']));
+    expect(key('05')).not.toBe(key(5));
+    expect(key(5.5)).not.toBe(key('5.5'));
+    expect(key(2 ** 60)).toBe(key(String(2n ** 60n)));
+  });
+
   it('hash keys over 250 bytes into a short key that differs for each input', () => {
     const long = (suffix: string) =>
       fragmentKey('cs', { model: 'Comment', id: 1, token: 'c1', digest: 'abc', parts: ['x'.repeat(300) + suffix] });

@@ -334,3 +334,36 @@ describe('options', () => {
     expect(added).toEqual([3600, 3600]);
   });
 });
+
+describe('requests from the installers', () => {
+  it('invalidates a row whose integer key was rendered as a number and invalidated as a string', async () => {
+    const sweeper = createSweeper();
+    await sweeper.fragment({ model: 'A', id: 5 }, 0, [], () => 'old');
+    await sweeper.idle();
+    await sweeper.invalidate({ model: 'A', id: '5' });
+    expect(await sweeper.fragment({ model: 'A', id: 5n as unknown as number }, 0, [], () => 'new')).toBe('new');
+  });
+
+  it('reads but never writes in a session opened with store: false', async () => {
+    const { backend, count } = scriptedBackend();
+    const sweeper = createSweeper({ backend });
+    const session = sweeper.session({ store: false });
+    expect(await sweeper.fragment(comment, 60, [], () => 'inside a transaction', { session })).toBe(
+      'inside a transaction',
+    );
+    await sweeper.idle();
+    expect(count('setMany')).toBe(0);
+    expect(await sweeper.fragment(comment, 60, [], () => 'after commit')).toBe('after commit');
+  });
+
+  it('tells whether a model was declared, and bumps several generations in one round', async () => {
+    const { backend, count } = scriptedBackend();
+    const sweeper = createSweeper({ backend, models: { A: { generation: true }, B: { generation: true } } });
+    expect(sweeper.declaredSpec('A')).toEqual({ using: undefined, counter: true, generation: true });
+    expect(sweeper.declaredSpec('C')).toBeUndefined();
+    await sweeper.invalidateModel(['A', 'B', 'A']);
+    expect(count('incr')).toBe(2);
+    expect(sweeper.stats().invalidations).toBe(2);
+    expect(() => sweeper.invalidateModel(['A', 'C'])).toThrow(/invalidateModel\("C"\)/);
+  });
+});
