@@ -12,8 +12,8 @@ import { type CompiledTemplate, type RenderCachedOptions, renderCached } from '.
 
 /** The parts of an `ExpressHandlebars` instance (express-handlebars 8) the engine wraps. */
 export interface ExpressHandlebarsLike {
-  /** The Handlebars instance it compiles with. */
-  handlebars: HandlebarsEnvironment;
+  /** The Handlebars instance it compiles with (checked when wrapping). */
+  handlebars: unknown;
   /** Express's view engine function. */
   engine: unknown;
   /** Renders a view in its layout. */
@@ -66,7 +66,7 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
     );
   }
   const { stats, ...registerOptions } = options;
-  registerCacheSweeper(wrapped.handlebars, sweeper, registerOptions);
+  registerCacheSweeper(wrapped.handlebars as HandlebarsEnvironment, sweeper, registerOptions);
 
   const renderView = wrapped.renderView.bind(wrapped);
   wrapped.renderView = (viewPath: string, locals?: unknown, callback?: unknown) => {

@@ -62,6 +62,8 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
     );
     if (leads) {
       if (!state.leading.has(key)) state.leading.set(key, depth);
+      // This render settles the flight itself; a failure reaches the page through its own path.
+      flight.catch(() => {});
       misses.push(block);
     } else {
       // Another render (of this page or a concurrent one) is rendering this fragment;

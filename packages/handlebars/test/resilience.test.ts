@@ -101,3 +101,25 @@ describe('the stale-set race', () => {
     expect(await scenario('before token read', false)).toBe('old');
   });
 });
+
+describe('read-only sessions', () => {
+  it('a page rendered with a store: false session reads the cache but writes nothing', async () => {
+    const { handlebars, sweeper } = setup();
+    const template = handlebars.compile('{{#cachesweeper this 60}}{{name}}{{/cachesweeper}}');
+    const context = row('A', 1, { name: 'uncommitted' });
+    expect(await renderCached(template, context, { session: sweeper.session({ store: false }) })).toBe('uncommitted');
+    await sweeper.idle();
+    expect(sweeper.stats()).toMatchObject({ misses: 1, stores: 0 });
+  });
+
+  it('a failing loader in a store: false session fails the page without an unhandled rejection', async () => {
+    const { handlebars, sweeper } = setup();
+    const template = handlebars.compile(
+      '{{#cachesweeper this 60}}{{#cachesweeper child 60 load=load}}x{{/cachesweeper}}{{/cachesweeper}}',
+    );
+    const context = row('A', 1, { child: row('B', 2), load: () => Promise.reject(new Error('db down')) });
+    await expect(renderCached(template, context, { session: sweeper.session({ store: false }) })).rejects.toThrow(
+      'db down',
+    );
+  });
+});
