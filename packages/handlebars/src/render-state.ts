@@ -87,6 +87,11 @@ export interface RenderStateOptions {
  * transforms captured so far, the page's sweeper session, and the keys this page
  * leads a single-flight render for. Lives in the render's data frames, never in a
  * module, so concurrent renders cannot mix.
+ *
+ * @example
+ * const state = new RenderState({ template, runtimePartials: undefined, session: undefined, stats: undefined });
+ * const output = template(context, { data: { [STATE_KEY]: state } }); // blocks become placeholders
+ * const html = await resolveRender(state, output);
  */
 export class RenderState {
   readonly kind = 'deferred' as const;
