@@ -102,7 +102,7 @@ export function registerCacheSweeper(
   const compileWithDigests: HandlebarsEnvironment['compile'] = (input: unknown, compileOptions?: CompileOptions) => {
     if (!isTemplateInput(input)) return compile.call(handlebars, input, compileOptions);
     const annotated = annotateTemplate(handlebars, input, compileOptions, helperName);
-    const template = compile.call(handlebars, annotated.ast, compileOptions);
+    const template = compile.call(handlebars, annotated.ast, withOwnHelpers(compileOptions));
     registration.templateDigests.set(template, annotated.digest);
     return template;
   };
@@ -114,7 +114,7 @@ export function registerCacheSweeper(
     return precompile.call(
       handlebars,
       annotateTemplate(handlebars, input, compileOptions, helperName).ast,
-      compileOptions,
+      withOwnHelpers(compileOptions),
     );
   };
 
@@ -139,6 +139,14 @@ export function registerCacheSweeper(
       if (handlebars.precompile === precompileWithDigests) handlebars.precompile = precompile;
       delete target[REGISTERED];
     },
+  };
+}
+
+// The compile step adds calls to these helpers: declare them, so `knownHelpersOnly` templates compile.
+function withOwnHelpers(options: CompileOptions): CompileOptions {
+  return {
+    ...options,
+    knownHelpers: { ...options?.knownHelpers, [INDENT_HELPER]: true, [PARTIAL_BLOCK_HELPER]: true },
   };
 }
 

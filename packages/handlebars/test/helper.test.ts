@@ -2,7 +2,7 @@ import { CacheSweeperError, createSweeper, TARGET_META } from '@cachesweeper/cor
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { registerCacheSweeper, renderCached } from '../src';
-import { brokenBackend, row, setup } from './support';
+import { brokenBackend, row, setup, uncachedHandlebars } from './support';
 
 describe('registerCacheSweeper', () => {
   it('registers the helper on the instance given, not on the global Handlebars', () => {
@@ -185,5 +185,17 @@ describe('plain template(context) calls', () => {
     expect(() => template(row('A', 1))).toThrow(
       /the broken-hang backend is asynchronous, so a plain template\(context\) call cannot wait for it; render with renderCached\(template, context\) or the express-handlebars engine/,
     );
+  });
+});
+
+describe('compile options', () => {
+  it('templates compiled with knownHelpersOnly work when the helper is declared known', async () => {
+    const { handlebars } = setup();
+    const partial = '{{#cachesweeper this 60}}{{name}}{{/cachesweeper}}\n';
+    const source = '<ul>\n  {{> row}}\n  {{#> row}}x{{/row}}\n</ul>';
+    const options = { knownHelpersOnly: true, knownHelpers: { cachesweeper: true } };
+    handlebars.registerPartial('row', partial);
+    const expected = uncachedHandlebars({ row: partial }).compile(source, options)(row('A', 1, { name: 'a' }));
+    expect(await renderCached(handlebars.compile(source, options), row('A', 1, { name: 'a' }))).toBe(expected);
   });
 });
