@@ -88,13 +88,19 @@ export function registerCacheSweeper(
     loaders: { ...options.loaders },
     templateDigests: new WeakMap(),
     sourceDigests: new Map(),
-    fallback:
-      options.onFallback ??
-      ((error) => {
+    fallback: (error) => {
+      if (options.onFallback === undefined) {
         if (warned) return;
         warned = true;
         process.emitWarning(error.message, { code: 'CACHESWEEPER_FALLBACK' });
-      }),
+        return;
+      }
+      try {
+        options.onFallback(error);
+      } catch {
+        // A throwing report must not break a page that rendered correctly.
+      }
+    },
   };
 
   const compile = handlebars.compile;
