@@ -190,6 +190,32 @@ describe('hits and misses', () => {
     expect(most).toBe(3);
   });
 
+  it('a batching loader answers every miss of a level with one batch, one batch per level', async () => {
+    const { handlebars } = setup();
+    const batches: number[][] = [];
+    // A DataLoader-style batcher: calls of one turn of the event loop share one "query".
+    let pending: { id: number; resolve: (row: object) => void }[] = [];
+    const loadRow = (target: { id: number }) =>
+      new Promise<object>((resolve) => {
+        if (pending.length === 0) {
+          process.nextTick(() => {
+            const batch = pending;
+            pending = [];
+            batches.push(batch.map((entry) => entry.id));
+            for (const entry of batch) entry.resolve({ name: `row ${entry.id}`, children: childrenOf(entry.id) });
+          });
+        }
+        pending.push({ id: target.id, resolve });
+      });
+    const childrenOf = (id: number) => (id < 10 ? [1, 2, 3].map((n) => row('Row', id * 10 + n)) : []);
+    const template = handlebars.compile(
+      '{{#cachesweeper this 60 load=@root.loadRow}}[{{name}}{{#each children}}{{#cachesweeper this 60 load=@root.loadRow}}({{name}}){{/cachesweeper}}{{/each}}]{{/cachesweeper}}',
+    );
+    const html = await renderCached(template, row('Row', 1, { loadRow }));
+    expect(html).toBe('[row 1(row 11)(row 12)(row 13)]');
+    expect(batches).toEqual([[1], [11, 12, 13]]);
+  });
+
   it('a loader error fails the render like an uncached render would', async () => {
     const { handlebars } = setup();
     const template = handlebars.compile('{{#cachesweeper this 60 load=load}}x{{/cachesweeper}}');
