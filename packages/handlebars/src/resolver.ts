@@ -65,6 +65,12 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
       // This render settles the flight itself; a failure reaches the page through its own path.
       flight.catch(() => {});
       misses.push(block);
+    } else if (depth > 1 && !state.leading.has(key)) {
+      // Below the first level this page holds renders of its own that others may wait
+      // for; waiting for another page's render here could close a cycle (two pages
+      // nesting the same fragments in opposite orders). Render it here; the other page stores it.
+      flight.catch(() => {});
+      misses.push(block);
     } else {
       // Another render (of this page or a concurrent one) is rendering this fragment;
       // if it fails, render it here.

@@ -335,3 +335,26 @@ describe('helpers that transform a block', () => {
     expect(onFallback).toHaveBeenCalledOnce();
   });
 });
+
+describe('pages that nest the same fragments in opposite orders', () => {
+  it('render concurrently without waiting for each other forever', async () => {
+    const { handlebars } = setup();
+    // The same block keys nested both ways round: x around y on one page, y around x on the other.
+    handlebars.registerPartial(
+      'px',
+      '{{#cachesweeper @root.x 60}}<x>{{#if nest}}{{> (lookup @root "second") leaf}}{{/if}}</x>{{/cachesweeper}}',
+    );
+    handlebars.registerPartial(
+      'py',
+      '{{#cachesweeper @root.y 60}}<y>{{#if nest}}{{> (lookup @root "second") leaf}}{{/if}}</y>{{/cachesweeper}}',
+    );
+    const template = handlebars.compile('{{> (lookup . "first")}}');
+    const common = { x: row('X', 1), y: row('Y', 1), nest: true, leaf: {} };
+    const both = Promise.all([
+      renderCached(template, { ...common, first: 'px', second: 'py' }),
+      renderCached(template, { ...common, first: 'py', second: 'px' }),
+    ]);
+    const outcome = await Promise.race([both, sleep(3000).then(() => 'still waiting after 3 s')]);
+    expect(outcome).toEqual(['<x><y></y></x>', '<y><x></x></y>']);
+  });
+});
