@@ -49,6 +49,7 @@ export function callServer<T>(lease: Lease, call: Call<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const token = {};
     let phase: 'waiting' | 'late' | 'over' = 'waiting';
+    let verdict: NodeJS.Immediate | undefined;
     let grace: NodeJS.Timeout | undefined;
     const failure = (message: string) =>
       new CacheSweeperError('memcached', `${call.what} on ${lease.address} ${message}`);
@@ -61,10 +62,19 @@ export function callServer<T>(lease: Lease, call: Call<T>): Promise<T> {
     const end = () => {
       phase = 'over';
       clearTimeout(deadline);
+      clearImmediate(verdict);
       clearTimeout(grace);
       untrack();
     };
+    // When the deadline fires, answers that arrived while this process was busy may
+    // still sit unread in a socket: timers run before the poll phase of the event loop.
+    // The verdict waits for that one poll phase (setImmediate), so a pause of our own
+    // is not blamed on the server.
+    // (Not unref'd: an unref'd immediate lets the poll phase block until the next timer.)
     const deadline = setTimeout(() => {
+      verdict = setImmediate(expire);
+    }, call.timeoutMs);
+    const expire = () => {
       if (phase !== 'waiting') return;
       phase = 'late';
       lease.missedDeadline(token);
@@ -75,7 +85,7 @@ export function callServer<T>(lease: Lease, call: Call<T>): Promise<T> {
       }, call.graceMs);
       grace.unref();
       reject(failure(`missed its ${call.timeoutMs} ms deadline`));
-    }, call.timeoutMs);
+    };
     deadline.unref();
 
     const callback = (error: unknown, value: unknown) => {

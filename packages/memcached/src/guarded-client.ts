@@ -37,7 +37,8 @@ const base = Memcached.prototype as unknown as ClientInternals;
  * - a connection that closes with calls unanswered loses their callbacks silently:
  *   here it is a fault of that server.
  * - every socket the pool opens is recorded, so `shutdown()` closes them all, even
- *   those still connecting; the client's own `end()` leaves those open.
+ *   those still connecting; the client's own `end()` leaves those open. Its writes
+ *   are corked for the rest of the turn (see `corkPerTurn`).
  *
  * @example
  * const client = new GuardedClient('127.0.0.1:11211', {}, { fault: (reason) => console.warn(reason) });
@@ -126,10 +127,31 @@ export class GuardedClient extends Memcached {
       if (this.#closed) return null;
       const socket = make.call(pool);
       if (socket) {
+        corkPerTurn(socket);
         this.#sockets.add(socket);
         socket.once('close', () => this.#closedSocket(socket));
       }
       return socket;
     };
   }
+}
+
+// The client writes each command with its own `socket.write` on a no-delay socket:
+// one syscall (and one packet) per command. Corking until the end of the current
+// turn sends the commands of a turn in one writev; it halved the time of a burst of
+// 1,333 sets here (~50 ms to ~25 ms). Order is unchanged.
+function corkPerTurn(socket: Socket): void {
+  const write = socket.write;
+  let corked = false;
+  socket.write = function (this: Socket, ...args: unknown[]) {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return (write as (...rest: unknown[]) => boolean).apply(this, args);
+  } as Socket['write'];
 }

@@ -127,3 +127,24 @@ describe('a port that refuses connections', () => {
     expect(watch.problems).toEqual([]);
   });
 });
+
+describe('a pause of this process', () => {
+  it('does not blame the server when its answer arrived while our event loop was blocked past the deadline', async () => {
+    const server = await startMemcached();
+    const backend = memcachedBackend({ servers: [server.address] });
+    try {
+      await backend.set('k', 'v', 0);
+      const reading = backend.getMany(['k']);
+      await new Promise((resolve) => process.nextTick(resolve)); // the command is on the wire (writes are corked for a tick)
+      const blockedUntil = performance.now() + 3 * TIMEOUT_MS;
+      while (performance.now() < blockedUntil) {
+        // A long synchronous render, a GC pause: the answer waits unread in the socket.
+      }
+      expect(await reading).toEqual(['v']);
+      expect(backend.servers()[0]).toMatchObject({ state: 'up', failures: 0 });
+    } finally {
+      await backend.close();
+      await server.stop();
+    }
+  });
+});
