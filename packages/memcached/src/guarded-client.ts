@@ -41,7 +41,7 @@ const base = Memcached.prototype as unknown as ClientInternals;
  *   are corked for the rest of the turn (see `corkPerTurn`).
  *
  * @example
- * const client = new GuardedClient('127.0.0.1:11211', {}, { fault: (reason) => console.warn(reason) });
+ * const client = new GuardedClient('127.0.0.1:11211', tuning, 1024 * 1024, { fault: (reason) => console.warn(reason) });
  * client.get('key', (error, value) => {});
  * client.shutdown();
  */
