@@ -88,8 +88,12 @@ export function* readTokens(keys: readonly string[], session: SweeperSession, co
   const added = yield* addMany('create version tokens', entries);
   const raced: string[] = [];
   entries.forEach((entry, index) => {
-    if (added[index]) session.tokens.set(entry.key, entry.value);
-    else raced.push(entry.key);
+    if (added[index]) {
+      session.tokens.set(entry.key, entry.value);
+      session.created.add(entry.key);
+    } else {
+      raced.push(entry.key);
+    }
   });
   if (raced.length === 0) return;
   for (const key of acceptCounters(raced, yield* getMany('re-read version tokens', raced), session, context)) {
@@ -137,14 +141,29 @@ export function* lookupFragments(
   yield* readTokens(versionKeys, session, context);
 
   const keys = planned.map((fragment) => keyOf(fragment, session, context.namespace));
-  const wanted = [...new Set(keys.filter((key): key is string => key !== undefined))];
+  const positions = new Map<string, number>();
+  const wanted: string[] = [];
+  planned.forEach((fragment, index) => {
+    const key = keys[index];
+    if (key === undefined || positions.has(key) || isFresh(fragment, session)) return;
+    positions.set(key, wanted.length);
+    wanted.push(key);
+  });
   if (wanted.length === 0) return keys.map((key) => ({ key, html: undefined }));
   const values = yield* getMany('get fragments', wanted);
-  const found = new Map<string, string | undefined>();
-  wanted.forEach((key, index) => {
-    found.set(key, values[index]);
+  return keys.map((key) => {
+    const position = key === undefined ? undefined : positions.get(key);
+    return { key, html: position === undefined ? undefined : values[position] };
   });
-  return keys.map((key) => ({ key, html: key === undefined ? undefined : found.get(key) }));
+}
+
+/** A fragment keyed on a counter this session just created cannot be stored yet: no need to ask. */
+function isFresh(fragment: PlannedFragment, session: SweeperSession): boolean {
+  const { counterKey, generationKey } = fragment.plan;
+  return (
+    (counterKey !== undefined && session.created.has(counterKey)) ||
+    (generationKey !== undefined && session.created.has(generationKey))
+  );
 }
 
 function keyOf(fragment: PlannedFragment, session: SweeperSession, namespace: string): string | undefined {

@@ -90,7 +90,12 @@ export function validateNamespace(namespace: unknown): string {
  * multi-get results map back by position.
  */
 export function joinKey(namespace: string, segments: readonly string[]): string {
-  const key = `${namespace}:${segments.join(':')}`;
+  return keyOf(namespace, segments.join(':'));
+}
+
+/** `<namespace>:<body>`, where `body` is already quoted and joined; hashed above 250 bytes (see `joinKey`). */
+export function keyOf(namespace: string, body: string): string {
+  const key = `${namespace}:${body}`;
   if (key.length <= MAX_KEY_BYTES) return key;
   return `${namespace}:#${createHash('sha256').update(key).digest('base64url')}`;
 }
@@ -118,7 +123,7 @@ export function quotePrimaryKey(id: KeyPart | readonly KeyPart[]): string {
 
 /** The key of a row's version counter: `<namespace>:<Model>:<pk>`. */
 export function versionKey(namespace: string, model: string, id: KeyPart | readonly KeyPart[]): string {
-  return joinKey(namespace, [quoteKeyPart(model), quotePrimaryKey(id)]);
+  return keyOf(namespace, `${quoteKeyPart(model)}:${quotePrimaryKey(id)}`);
 }
 
 /** The key of a model's generation counter (bumped by bulk writes): `<namespace>:<Model>:*`. */
@@ -150,14 +155,22 @@ export interface QuotedFragment {
 
 /** Quotes everything of a fragment key but its token; throws on a part that cannot be a key part. */
 export function quoteFragment(input: Omit<FragmentKeyInput, 'token'>): QuotedFragment {
-  let tail = quoteKeyPart(input.digest);
-  for (const part of input.parts) tail += `:${quoteKeyPart(part)}`;
-  return { head: `${quoteKeyPart(input.model)}:${quotePrimaryKey(input.id)}`, tail };
+  return {
+    head: `${quoteKeyPart(input.model)}:${quotePrimaryKey(input.id)}`,
+    tail: quoteFragmentTail(input.digest, input.parts),
+  };
+}
+
+/** Quotes the part of a fragment key after its token: `<digest>:<part>:…`. */
+export function quoteFragmentTail(digest: string, parts: readonly KeyPart[]): string {
+  let tail = quoteKeyPart(digest);
+  for (const part of parts) tail += `:${quoteKeyPart(part)}`;
+  return tail;
 }
 
 /** Completes a quoted fragment with its token into a key (hashed above 250 bytes). */
 export function completeFragmentKey(namespace: string, quoted: QuotedFragment, token: string): string {
-  return joinKey(namespace, [quoted.head, token, quoted.tail]);
+  return keyOf(namespace, `${quoted.head}:${token}:${quoted.tail}`);
 }
 
 /** The key of a fragment: `<namespace>:<Model>:<pk>:<token>:<digest>:<part>:…`, hashed above 250 bytes. */

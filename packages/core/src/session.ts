@@ -10,6 +10,8 @@ import type { SweeperStats } from './stats';
 export interface SweeperSession {
   /** Tokens read so far, by version key; `null` marks a token that could not be read. */
   readonly tokens: Map<string, string | null>;
+  /** Version keys this session created with a fresh start: no fragment can be stored under them yet. */
+  readonly created: Set<string>;
   /** False once a backend round failed or missed its deadline. */
   available: boolean;
   /** Extra counters for this page, on top of the sweeper's own. */
@@ -32,5 +34,5 @@ export interface SessionOptions {
 
 /** A fresh session. */
 export function createSession(options: SessionOptions = {}): SweeperSession {
-  return { tokens: new Map(), available: true, stats: options.stats, store: options.store ?? true };
+  return { tokens: new Map(), created: new Set(), available: true, stats: options.stats, store: options.store ?? true };
 }

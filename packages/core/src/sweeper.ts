@@ -8,14 +8,23 @@ import {
   type PlannedFragment,
   setMany,
 } from './flows';
-import { generationKey, type KeyPart, quoteFragment, validateNamespace, versionKey } from './keys';
+import { generationKey, type KeyPart, quoteFragmentTail, quotePrimaryKey, validateNamespace, versionKey } from './keys';
 import { memoryBackend } from './memory-backend';
 import { type FlowOutcome, runFlow, runFlowSync } from './rounds';
 import { createSession, type SessionOptions, type SweeperSession } from './session';
 import { SingleFlight } from './single-flight';
 import { countInto, createStats, type SweeperStats } from './stats';
 import { describeTarget, resolveTarget, type Target } from './targets';
-import { attributeToken, DEFAULT_TOKEN_SPEC, type ModelTokens, planToken, type TokenSpec, toTokenSpec } from './tokens';
+import {
+  attributeToken,
+  DEFAULT_TOKEN_SPEC,
+  type ModelKeys,
+  type ModelTokens,
+  modelKeys,
+  planTokenQuoted,
+  type TokenSpec,
+  toTokenSpec,
+} from './tokens';
 
 /** Options of `createSweeper`. */
 export interface SweeperOptions {
@@ -90,6 +99,7 @@ export class Sweeper {
   readonly versionTtlSeconds: number;
 
   readonly #models = new Map<string, TokenSpec>();
+  readonly #modelKeyCache = new Map<string, ModelKeys>();
   readonly #stats = createStats();
   readonly #flights = new SingleFlight<string>();
   readonly #pendingWrites = new Set<Promise<void>>();
@@ -142,6 +152,7 @@ export class Sweeper {
       );
     }
     this.#models.set(model, spec);
+    this.#modelKeyCache.delete(model);
   }
 
   /** The spec a model was declared with, or `undefined` when it was not declared (it then keeps a per-row counter). */
@@ -229,29 +240,40 @@ export class Sweeper {
       throw new CacheSweeperError('sweeper', `fragment request must be an object, got ${describeValue(request)}`);
     }
     const target = resolveTarget(request.target);
-    const ttlSeconds = checkTtl(request.ttlSeconds, `TTL of ${describeTarget(target)}`);
-    const parts = request.parts ?? [];
+    const { ttlSeconds, parts = [], digest = '' } = request;
+    if (!isTtl(ttlSeconds)) throw ttlError(ttlSeconds, `TTL of ${describeTarget(target)}`);
     if (!Array.isArray(parts)) {
       throw new CacheSweeperError(
         'sweeper',
         `key parts of ${describeTarget(target)} must be an array, got ${describeValue(parts)}`,
       );
     }
-    const digest = request.digest ?? '';
     if (typeof digest !== 'string') {
       throw new CacheSweeperError(
         'sweeper',
         `digest of ${describeTarget(target)} must be a string, got ${describeValue(digest)}`,
       );
     }
-    const spec = this.tokenSpec(target.model);
+    const keys = this.#modelKeys(target.model);
+    const quotedId = quotePrimaryKey(target.id);
     return {
       model: target.model,
       id: target.id,
-      plan: planToken(this.namespace, target, spec),
-      quoted: quoteFragment({ model: target.model, id: target.id, digest, parts }),
+      plan: planTokenQuoted(this.namespace, target, keys, quotedId),
+      quoted: { head: `${keys.quotedModel}:${quotedId}`, tail: quoteFragmentTail(digest, parts) },
       ttlSeconds: this.#fragmentTtl(ttlSeconds),
     };
+  }
+
+  #modelKeys(model: string): ModelKeys {
+    let keys = this.#modelKeyCache.get(model);
+    if (keys === undefined) {
+      // Model names come from code, so this stays small; the bound guards against data posing as names.
+      if (this.#modelKeyCache.size >= 1024) this.#modelKeyCache.clear();
+      keys = modelKeys(this.namespace, model, this.tokenSpec(model));
+      this.#modelKeyCache.set(model, keys);
+    }
+    return keys;
   }
 
   /** Looks fragments up in one token round and one fragment round; bad requests throw at once. */
@@ -312,7 +334,9 @@ export class Sweeper {
   /**
    * Renders a missed fragment once per process: a concurrent miss of the same key
    * joins the running render. The result is stored in the background (not awaited);
-   * until that write lands, later misses still join this render.
+   * until that write lands, later misses still join this render. When this call leads
+   * (no render of `key` is running), it calls `render` synchronously, before returning,
+   * so a caller can batch work that renders start in one turn.
    */
   renderMiss(
     key: string,
@@ -552,13 +576,19 @@ export function createSweeper(options: SweeperOptions = {}): Sweeper {
   return new Sweeper(options);
 }
 
+function isTtl(ttlSeconds: unknown): ttlSeconds is number {
+  return typeof ttlSeconds === 'number' && Number.isSafeInteger(ttlSeconds) && ttlSeconds >= 0;
+}
+
+function ttlError(ttlSeconds: unknown, what: string): CacheSweeperError {
+  return new CacheSweeperError(
+    'sweeper',
+    `${what} must be a whole number of seconds >= 0, got ${describeValue(ttlSeconds)}`,
+  );
+}
+
 function checkTtl(ttlSeconds: unknown, what: string): number {
-  if (typeof ttlSeconds !== 'number' || !Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) {
-    throw new CacheSweeperError(
-      'sweeper',
-      `${what} must be a whole number of seconds >= 0, got ${describeValue(ttlSeconds)}`,
-    );
-  }
+  if (!isTtl(ttlSeconds)) throw ttlError(ttlSeconds, what);
   return ttlSeconds;
 }
 

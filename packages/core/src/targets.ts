@@ -86,17 +86,46 @@ function isRef(value: object): value is TargetRef {
   return typeof (value as { model?: unknown }).model === 'string' && 'id' in value;
 }
 
+// Small classes rather than closures: one shape per kind of target, nothing allocated per method.
+
+class AttributeBag implements ResolvedTarget {
+  constructor(
+    readonly model: string,
+    readonly id: KeyPart | readonly KeyPart[],
+    private readonly values: Readonly<Record<string, unknown>>,
+  ) {}
+
+  attribute(name: string): unknown {
+    return this.values[name];
+  }
+
+  hasAttribute(name: string): boolean {
+    return name in this.values;
+  }
+}
+
+class InstanceTarget implements ResolvedTarget {
+  constructor(
+    readonly model: string,
+    readonly id: KeyPart | readonly KeyPart[],
+    private readonly instance: InstanceLike,
+  ) {}
+
+  attribute(name: string): unknown {
+    return this.instance.get(name);
+  }
+
+  hasAttribute(name: string): boolean {
+    return this.instance.dataValues === undefined || name in this.instance.dataValues;
+  }
+}
+
 function fromMeta(meta: TargetMeta, data: object): ResolvedTarget {
   if (meta === null || typeof meta !== 'object' || typeof meta.model !== 'string') {
     throw new CacheSweeperError('targets', `TARGET_META ${describeValue(meta)} must be { model, id, attributes? }`);
   }
   const attributes = meta.attributes ?? (data as Record<string, unknown>);
-  return {
-    model: checkModelName(meta.model, meta),
-    id: checkId(meta.id, meta.model),
-    attribute: (name) => attributes[name],
-    hasAttribute: (name) => name in attributes,
-  };
+  return new AttributeBag(checkModelName(meta.model, meta), checkId(meta.id, meta.model), attributes);
 }
 
 function fromInstance(instance: InstanceLike): ResolvedTarget {
@@ -107,24 +136,18 @@ function fromInstance(instance: InstanceLike): ResolvedTarget {
   if (keyNames.length === 0) {
     throw new CacheSweeperError('targets', `model ${model} has no primary key, so its rows cannot be cache targets`);
   }
-  const values = keyNames.map((name) => instance.get(String(name)) as KeyPart);
-  const id = checkId(values.length === 1 ? values[0] : values, model);
-  return {
-    model,
-    id,
-    attribute: (name) => instance.get(name),
-    hasAttribute: (name) => instance.dataValues === undefined || name in instance.dataValues,
-  };
+  const id =
+    keyNames.length === 1
+      ? checkId(instance.get(String(keyNames[0])), model)
+      : checkId(
+          keyNames.map((name) => instance.get(String(name))),
+          model,
+        );
+  return new InstanceTarget(model, id, instance);
 }
 
 function fromRef(ref: TargetRef): ResolvedTarget {
-  const record = ref as Record<string, unknown>;
-  return {
-    model: checkModelName(ref.model, ref),
-    id: checkId(ref.id, ref.model),
-    attribute: (name) => record[name],
-    hasAttribute: (name) => name in record,
-  };
+  return new AttributeBag(checkModelName(ref.model, ref), checkId(ref.id, ref.model), ref);
 }
 
 function checkModelName(model: unknown, target: unknown): string {
@@ -135,23 +158,31 @@ function checkModelName(model: unknown, target: unknown): string {
 }
 
 function checkId(id: unknown, model: string): KeyPart | readonly KeyPart[] {
-  const values = Array.isArray(id) ? id : [id];
-  if (values.length === 0 || values.some((value) => value === null || value === undefined)) {
-    throw new CacheSweeperError(
-      'targets',
-      `${model} row has no primary key (id ${describeValue(id)}): an unsaved row cannot be a cache target; save it first`,
-    );
-  }
-  for (const value of values) {
-    const type = typeof value;
-    if (type !== 'string' && type !== 'number' && type !== 'bigint' && !(value instanceof Date)) {
-      throw new CacheSweeperError(
-        'targets',
-        `${model} primary key ${describeValue(id)} must be a string, number or bigint`,
-      );
-    }
+  if (Array.isArray(id)) {
+    if (id.length === 0) throw unsavedRow(id, model);
+    for (const value of id) checkIdValue(value, id, model);
+  } else {
+    checkIdValue(id, id, model);
   }
   return id as KeyPart | readonly KeyPart[];
+}
+
+function checkIdValue(value: unknown, id: unknown, model: string): void {
+  const type = typeof value;
+  if (type === 'number' || type === 'string' || type === 'bigint') return;
+  if (value === null || value === undefined) throw unsavedRow(id, model);
+  if (value instanceof Date) return;
+  throw new CacheSweeperError(
+    'targets',
+    `${model} primary key ${describeValue(id)} must be a string, number or bigint`,
+  );
+}
+
+function unsavedRow(id: unknown, model: string): CacheSweeperError {
+  return new CacheSweeperError(
+    'targets',
+    `${model} row has no primary key (id ${describeValue(id)}): an unsaved row cannot be a cache target; save it first`,
+  );
 }
 
 /** Describes a resolved target for messages, e.g. `Article#7`. */

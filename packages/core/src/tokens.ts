@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { CacheSweeperError, describeValue } from './errors';
-import { generationKey, type KeyPart, quoteKeyPart, versionKey } from './keys';
+import { generationKey, type KeyPart, keyOf, quoteKeyPart, versionKey } from './keys';
 import { describeTarget, type ResolvedTarget } from './targets';
 
 /**
@@ -81,6 +81,40 @@ export function planToken(namespace: string, target: ResolvedTarget, spec: Token
   };
 }
 
+/** A model's name quoted once, with its spec and generation key: what every plan of its rows shares. */
+export interface ModelKeys {
+  /** The quoted model name. */
+  readonly quotedModel: string;
+  /** The model's token spec. */
+  readonly spec: TokenSpec;
+  /** The generation key, when the spec keeps one. */
+  readonly generationKey: string | undefined;
+}
+
+/** Works out a model's shared key pieces. */
+export function modelKeys(namespace: string, model: string, spec: TokenSpec): ModelKeys {
+  return {
+    quotedModel: quoteKeyPart(model),
+    spec,
+    generationKey: spec.generation ? generationKey(namespace, model) : undefined,
+  };
+}
+
+/** As `planToken`, from a model's shared pieces and the row's quoted primary key. */
+export function planTokenQuoted(
+  namespace: string,
+  target: ResolvedTarget,
+  keys: ModelKeys,
+  quotedId: string,
+): TokenPlan {
+  const { spec } = keys;
+  return {
+    counterKey: spec.counter ? keyOf(namespace, `${keys.quotedModel}:${quotedId}`) : undefined,
+    generationKey: keys.generationKey,
+    attributePart: spec.using === undefined ? undefined : attributeToken(target, spec.using),
+  };
+}
+
 /** Reads the `using` attribute as a key-safe token part; Dates at millisecond precision. */
 export function attributeToken(target: ResolvedTarget, using: string): string {
   const value = target.attribute(using);
@@ -102,11 +136,10 @@ export function attributeToken(target: ResolvedTarget, using: string): string {
 
 /** Joins a token's parts into one key segment: `g<generation>,c<counter>,u<attribute>` (`,` never occurs inside). */
 export function composeToken(plan: TokenPlan, generation: string | undefined, counter: string | undefined): string {
-  const parts: string[] = [];
-  if (plan.generationKey !== undefined) parts.push(`g${generation}`);
-  if (plan.counterKey !== undefined) parts.push(`c${counter}`);
-  if (plan.attributePart !== undefined) parts.push(`u${plan.attributePart}`);
-  return parts.join(',');
+  let token = plan.generationKey === undefined ? '' : `g${generation}`;
+  if (plan.counterKey !== undefined) token += token === '' ? `c${counter}` : `,c${counter}`;
+  if (plan.attributePart !== undefined) token += token === '' ? `u${plan.attributePart}` : `,u${plan.attributePart}`;
+  return token;
 }
 
 const COUNTER_BASE = 2 ** 52;
@@ -129,5 +162,6 @@ const COUNTER_TEXT = /^\d{1,16}$/;
 
 /** Checks a counter value read from the cache: a decimal integer below 2^53. */
 export function isCounterValue(value: string): boolean {
-  return COUNTER_TEXT.test(value) && Number(value) < 2 ** 53;
+  // Up to 15 digits is always below 2^53 (9007199254740992, 16 digits).
+  return COUNTER_TEXT.test(value) && (value.length < 16 || Number(value) < 2 ** 53);
 }

@@ -367,3 +367,29 @@ describe('requests from the installers', () => {
     expect(() => sweeper.invalidateModel(['A', 'C'])).toThrow(/invalidateModel\("C"\)/);
   });
 });
+
+describe('renderMiss', () => {
+  it('calls render synchronously when it leads, and not at all when it joins', () => {
+    const sweeper = createSweeper();
+    const calls: string[] = [];
+    const render = (name: string) => () => {
+      calls.push(name);
+      return new Promise<string>(() => {});
+    };
+    void sweeper.renderMiss('cs:k', 60, render('leader'));
+    void sweeper.renderMiss('cs:k', 60, render('joiner'));
+    expect(calls).toEqual(['leader']);
+  });
+
+  it('skips the fragment read for rows whose counters this page just created', async () => {
+    const { backend, count } = scriptedBackend();
+    const sweeper = createSweeper({ backend });
+    const lookups = await sweeper.lookup([
+      { target: { model: 'Comment', id: 1 }, ttlSeconds: 60 },
+      { target: { model: 'Comment', id: 2 }, ttlSeconds: 60 },
+    ]);
+    expect(lookups.every((lookup) => lookup.key !== undefined && lookup.html === undefined)).toBe(true);
+    expect(count('getMany')).toBe(1); // the token read; no fragment read
+    expect(sweeper.stats().misses).toBe(2);
+  });
+});
