@@ -63,8 +63,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     layoutsDir: join(root, 'views/layouts'),
     partialsDir: join(root, 'views/partials'),
   });
-  // TODO(handlebars typing): ExpressHandlebars' `handlebars` type does not match HandlebarsEnvironment.
-  cachesweeperEngine(exphbs as never, sweeper, {
+  cachesweeperEngine(exphbs, sweeper, {
     stats: (locals) => locals.cacheStats as SweeperStats | undefined,
   });
 
