@@ -10,6 +10,10 @@ beforeAll(() => {
 });
 
 describe('a consumer of the packed packages', () => {
+  it('can install every package DESIGN.md names', () => {
+    expect([...packages].sort()).toEqual(Object.keys(ENTRY_POINTS).sort());
+  });
+
   it.each(packages)('requires %s from CommonJS and finds every entry point', (name) => {
     const expected = ENTRY_POINTS[name] ?? [];
     const out = runNode(
@@ -50,17 +54,26 @@ describe('a consumer of the packed packages', () => {
     expect(out.trim()).toBe('v1 v1 v3 true');
   });
 
-  it('type-checks a TypeScript consumer in both module systems', () => {
-    const source = (importLine: string) => `${importLine}
+  it('type-checks a TypeScript consumer of every package in both module systems', () => {
+    const imports = `import { createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';
+import { memcachedBackend } from '@cachesweeper/memcached';
+import { installSweeper } from '@cachesweeper/sequelize';
+import { registerCacheSweeper, renderCached } from '@cachesweeper/handlebars';
+import Handlebars from 'handlebars';
+import { Sequelize } from 'sequelize';`;
+    const source = `${imports}
 const sweeper: Sweeper = createSweeper({ backend: memoryBackend({ maxEntries: 10 }) });
 const html: Promise<string> = sweeper.fragment({ model: 'Article', id: 1 }, 60, ['page'], () => 'x');
 // @ts-expect-error the TTL is a number of seconds
 sweeper.fragment({ model: 'Article', id: 1 }, '60', [], () => 'x');
-void html;
+const clustered = createSweeper({ backend: memcachedBackend({ servers: ['127.0.0.1:11211', '127.0.0.1:11212'] }) });
+const installation = installSweeper(new Sequelize('sqlite::memory:'), { Article: { using: 'updatedAt' } });
+const sameSweeper: Sweeper = installation.sweeper;
+const handlebars = Handlebars.create();
+registerCacheSweeper(handlebars, sweeper);
+const page: Promise<string> = renderCached(handlebars.compile('{{#cachesweeper row 60}}x{{/cachesweeper}}'), { row: { model: 'A', id: 1 } });
+void [html, clustered, sameSweeper, page];
 `;
-    typecheck(project, {
-      'consumer.mts': source(`import { createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';`),
-      'consumer.cts': source(`import { createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';`),
-    });
+    typecheck(project, { 'consumer.mts': source, 'consumer.cts': source });
   });
 });

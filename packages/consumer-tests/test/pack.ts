@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -11,7 +11,7 @@ export function publishablePackages(): { name: string; dir: string }[] {
   return readdirSync(dir)
     .map((name) => join(dir, name))
     .map((path) => ({ path, manifest: JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) }))
-    .filter(({ path, manifest }) => !manifest.private && existsSync(join(path, 'src/index.ts')))
+    .filter(({ manifest }) => !manifest.private)
     .map(({ path, manifest }) => ({ name: manifest.name as string, dir: path }));
 }
 
