@@ -1,0 +1,24 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildMeasurement } from './build';
+
+// `pnpm bench`: bundles the measurement code as the packages are published (see
+// build.ts), then runs it in one Node process, which starts memcached, measures
+// every scenario side by side and writes bench/RESULTS.md and bench/page-time.svg.
+// `pnpm bench --smoke` runs every scenario at a tiny scale (figures not worth quoting).
+
+const smoke = process.argv.includes('--smoke');
+const built = await buildMeasurement();
+const child = spawn(
+  process.execPath,
+  [
+    built.measure,
+    `--scale=${smoke ? 'smoke' : 'full'}`,
+    `--out=${join(import.meta.dirname, '..')}`,
+    `--server=${built.server}`,
+    `--runtime=bundled with esbuild as tsup builds the packages (no keepNames), source maps off, ${process.version}`,
+  ],
+  { stdio: 'inherit' },
+);
+const code: number = await new Promise((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+process.exitCode = code;

@@ -1,0 +1,82 @@
+import type { BenchResults } from '../results';
+import { PAGE_STATES } from '../scenarios/page-states';
+import { medianOf } from './targets';
+
+const WIDTH = 760;
+const HEIGHT = 460;
+const MARGIN = { left: 70, right: 270, top: 40, bottom: 50 };
+const COLORS = ['#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#9467bd', '#17becf', '#8c564b', '#e377c2', '#7f7f7f'];
+const DASHED = new Set(['uncached-batched', 'django']);
+
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** page-time.svg: median page time against N, both axes logarithmic, one line per page state. */
+export function renderPageTimeSvg(results: BenchResults): string {
+  const sizes = results.pages.map((page) => page.n);
+  const values = results.pages.flatMap((page) => PAGE_STATES.map((state) => medianOf(page, state.id)));
+  const low = 10 ** Math.floor(Math.log10(Math.min(...values)));
+  const high = 10 ** Math.ceil(Math.log10(Math.max(...values)));
+  const minN = Math.min(...sizes);
+  const maxN = Math.max(...sizes);
+  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const xOf = (n: number) =>
+    MARGIN.left +
+    (maxN === minN
+      ? plotWidth / 2
+      : ((Math.log10(n) - Math.log10(minN)) / (Math.log10(maxN) - Math.log10(minN))) * plotWidth);
+  const yOf = (ms: number) =>
+    MARGIN.top + plotHeight - ((Math.log10(ms) - Math.log10(low)) / (Math.log10(high) - Math.log10(low))) * plotHeight;
+
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
+    `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">Article page time against N comments (median, log–log)</text>`,
+  );
+  for (let decade = low; decade <= high * 1.0001; decade *= 10) {
+    const y = yOf(decade).toFixed(1);
+    parts.push(
+      `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotWidth}" y2="${y}" stroke="#ddd"/>`,
+      `<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatMs(decade)}</text>`,
+    );
+  }
+  for (const n of sizes) {
+    const xPos = xOf(n).toFixed(1);
+    parts.push(
+      `<line x1="${xPos}" y1="${MARGIN.top}" x2="${xPos}" y2="${MARGIN.top + plotHeight}" stroke="#eee"/>`,
+      `<text x="${xPos}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle">${n}</text>`,
+    );
+  }
+  parts.push(
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#333"/>`,
+    `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">N (comment blocks on the page)</text>`,
+    `<text transform="translate(18 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">page time (ms)</text>`,
+  );
+  PAGE_STATES.forEach((state, index) => {
+    const color = COLORS[index % COLORS.length] as string;
+    const points = results.pages.map((page) => `${xOf(page.n).toFixed(1)},${yOf(medianOf(page, state.id)).toFixed(1)}`);
+    const dash = DASHED.has(state.id) ? ' stroke-dasharray="6 4"' : '';
+    parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
+    for (const point of points) {
+      const [px, py] = point.split(',');
+      parts.push(`<circle cx="${px}" cy="${py}" r="3" fill="${color}"/>`);
+    }
+    const legendY = MARGIN.top + 10 + index * 22;
+    const legendX = MARGIN.left + plotWidth + 16;
+    parts.push(
+      `<line x1="${legendX}" y1="${legendY}" x2="${legendX + 24}" y2="${legendY}" stroke="${color}" stroke-width="2"${dash}/>`,
+      `<text x="${legendX + 30}" y="${legendY}" dominant-baseline="middle">${escapeXml(state.label)}</text>`,
+    );
+  });
+  parts.push(
+    `<text x="${MARGIN.left + plotWidth + 16}" y="${MARGIN.top + plotHeight}" fill="#555">${escapeXml(results.machine.date.slice(0, 10))}, ${escapeXml(results.machine.cpu)}</text>`,
+    '</svg>',
+  );
+  return `${parts.join('\n')}\n`;
+}
+
+function formatMs(ms: number): string {
+  if (ms >= 1) return `${ms} ms`;
+  return `${ms >= 0.1 ? ms.toFixed(1) : ms.toFixed(2)} ms`;
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMemcached } from '@cachesweeper/test-support';
+import { describeMachine } from './machine';
+import { renderMarkdown } from './report/markdown';
+import { renderPageTimeSvg } from './report/svg';
+import type { BenchResults } from './results';
+import type { BenchScale } from './scale';
+import { measureBreakEven } from './scenarios/break-even';
+import { measureFloor } from './scenarios/floor';
+import { measureHttp, type ServerCommand } from './scenarios/http';
+import { measurePageStates } from './scenarios/page-states';
+import { measureSaves } from './scenarios/saves';
+
+/** Where and how a run goes. */
+export interface RunOptions {
+  readonly scale: BenchScale;
+  /** Directory RESULTS.md and page-time.svg are written to. */
+  readonly outDir: string;
+  /** How to start the HTTP server process. */
+  readonly server: ServerCommand;
+  /** Describes how the measured code runs, for RESULTS.md. */
+  readonly runtime: string;
+  /** Progress lines. Default: stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/** The files a run wrote. */
+export interface RunOutput {
+  readonly results: BenchResults;
+  readonly markdown: string;
+  readonly markdownPath: string;
+  readonly svgPath: string;
+}
+
+/**
+ * Runs every scenario (page states and floor at each N, saves, HTTP, break-even)
+ * against one real memcached server on a free loopback port, then writes
+ * RESULTS.md and page-time.svg.
+ */
+export async function runBench(options: RunOptions): Promise<RunOutput> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { scale } = options;
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+  const machine = await describeMachine();
+  const dir = mkdtempSync(join(tmpdir(), 'cachesweeper-bench-'));
+  const memcached = await startMemcached({ memoryMb: 256, threads: 2 });
+  try {
+    const pages = [];
+    const floor = [];
+    for (const n of scale.sizes) {
+      log(`[${elapsed()}] page states, N = ${n}`);
+      pages.push(await measurePageStates(scale, n, dir, memcached.address));
+      log(`[${elapsed()}] floor, N = ${n}`);
+      floor.push(await measureFloor(scale, n, dir, memcached.address));
+    }
+    log(`[${elapsed()}] saves`);
+    const saves = await measureSaves(scale, dir, memcached.address, scale.http.n);
+    log(`[${elapsed()}] HTTP`);
+    const http = await measureHttp(scale, dir, memcached.address, options.server);
+    log(`[${elapsed()}] break-even`);
+    const breakEven = await measureBreakEven(scale, memcached.address);
+    const results: BenchResults = {
+      machine,
+      scale: scale.name,
+      runtime: options.runtime,
+      durationSeconds: (Date.now() - started) / 1000,
+      loadAtEnd: loadavg()[0] ?? 0,
+      pages,
+      floor,
+      saves,
+      http,
+      breakEven,
+    };
+    const markdown = renderMarkdown(results);
+    const markdownPath = join(options.outDir, 'RESULTS.md');
+    const svgPath = join(options.outDir, 'page-time.svg');
+    writeFileSync(markdownPath, `${markdown}\n`);
+    writeFileSync(svgPath, renderPageTimeSvg(results));
+    log(`[${elapsed()}] wrote ${markdownPath} and ${svgPath}`);
+    return { results, markdown, markdownPath, svgPath };
+  } finally {
+    await memcached.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,55 @@
+import type { InterleaveOptions } from './harness';
+
+/** How much to measure: the full run of `pnpm bench`, or a tiny one that proves the harness works. */
+export interface BenchScale {
+  readonly name: 'full' | 'smoke';
+  /** Comments on the article page (N). */
+  readonly sizes: readonly number[];
+  /** Rounds of the page comparisons at a given N (fewer at large N: the uncached page runs 2N + 2 queries). */
+  pageRounds(n: number): InterleaveOptions;
+  /** Rounds of the floor comparison at a given N. */
+  floorRounds(n: number): InterleaveOptions;
+  /** Rounds of the save comparison. */
+  readonly saveRounds: InterleaveOptions;
+  /** The HTTP comparison: N, alternating runs per contender, seconds per run, connections. */
+  readonly http: { readonly n: number; readonly runs: number; readonly seconds: number; readonly connections: number };
+  /** Break-even: page shapes (fragments per page, the render costs tried as items per fragment), rounds. */
+  readonly breakEven: {
+    readonly shapes: readonly { readonly fragments: number; readonly items: readonly number[] }[];
+    readonly rounds: InterleaveOptions;
+  };
+}
+
+/** `pnpm bench`: about 5 minutes on a 2-core machine. */
+export const FULL_SCALE: BenchScale = {
+  name: 'full',
+  sizes: [10, 100, 1000],
+  pageRounds: (n) =>
+    n >= 1000
+      ? { warmup: 2, rounds: 15, budgetMs: 45_000 }
+      : n >= 100
+        ? { warmup: 5, rounds: 60, budgetMs: 30_000 }
+        : { warmup: 20, rounds: 200, budgetMs: 20_000 },
+  floorRounds: (n) =>
+    n >= 1000 ? { warmup: 20, rounds: 200, budgetMs: 15_000 } : { warmup: 50, rounds: 500, budgetMs: 15_000 },
+  saveRounds: { warmup: 20, rounds: 300, budgetMs: 30_000 },
+  http: { n: 100, runs: 3, seconds: 5, connections: 10 },
+  breakEven: {
+    shapes: [
+      { fragments: 100, items: [0, 1, 2, 4, 8, 16, 32, 64] },
+      { fragments: 1, items: [0, 4, 16, 64, 256, 1024, 4096] },
+    ],
+    rounds: { warmup: 10, rounds: 150, budgetMs: 4_000 },
+  },
+};
+
+/** The smoke test's scale: every scenario runs, nothing is worth quoting. */
+export const SMOKE_SCALE: BenchScale = {
+  name: 'smoke',
+  sizes: [3],
+  pageRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
+  floorRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
+  saveRounds: { warmup: 1, rounds: 2, minRounds: 1 },
+  http: { n: 3, runs: 1, seconds: 1, connections: 2 },
+  breakEven: { shapes: [{ fragments: 3, items: [0, 4] }], rounds: { warmup: 1, rounds: 2, minRounds: 1 } },
+};

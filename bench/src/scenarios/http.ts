@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import type { BenchScale } from '../scale';
+import { type Summary, summarize } from '../stats';
+
+/** How to start the HTTP comparison's server process (`src/http/server.ts`, built or through tsx). */
+export interface ServerCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** One contender under load. */
+export interface HttpFigures {
+  readonly name: 'uncached' | 'memory' | 'memcached';
+  /** Requests per second, one per run. */
+  readonly requestsPerSecond: number[];
+  /** p99 latency in ms, one per run. */
+  readonly p99: number[];
+  /** Median latency in ms, one per run. */
+  readonly p50: number[];
+  readonly rps: Summary;
+  readonly latencyP99: Summary;
+  /** Responses other than 2xx, and connection errors, over all runs. */
+  readonly failures: number;
+}
+
+/** The HTTP comparison. */
+export interface HttpResult {
+  readonly n: number;
+  readonly connections: number;
+  readonly seconds: number;
+  readonly runs: number;
+  readonly figures: HttpFigures[];
+  /** Express's view cache (as NODE_ENV=production sets it) was on in every app. */
+  readonly viewCache: boolean;
+  readonly cacheErrors: number;
+}
+
+interface Ready {
+  readonly ports: Record<HttpFigures['name'], number>;
+  readonly articleId: number;
+  readonly viewCache: boolean;
+}
+
+/**
+ * The blog under load on loopback: its server process (NODE_ENV=production)
+ * serves the article page of N comments uncached, cached on the memory backend and
+ * cached on memcached; autocannon (in this process, programmatic API) runs short
+ * runs against each in turn — uncached, memory, memcached, uncached, … — after one
+ * warm-up run each.
+ */
+export async function measureHttp(
+  scale: BenchScale,
+  dir: string,
+  memcachedAddress: string,
+  server: ServerCommand,
+): Promise<HttpResult> {
+  const { n, runs, seconds, connections } = scale.http;
+  const child = spawn(server.command, [...server.args], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_DIR: dir,
+      BENCH_MEMCACHED: memcachedAddress,
+      BENCH_COMMENTS: String(n),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
+  try {
+    const ready = JSON.parse(String((await lines.next()).value)) as Ready;
+    const names = ['uncached', 'memory', 'memcached'] as const;
+    const samples = new Map(names.map((name) => [name, [] as autocannon.Result[]]));
+    const url = (name: HttpFigures['name']) => `http://127.0.0.1:${ready.ports[name]}/articles/${ready.articleId}`;
+    for (const name of names) await load(url(name), connections, 1);
+    for (let run = 0; run < runs; run++) {
+      for (const name of names) samples.get(name)?.push(await load(url(name), connections, seconds));
+    }
+    const cacheErrors = await stop(child, lines);
+    return {
+      n,
+      connections,
+      seconds,
+      runs,
+      viewCache: ready.viewCache,
+      cacheErrors,
+      figures: names.map((name) => {
+        const results = samples.get(name) ?? [];
+        const requestsPerSecond = results.map((result) => result.requests.average);
+        const p99 = results.map((result) => result.latency.p99);
+        return {
+          name,
+          requestsPerSecond,
+          p99,
+          p50: results.map((result) => result.latency.p50),
+          rps: summarize(requestsPerSecond),
+          latencyP99: summarize(p99),
+          failures: results.reduce((sum, result) => sum + result.non2xx + result.errors, 0),
+        };
+      }),
+    };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+function load(url: string, connections: number, seconds: number): Promise<autocannon.Result> {
+  return autocannon({ url, connections, duration: seconds, pipelining: 1 });
+}
+
+async function stop(child: ChildProcess, lines: AsyncIterator<string>): Promise<number> {
+  child.kill('SIGTERM');
+  const last = await lines.next();
+  return last.done ? -1 : (JSON.parse(String(last.value)) as { cacheErrors: number }).cacheErrors;
+}

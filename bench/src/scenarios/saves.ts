@@ -1,0 +1,188 @@
+import type { CacheBackend } from '@cachesweeper/core';
+import { installSweeper } from '@cachesweeper/sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { BLOG_RULES } from '../../../examples/blog/src/rules';
+import { type BlogFixture, seedBlog } from '../fixtures';
+import { interleave, type Measured, type Variant } from '../harness';
+import type { BenchScale } from '../scale';
+import { countQueries } from '../sql-census';
+
+/** What a vote save costs besides time, from an untimed census pass. */
+export interface SaveCensus {
+  readonly name: string;
+  /** SQL statements per save (BEGIN and COMMIT included). */
+  readonly queries: number;
+  /** Backend calls made while a transaction was open (must be 0). */
+  readonly callsInTransaction: number;
+  /** Backend calls after the commit, per save. */
+  readonly callsAfterCommit: number;
+}
+
+/** The vote save comparison. */
+export interface SavesResult {
+  readonly measured: Measured[];
+  readonly census: SaveCensus[];
+  /** Saves in the census pass. */
+  readonly censusSaves: number;
+}
+
+interface SaveSubject {
+  readonly name: string;
+  readonly fixture: BlogFixture;
+  readonly transaction: boolean;
+}
+
+const BACKEND_CALLS = ['get', 'getMany', 'set', 'setMany', 'add', 'incr', 'delete'] as const;
+
+/**
+ * A vote save (`Vote.create`) on SQLite with the installer (memory and memcached
+ * backends) and without it (the same blog with the hooks uninstalled), inside a
+ * transaction and as the blog's route does it (autocommit), side by side. Each
+ * contender has its own SQLite file. The census counts SQL statements, and backend
+ * calls made while a transaction is open (by watching the query interface's
+ * start/commit) against those made after the commit.
+ */
+export async function measureSaves(
+  scale: BenchScale,
+  dir: string,
+  memcachedAddress: string,
+  comments: number,
+): Promise<SavesResult> {
+  const without = await seedBlog({ dir, comments, backend: 'memory', label: 'saves-without' });
+  without.blog.installation.uninstall();
+  const memory = await seedBlog({ dir, comments, backend: 'memory', label: 'saves-memory' });
+  const memcached = await seedBlog({ dir, comments, backend: 'memcached', memcachedAddress, label: 'saves-memcached' });
+  // The blog's rules but for the vote's second path ('comment.article'), whose row the installer must
+  // read with one SELECT (the vote holds only commentId): the hooks' own cost, without that query.
+  const direct = await seedBlog({ dir, comments, backend: 'memory', label: 'saves-direct' });
+  direct.blog.installation.uninstall();
+  installSweeper(
+    direct.blog.sequelize,
+    { ...BLOG_RULES, Vote: { invalidates: ['comment'] } },
+    { sweeper: direct.blog.sweeper },
+  );
+  const subjects: SaveSubject[] = [];
+  for (const transaction of [true, false]) {
+    for (const [label, fixture] of [
+      ['no installer', without],
+      ['installer, memory', memory],
+      ["installer, memory, Vote → 'comment' only", direct],
+      ['installer, memcached', memcached],
+    ] as const) {
+      subjects.push({ name: `${label}${transaction ? ', in a transaction' : ', autocommit'}`, fixture, transaction });
+    }
+  }
+  const savers = subjects.map((subject) => voteSaver(subject));
+  try {
+    const census: SaveCensus[] = [];
+    const censusSaves = 10;
+    for (const [index, subject] of subjects.entries()) {
+      census.push(await takeCensus(subject, savers[index] as () => Promise<unknown>, censusSaves));
+    }
+    const variants: Variant[] = subjects.map((subject, index) => ({
+      name: subject.name,
+      run: savers[index] as () => Promise<unknown>,
+      teardown: () => subject.fixture.blog.sweeper.idle(),
+    }));
+    const measured = await interleave(variants, scale.saveRounds);
+    return { measured, census, censusSaves };
+  } finally {
+    for (const fixture of [without, memory, direct, memcached]) await fixture.blog.close();
+  }
+}
+
+function voteSaver({ fixture, transaction }: SaveSubject): () => Promise<unknown> {
+  const { sequelize, models } = fixture.blog;
+  let next = 0;
+  const commentId = () => fixture.commentIds[next++ % fixture.commentIds.length] as number;
+  if (!transaction) return () => models.Vote.create({ commentId: commentId(), value: 1 });
+  return () =>
+    sequelize.transaction((t) => models.Vote.create({ commentId: commentId(), value: 1 }, { transaction: t }));
+}
+
+async function takeCensus(subject: SaveSubject, save: () => Promise<unknown>, saves: number): Promise<SaveCensus> {
+  const { sequelize, sweeper } = subject.fixture.blog;
+  let open = 0;
+  let inTransaction = 0;
+  let afterCommit = 0;
+  const restoreBackend = countBackendCalls(sweeper.backend, () => {
+    if (open > 0) inTransaction++;
+    else afterCommit++;
+  });
+  const restoreTransactions = watchTransactions(sequelize, (delta) => {
+    open += delta;
+  });
+  try {
+    const { queries } = await countQueries(sequelize, async () => {
+      for (let index = 0; index < saves; index++) {
+        await save();
+        await sweeper.idle();
+      }
+    });
+    return {
+      name: subject.name,
+      queries: queries / saves,
+      callsInTransaction: inTransaction,
+      callsAfterCommit: afterCommit / saves,
+    };
+  } finally {
+    restoreTransactions();
+    restoreBackend();
+  }
+}
+
+/** Calls `onCall` for every backend call until the returned function is called. */
+function countBackendCalls(backend: CacheBackend, onCall: () => void): () => void {
+  const target = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const originals = new Map<string, (...args: unknown[]) => unknown>();
+  for (const name of BACKEND_CALLS) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    originals.set(name, original);
+    target[name] = (...args: unknown[]) => {
+      onCall();
+      return original.apply(backend, args);
+    };
+  }
+  return () => {
+    for (const [name, original] of originals) target[name] = original;
+  };
+}
+
+/**
+ * Tells when a transaction opens (+1, once BEGIN was sent) and closes (-1, once
+ * COMMIT or ROLLBACK finished), by wrapping the query interface Sequelize runs them through.
+ */
+function watchTransactions(sequelize: Sequelize, onChange: (delta: 1 | -1) => void): () => void {
+  const queryInterface = sequelize.getQueryInterface() as unknown as Record<
+    string,
+    (transaction: Transaction, options: unknown) => Promise<unknown>
+  >;
+  const names = ['startTransaction', 'commitTransaction', 'rollbackTransaction'] as const;
+  const originals = names.map((name) => queryInterface[name] as (t: Transaction, o: unknown) => Promise<unknown>);
+  const [start, commit, rollback] = originals as [
+    (t: Transaction, o: unknown) => Promise<unknown>,
+    (t: Transaction, o: unknown) => Promise<unknown>,
+    (t: Transaction, o: unknown) => Promise<unknown>,
+  ];
+  queryInterface.startTransaction = (transaction, options) => {
+    onChange(1);
+    return start.call(queryInterface, transaction, options);
+  };
+  const closing =
+    (original: (t: Transaction, o: unknown) => Promise<unknown>) =>
+    async (transaction: Transaction, options: unknown) => {
+      try {
+        return await original.call(queryInterface, transaction, options);
+      } finally {
+        onChange(-1);
+      }
+    };
+  queryInterface.commitTransaction = closing(commit);
+  queryInterface.rollbackTransaction = closing(rollback);
+  return () => {
+    names.forEach((name, index) => {
+      queryInterface[name] = originals[index] as (t: Transaction, o: unknown) => Promise<unknown>;
+    });
+  };
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMeasurement } from '../src/build';
+import { type RunOutput, runBench } from '../src/run';
+import { SMOKE_SCALE } from '../src/scale';
+
+// The whole suite at a tiny scale, to prove the harness and every scenario run and
+// report. Nothing here is about time: the machine is shared and noisy.
+describe('pnpm bench at smoke scale', () => {
+  let outDir: string;
+  let output: RunOutput;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'cachesweeper-bench-smoke-'));
+    const built = await buildMeasurement();
+    output = await runBench({
+      scale: SMOKE_SCALE,
+      outDir,
+      server: { command: process.execPath, args: [built.server] },
+      runtime: 'vitest smoke test',
+      log: () => {},
+    });
+  });
+
+  afterAll(() => {
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('writes RESULTS.md with every section', () => {
+    const markdown = readFileSync(output.markdownPath, 'utf8');
+    for (const heading of ['## Targets of issue 8', '## 1.', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.']) {
+      expect(markdown).toContain(heading);
+    }
+  });
+
+  it('writes an SVG chart with one line per page state', () => {
+    const svg = readFileSync(output.svgPath, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<polyline /g)).toHaveLength(9);
+  });
+
+  it('measures every page state with as many samples as the others', () => {
+    const counts = output.results.pages.flatMap((page) => page.measured.map((measured) => measured.times.length));
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it('serves every cached page state byte-identical to the uncached page on the same data', () => {
+    const census = output.results.pages.flatMap((page) => page.census);
+    expect(census.filter((row) => !row.identical).map((row) => row.id)).toEqual([]);
+  });
+
+  it('counts 2 cache round trips for a full hit and 4 reads plus 1 write round after a vote', () => {
+    const census = output.results.pages.flatMap((page) => page.census);
+    const trips = (id: string) => census.filter((row) => row.id === id).map((row) => [row.reads, row.writeRounds]);
+    expect([...trips('memory.full'), ...trips('memcached.full')]).toEqual([
+      [2, 0],
+      [2, 0],
+    ]);
+    expect([...trips('memory.vote'), ...trips('memcached.vote')]).toEqual([
+      [4, 1],
+      [4, 1],
+    ]);
+  });
+
+  it('sees no backend call while a save transaction is open', () => {
+    expect(output.results.saves.census.map((row) => row.callsInTransaction)).toEqual(
+      output.results.saves.census.map(() => 0),
+    );
+  });
+
+  it('assembles a floor page byte-identical to the real full-hit page', () => {
+    expect(output.results.floor.map((entry) => entry.identical)).toEqual(output.results.floor.map(() => true));
+  });
+
+  it('gets only 2xx answers from every app under load', () => {
+    expect(output.results.http.figures.map((figure) => figure.failures)).toEqual([0, 0, 0]);
+  });
+
+  it('sees no cache failure in any page run', () => {
+    expect(output.results.pages.map((page) => page.cacheErrors)).toEqual(output.results.pages.map(() => 0));
+  });
+});
