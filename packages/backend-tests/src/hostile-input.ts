@@ -22,6 +22,7 @@ const INVALID_KEYS = [
   'del\u007fbyte',
   'ünïcode',
   'x'.repeat(251),
+  'dollar$sign',
 ];
 
 /** Values are data, never protocol; keys the server would reject are never sent. */

@@ -22,6 +22,13 @@ export function largeValueTests(ctx: SuiteContext): void {
       expect(await ctx.backend().get(big)).toBe('small');
     });
 
+    it('drops the old value of a key when a new one is refused as too large', async () => {
+      const key = ctx.key();
+      await ctx.backend().set(key, 'old', 0);
+      expect(await ctx.backend().set(key, 'a'.repeat(ctx.backend().maxValueBytes + 1), 0)).toBe(false);
+      expect(await ctx.backend().get(key)).toBeUndefined();
+    });
+
     it('counts the limit in bytes of UTF-8, not in characters', async () => {
       const key = ctx.key();
       const chars = Math.floor(ctx.backend().maxValueBytes / 3) + 1; // 3 bytes each in UTF-8

@@ -17,7 +17,10 @@ export interface CacheBackend {
   get(key: string): Promise<string | undefined>;
   /** The values stored under `keys`, in the same order, `undefined` where missing; `[]` answers at once. */
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
-  /** Stores `value` for `ttlSeconds` (0 = no expiry); resolves `false` when it was not stored (too large). */
+  /**
+   * Stores `value` for `ttlSeconds` (0 = no expiry); resolves `false` when it was not
+   * stored (too large), and then the key's old value is gone too, as memcached drops it.
+   */
   set(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Stores several values in one round; resolves one boolean per entry, as `set` would. */
   setMany?(entries: readonly CacheEntry[]): Promise<boolean[]>;

@@ -178,12 +178,16 @@ export function fragmentKey(namespace: string, input: FragmentKeyInput): string 
   return completeFragmentKey(namespace, quoteFragment(input), input.token);
 }
 
-/** True when `key` is one memcached accepts: 1–250 bytes, no whitespace or control bytes, ASCII. */
+/**
+ * True when `key` is one memcached accepts through the npm client: 1–250 bytes of
+ * printable ASCII, no whitespace or control bytes, and no `$` (the client rewrites keys
+ * holding `$` as if they were replacement patterns). Keys core builds always pass.
+ */
 export function isValidCacheKey(key: string): boolean {
   if (key.length === 0 || key.length > MAX_KEY_BYTES) return false;
   for (let index = 0; index < key.length; index++) {
     const unit = key.charCodeAt(index);
-    if (unit <= 0x20 || unit >= 0x7f) return false;
+    if (unit <= 0x20 || unit >= 0x7f || unit === 0x24) return false;
   }
   return true;
 }
