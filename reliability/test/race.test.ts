@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATIONS } from './support/blog-workload';
+import { invalidateVotesBeforeCommit } from './support/naive-invalidation';
+import { type RaceOutcome, runRace } from './support/race-run';
+import { printFigures, scaled } from './support/scale';
+
+const OPERATION_COUNT = scaled(6_000, 100_000);
+const WORKERS = 24;
+// Few articles with many comments: many renders of each page, few writes to each comment
+// between two checkpoints, so a stale fragment is rarely hidden by a later write.
+const SEED = { articles: 4, commentsPerArticle: 16, firstArticleComments: 24, maxVotesPerComment: 4 };
+
+function describeOutcome(outcome: RaceOutcome): string {
+  const renders = (outcome.kinds.get('render article') ?? 0) + (outcome.kinds.get('render index') ?? 0);
+  const { ledger } = outcome;
+  return (
+    `${outcome.operations} ops (${renders} renders, ${outcome.operations - renders} writes: ` +
+    `${ledger.committed} transactions committed, ${ledger.rolledBack} rolled back), ${WORKERS} workers, ` +
+    `${outcome.checkpoints} checkpoints, ${outcome.pages.checked} renders checked ` +
+    `(${outcome.pages.wholeHits} wholly from cache), ${outcome.pages.stale.length} stale, ` +
+    `${outcome.early.length} early invalidations (${ledger.afterCommit} counter writes after commit, ` +
+    `${ledger.outsideTransactions} by autocommit writes), ${outcome.failedRenders} failed renders, ` +
+    `${outcome.cacheErrors} cache errors, ${outcome.seconds} s`
+  );
+}
+
+describe.each(['memcached', 'memory'] as const)(
+  'the blog on SQLite and %s, raced by concurrent renders and writes',
+  (backend) => {
+    let outcome: RaceOutcome;
+    beforeAll(async () => {
+      outcome = await runRace({
+        backend,
+        total: OPERATION_COUNT,
+        workers: WORKERS,
+        checkEvery: 500,
+        seed: SEED,
+        memoryEntries: 400,
+      });
+      printFigures(`race (${backend})`, describeOutcome(outcome));
+    });
+    afterAll(() => {
+      if (outcome)
+        console.log(
+          'operations by kind:',
+          Object.fromEntries(outcome.kinds),
+          'aborted by SQLite:',
+          outcome.abortedWrites,
+        );
+    });
+
+    it('serves every page, after quiescence, exactly as a fresh uncached render (0 stale pages)', () => {
+      expect(outcome.pages.stale).toEqual([]);
+    });
+
+    it('sends no invalidation before its transaction committed', () => {
+      expect(outcome.early).toEqual([]);
+    });
+
+    it('fails no render and meets no unexpected error', () => {
+      const failures = {
+        failedRenders: outcome.failedRenders + outcome.pages.failed,
+        errors: outcome.unexpectedErrors,
+      };
+      expect(failures).toEqual({ failedRenders: 0, errors: [] });
+    });
+  },
+);
+
+describe('the control: votes invalidated inside their transaction, before COMMIT (django-cache-sweeper)', () => {
+  let outcome: RaceOutcome;
+  beforeAll(async () => {
+    outcome = await runRace({
+      backend: 'memory',
+      total: 2_000,
+      workers: WORKERS,
+      checkEvery: 200,
+      mix: [
+        [70, OPERATIONS.renderArticle],
+        [30, OPERATIONS.vote],
+      ],
+      tamper: invalidateVotesBeforeCommit,
+      seed: { articles: 2, commentsPerArticle: 30, firstArticleComments: 30, maxVotesPerComment: 3 },
+    });
+    printFigures('race control (invalidate before commit)', describeOutcome(outcome));
+  });
+
+  it('is caught serving stale pages', () => {
+    expect(outcome.pages.stale.length).toBeGreaterThan(0);
+  });
+
+  it('is caught invalidating before commit', () => {
+    expect(outcome.early.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,23 @@
+import type { BlogInstance } from './blog-instances';
+
+/**
+ * The control: replaces the installer's hooks with django-cache-sweeper's way for
+ * votes — bump the comment and its article inside the write's own hook, before
+ * COMMIT. A render between that bump and the commit reads the new token and the
+ * old committed votes, and caches them under the new key: the race must see it.
+ */
+export function invalidateVotesBeforeCommit(instance: BlogInstance): void {
+  const { models, sweeper, installation } = instance.blog;
+  installation.uninstall();
+  models.Vote.addHook('afterCreate', 'naive-invalidation', async (row, options) => {
+    const vote = row as unknown as { commentId: number };
+    const comment = await models.Comment.findByPk(vote.commentId, {
+      attributes: ['id', 'articleId'],
+      transaction: options.transaction ?? null,
+    });
+    await sweeper.invalidateMany([
+      { model: 'Comment', id: vote.commentId },
+      ...(comment ? [{ model: 'Article', id: comment.articleId }] : []),
+    ]);
+  });
+}

@@ -1,0 +1,170 @@
+import { type CacheBackend, type CacheSweeperError, createSweeper, memoryBackend } from '@cachesweeper/core';
+import { memcachedBackend } from '@cachesweeper/memcached';
+import { type MemcachedProcess, startMemcached } from '@cachesweeper/test-support';
+import { ForeignKeyConstraintError } from 'sequelize';
+import type { SeedSize } from '../../../examples/blog/src/db/seed';
+import { tappedBackend, uncachedBackend } from './backends';
+import { type BlogInstance, blogDatabase, startBlogInstance } from './blog-instances';
+import { drawOperation, FailedRender, FULL_MIX, type OperationMix, type WorkloadContext } from './blog-workload';
+import { checkPages, emptyPageCheck, type PageCheckFigures } from './page-check';
+import { randomBelow, sleep } from './timing';
+import { type EarlyInvalidation, type LedgerFigures, TransactionLedger } from './transaction-ledger';
+import { WriteLock } from './write-lock';
+
+/** Options of `runRace`. */
+export interface RaceOptions {
+  readonly backend: 'memcached' | 'memory';
+  /** Operations to run. */
+  readonly total: number;
+  /** What the workers draw from. Default: `FULL_MIX`. */
+  readonly mix?: OperationMix;
+  /** Changes an app instance before the run (the controls replace the invalidation rules with broken ones). */
+  readonly tamper?: (instance: BlogInstance) => void;
+  readonly workers: number;
+  /** Operations between two checkpoints (quiescence + every page checked). */
+  readonly checkEvery: number;
+  readonly seed: SeedSize;
+  /** Most entries of the shared memory backend (small, so counters get evicted mid-run). */
+  readonly memoryEntries?: number;
+}
+
+/** What a race run saw. */
+export interface RaceOutcome {
+  readonly operations: number;
+  readonly kinds: Map<string, number>;
+  readonly pages: PageCheckFigures;
+  readonly checkpoints: number;
+  readonly ledger: LedgerFigures;
+  readonly early: readonly EarlyInvalidation[];
+  readonly failedRenders: number;
+  /** Writes that failed as SQLite says they must (a vote on a comment deleted meanwhile): rolled back. */
+  readonly abortedWrites: number;
+  readonly unexpectedErrors: readonly string[];
+  readonly cacheErrors: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly seconds: number;
+}
+
+const APP_INSTANCES = 2;
+
+/**
+ * Runs the race: two app instances (as two processes would, each with its own sweeper
+ * and Sequelize connection) on one SQLite file and one cache, `workers` concurrent
+ * workers drawing mixed operations, random delays after every query (Sequelize
+ * `afterFind`) and before backend calls; every `checkEvery` operations, the workers stop,
+ * background writes land, and every page is compared with a fresh uncached render.
+ */
+export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
+  const database = blogDatabase();
+  const lock = new WriteLock();
+  const ledger = new TransactionLedger(lock);
+  let server: MemcachedProcess | undefined;
+  const instances: BlogInstance[] = [];
+  let reference: BlogInstance | undefined;
+  let cacheErrors = 0;
+  const started = performance.now();
+  try {
+    let backendFor: () => CacheBackend;
+    if (options.backend === 'memcached') {
+      const memcached = await startMemcached();
+      server = memcached;
+      backendFor = () => memcachedBackend({ servers: [memcached.address] });
+    } else {
+      const shared = memoryBackend({ maxEntries: options.memoryEntries ?? 10_000 });
+      backendFor = () => shared;
+    }
+    const countCacheError = (_error: CacheSweeperError) => {
+      cacheErrors += 1;
+    };
+    for (let index = 1; index <= APP_INSTANCES; index++) {
+      const backend = tappedBackend(backendFor(), {
+        onCounterWrite: (operation, key) => ledger.counterWrite(operation, key),
+        jitterMs: () => (Math.random() < 0.2 ? randomBelow(3) : 0),
+      });
+      const sweeper = createSweeper({ backend, onError: countCacheError });
+      const instance = await startBlogInstance({ name: `app-${index}`, database, sweeper, seed: options.seed });
+      ledger.watch(instance.blog.sequelize);
+      delayAfterEveryQuery(instance);
+      options.tamper?.(instance);
+      instances.push(instance);
+    }
+    reference = await startBlogInstance({
+      name: 'reference',
+      database,
+      sweeper: createSweeper({ backend: uncachedBackend() }),
+    });
+
+    const { Article, Comment } = instances[0]!.blog.models;
+    const articleIds = (await Article.findAll({ attributes: ['id'], raw: true })).map((row) => row.id);
+    const paths = ['/', ...articleIds.map((id) => `/articles/${id}`)];
+    const context: WorkloadContext = { instances, ledger, articleIds, commentIds: [] };
+    const refreshComments = async () => {
+      context.commentIds = (await Comment.findAll({ attributes: ['id'], raw: true })).map((row) => row.id);
+    };
+    await refreshComments();
+
+    const kinds = new Map<string, number>();
+    const pages = emptyPageCheck();
+    const unexpectedErrors: string[] = [];
+    let issued = 0;
+    let failedRenders = 0;
+    let abortedWrites = 0;
+    let checkpoints = 0;
+    const worker = async (limit: number) => {
+      while (issued < limit) {
+        issued += 1;
+        const serial = issued;
+        try {
+          const kind = await drawOperation(options.mix ?? FULL_MIX)(context, serial);
+          kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        } catch (error) {
+          if (error instanceof FailedRender) failedRenders += 1;
+          else if (error instanceof ForeignKeyConstraintError) abortedWrites += 1;
+          else unexpectedErrors.push(String((error as Error)?.stack ?? error));
+        }
+      }
+    };
+    for (let limit = options.checkEvery; ; limit += options.checkEvery) {
+      const segmentEnd = Math.min(limit, options.total);
+      await Promise.all(Array.from({ length: options.workers }, () => worker(segmentEnd)));
+      await Promise.all(instances.map((instance) => instance.blog.sweeper.idle()));
+      await checkPages(instances, reference, paths, pages);
+      checkpoints += 1;
+      await refreshComments();
+      if (segmentEnd >= options.total) break;
+    }
+
+    const totals = instances.map((instance) => instance.blog.sweeper.stats());
+    return {
+      operations: issued,
+      kinds,
+      pages,
+      checkpoints,
+      ledger: ledger.figures,
+      early: ledger.early,
+      failedRenders,
+      abortedWrites,
+      unexpectedErrors,
+      cacheErrors,
+      hits: totals.reduce((sum, stats) => sum + stats.hits, 0),
+      misses: totals.reduce((sum, stats) => sum + stats.misses, 0),
+      seconds: Math.round((performance.now() - started) / 1000),
+    };
+  } finally {
+    for (const instance of [...instances, reference]) await instance?.close();
+    await server?.stop();
+    database.remove();
+  }
+}
+
+/** Widens the stale-set race window: after a query returns, its rows often wait a little, now and then a while, before anyone renders them. */
+function delayAfterEveryQuery(instance: BlogInstance): void {
+  for (const model of Object.values(instance.blog.models)) {
+    model.addHook('afterFind', 'reliability-delay', async () => {
+      const draw = Math.random();
+      if (draw < 0.03) await sleep(10 + randomBelow(20));
+      else if (draw < 0.3) await sleep(randomBelow(5));
+    });
+  }
+}
