@@ -10,6 +10,8 @@ export type BackendName = 'memory' | 'memcached';
 export interface BlogFixture {
   readonly blog: Blog;
   readonly backend: BackendName;
+  /** The key namespace of its sweeper: every fixture has its own, as fixtures share one memcached server. */
+  readonly namespace: string;
   readonly articleId: number;
   readonly commentIds: readonly number[];
   /** Cache failures seen (each one made part of a page render uncached): should stay empty. */
@@ -29,15 +31,18 @@ export interface FixtureOptions {
   readonly memcachedAddress?: string;
 }
 
-/** The sweeper on a backend, as the blog builds it (memcached with its default options). */
+/** The sweeper on a backend, as the blog builds it (memcached with its default options, a larger memory LRU). */
 export function benchSweeper(
   backend: BackendName,
   memcachedAddress: string | undefined,
+  namespace: string,
   onError: (error: CacheSweeperError) => void,
 ): Sweeper {
-  if (backend === 'memory') return createSweeper({ backend: memoryBackend({ maxBytes: 256 * 1024 * 1024 }), onError });
+  if (backend === 'memory') {
+    return createSweeper({ backend: memoryBackend({ maxBytes: 256 * 1024 * 1024 }), namespace, onError });
+  }
   if (memcachedAddress === undefined) throw new Error('[cachesweeper] [bench] the memcached fixture needs a server');
-  return createSweeper({ backend: memcachedBackend({ servers: memcachedAddress }), onError });
+  return createSweeper({ backend: memcachedBackend({ servers: memcachedAddress }), namespace, onError });
 }
 
 /**
@@ -47,11 +52,16 @@ export function benchSweeper(
  */
 export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
   const cacheErrors: CacheSweeperError[] = [];
-  const sweeper = benchSweeper(options.backend, options.memcachedAddress, (error) => cacheErrors.push(error));
+  // Databases seeded for different N hold different rows under the same ids: sharing a
+  // namespace on one memcached server would serve one database's fragments for another's.
+  const namespace = `${options.label ?? options.backend}-n${options.comments}`;
+  const sweeper = benchSweeper(options.backend, options.memcachedAddress, namespace, (error) =>
+    cacheErrors.push(error),
+  );
   const blog = await createBlog({
     config: {
       port: 0,
-      databasePath: join(options.dir, `${options.label ?? options.backend}-n${options.comments}.sqlite`),
+      databasePath: join(options.dir, `${namespace}.sqlite`),
       memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress],
       cacheEnabled: true,
       sessionSecret: 'bench',
@@ -71,6 +81,7 @@ export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
   return {
     blog,
     backend: options.backend,
+    namespace,
     articleId: article.id,
     commentIds: comments.map((comment) => comment.id),
     cacheErrors,

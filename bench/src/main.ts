@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildMeasurement } from './build';
 
@@ -8,17 +9,19 @@ import { buildMeasurement } from './build';
 // `pnpm bench --smoke` runs every scenario at a tiny scale (figures not worth quoting).
 
 const smoke = process.argv.includes('--smoke');
+const outDir = join(import.meta.dirname, '..');
 const built = await buildMeasurement();
 const child = spawn(
   process.execPath,
   [
     built.measure,
     `--scale=${smoke ? 'smoke' : 'full'}`,
-    `--out=${join(import.meta.dirname, '..')}`,
+    `--out=${outDir}`,
     `--server=${built.server}`,
     `--runtime=bundled with esbuild as tsup builds the packages (no keepNames), source maps off, ${process.version}`,
   ],
   { stdio: 'inherit' },
 );
 const code: number = await new Promise((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+if (code === 0) console.log(readFileSync(join(outDir, 'RESULTS.md'), 'utf8'));
 process.exitCode = code;

@@ -3,7 +3,7 @@ import { runBench } from './run';
 import { FULL_SCALE, SMOKE_SCALE } from './scale';
 
 // The measuring process `pnpm bench` starts (built by build.ts): runs every scenario
-// and writes RESULTS.md and page-time.svg. Arguments: --scale=full|smoke, --out=<dir>,
+// and writes RESULTS.md and page-time.svg (the parent prints RESULTS.md). Arguments: --scale=full|smoke, --out=<dir>,
 // --server=<built server entry>, --runtime=<description>.
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 
@@ -15,6 +15,6 @@ const output = await runBench({
   server: { command: process.execPath, args: [argument('server') as string] },
   runtime: argument('runtime') ?? 'unknown',
 });
-await new Promise((resolve) => process.stdout.write(`${output.markdown}\n`, resolve));
+process.stderr.write(`wrote ${output.markdownPath} and ${output.svgPath}\n`);
 // The npm memcached client (django-cache-sweeper's baseline) keeps timers alive after end().
 process.exit(0);

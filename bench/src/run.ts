@@ -82,7 +82,14 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     log(`[${elapsed()}] wrote ${markdownPath} and ${svgPath}`);
     return { results, markdown, markdownPath, svgPath };
   } finally {
-    await memcached.stop();
+    // test-support unrefs the memcached child: with nothing else left in the event loop,
+    // the process would end before the child's exit event and leave stop() unsettled.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      await memcached.stop();
+    } finally {
+      clearInterval(keepAlive);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -20,20 +20,20 @@ export interface BenchScale {
   };
 }
 
-/** `pnpm bench`: about 5 minutes on a 2-core machine. */
+/** `pnpm bench`: about 6 minutes on a 2-core machine (time budgets bound each comparison). */
 export const FULL_SCALE: BenchScale = {
   name: 'full',
   sizes: [10, 100, 1000],
   pageRounds: (n) =>
     n >= 1000
-      ? { warmup: 2, rounds: 15, budgetMs: 45_000 }
+      ? { warmup: 2, rounds: 30, budgetMs: 90_000 }
       : n >= 100
-        ? { warmup: 5, rounds: 60, budgetMs: 30_000 }
-        : { warmup: 20, rounds: 200, budgetMs: 20_000 },
+        ? { warmup: 5, rounds: 150, budgetMs: 40_000 }
+        : { warmup: 20, rounds: 400, budgetMs: 25_000 },
   floorRounds: (n) =>
-    n >= 1000 ? { warmup: 20, rounds: 200, budgetMs: 15_000 } : { warmup: 50, rounds: 500, budgetMs: 15_000 },
-  saveRounds: { warmup: 20, rounds: 300, budgetMs: 30_000 },
-  http: { n: 100, runs: 3, seconds: 5, connections: 10 },
+    n >= 1000 ? { warmup: 20, rounds: 300, budgetMs: 15_000 } : { warmup: 50, rounds: 1000, budgetMs: 15_000 },
+  saveRounds: { warmup: 20, rounds: 600, budgetMs: 40_000 },
+  http: { n: 100, runs: 3, seconds: 8, connections: 10 },
   breakEven: {
     shapes: [
       { fragments: 100, items: [0, 1, 2, 4, 8, 16, 32, 64] },
@@ -46,7 +46,7 @@ export const FULL_SCALE: BenchScale = {
 /** The smoke test's scale: every scenario runs, nothing is worth quoting. */
 export const SMOKE_SCALE: BenchScale = {
   name: 'smoke',
-  sizes: [3],
+  sizes: [2, 3],
   pageRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
   floorRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
   saveRounds: { warmup: 1, rounds: 2, minRounds: 1 },

@@ -46,22 +46,17 @@ describe('pnpm bench at smoke scale', () => {
     expect(new Set(counts).size).toBe(1);
   });
 
-  it('serves every cached page state byte-identical to the uncached page on the same data', () => {
+  it('serves every cached page state byte-identical to the uncached page on the same data, at every N', () => {
     const census = output.results.pages.flatMap((page) => page.census);
     expect(census.filter((row) => !row.identical).map((row) => row.id)).toEqual([]);
   });
 
   it('counts 2 cache round trips for a full hit and 4 reads plus 1 write round after a vote', () => {
     const census = output.results.pages.flatMap((page) => page.census);
-    const trips = (id: string) => census.filter((row) => row.id === id).map((row) => [row.reads, row.writeRounds]);
-    expect([...trips('memory.full'), ...trips('memcached.full')]).toEqual([
-      [2, 0],
-      [2, 0],
-    ]);
-    expect([...trips('memory.vote'), ...trips('memcached.vote')]).toEqual([
-      [4, 1],
-      [4, 1],
-    ]);
+    const trips = (kind: string) =>
+      census.filter((row) => row.id.endsWith(`.${kind}`)).map((row) => `${row.reads} + ${row.writeRounds}`);
+    expect(new Set(trips('full'))).toEqual(new Set(['2 + 0']));
+    expect(new Set(trips('vote'))).toEqual(new Set(['4 + 1']));
   });
 
   it('sees no backend call while a save transaction is open', () => {

@@ -82,7 +82,7 @@ export function djangoArticlePage(fixture: BlogFixture, memcachedAddress: string
       let roundTrips = 0;
       let hits = 0;
       for (const comment of comments) {
-        const versionKey = `cachesweeper.blog.comment.${comment.id}`;
+        const versionKey = `cachesweeper.${fixture.namespace}.comment.${comment.id}`;
         let version = await get(versionKey);
         roundTrips++;
         if (version === undefined) {
