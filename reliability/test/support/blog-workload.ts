@@ -6,12 +6,14 @@ import type { TransactionLedger } from './transaction-ledger';
 /** What the workload writes against and with. */
 export interface WorkloadContext {
   readonly instances: readonly BlogInstance[];
+  /** The same blog without a cache. */
+  readonly reference: BlogInstance;
   readonly ledger: TransactionLedger;
   readonly articleIds: readonly number[];
   /** Live comment ids; refreshed at each checkpoint (a write may name a comment deleted since). */
   commentIds: number[];
-  /** Told how long each render through the cache took, in ms. */
-  readonly onRender?: (ms: number) => void;
+  /** Told how long each render took, through the cache or (the reference) without it, in ms. */
+  readonly onRender?: (ms: number, cached: boolean) => void;
 }
 
 /** Thrown inside a transaction's work to roll it back on purpose. */
@@ -127,6 +129,14 @@ export const OPERATIONS = {
   renderArticle: (context: WorkloadContext) =>
     renderPage(context, `/articles/${pick(context.articleIds)}`, 'render article'),
   renderIndex: (context: WorkloadContext) => renderPage(context, '/', 'render index'),
+  /** An uncached render of an article page by the reference, timed alongside the cached ones. */
+  renderUncached: async (context: WorkloadContext) => {
+    const started = performance.now();
+    const { status } = await context.reference.get(`/articles/${pick(context.articleIds)}`);
+    context.onRender?.(performance.now() - started, false);
+    if (status !== 200) throw new Error(`the uncached reference answered ${status}`);
+    return 'uncached render';
+  },
   vote: singleWrite('vote'),
   editComment: singleWrite('edit comment'),
   moveComment: singleWrite('move comment'),
@@ -234,7 +244,7 @@ export const FULL_MIX: OperationMix = [
 async function renderPage(context: WorkloadContext, path: string, kind: string): Promise<string> {
   const started = performance.now();
   const { status } = await pick(context.instances).get(path);
-  context.onRender?.(performance.now() - started);
+  context.onRender?.(performance.now() - started, true);
   if (status !== 200) throw new FailedRender(path, status);
   return kind;
 }

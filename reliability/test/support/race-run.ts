@@ -1,6 +1,6 @@
 import { type CacheBackend, type CacheSweeperError, createSweeper, memoryBackend } from '@cachesweeper/core';
 import { memcachedBackend } from '@cachesweeper/memcached';
-import { type MemcachedProcess, startMemcached } from '@cachesweeper/test-support';
+import { startMemcached } from '@cachesweeper/test-support';
 import { ForeignKeyConstraintError } from 'sequelize';
 import type { SeedSize } from '../../../examples/blog/src/db/seed';
 import { tappedBackend, uncachedBackend } from './backends';
@@ -11,21 +11,45 @@ import { randomBelow, sleep } from './timing';
 import { type EarlyInvalidation, type LedgerFigures, TransactionLedger } from './transaction-ledger';
 import { WriteLock } from './write-lock';
 
+/** Where the app instances cache: a factory of one backend per instance (shared or not), and its teardown. */
+export interface CacheSetup {
+  /** A backend for the next app instance. */
+  backendFor(): CacheBackend;
+  /** Stops what the setup started (servers); the instances close their backends. */
+  stop(): Promise<void>;
+}
+
+/** One memcached server; each app instance has its own backend on it, as separate processes would. */
+export async function oneMemcached(): Promise<CacheSetup> {
+  const server = await startMemcached();
+  return { backendFor: () => memcachedBackend({ servers: [server.address] }), stop: () => server.stop() };
+}
+
+/** One in-process memory backend shared by the instances, small enough that counters get evicted. */
+export function sharedMemory(maxEntries: number): CacheSetup {
+  const shared = memoryBackend({ maxEntries });
+  return { backendFor: () => shared, stop: () => Promise.resolve() };
+}
+
 /** Options of `runRace`. */
 export interface RaceOptions {
-  readonly backend: 'memcached' | 'memory';
-  /** Operations to run. */
+  readonly cache: CacheSetup;
+  /** Operations to run, unless `faults` is given. */
   readonly total: number;
-  /** What the workers draw from. Default: `FULL_MIX`. */
-  readonly mix?: OperationMix;
-  /** Changes an app instance before the run (the controls replace the invalidation rules with broken ones). */
-  readonly tamper?: (instance: BlogInstance) => void;
   readonly workers: number;
   /** Operations between two checkpoints (quiescence + every page checked). */
   readonly checkEvery: number;
   readonly seed: SeedSize;
-  /** Most entries of the shared memory backend (small, so counters get evicted mid-run). */
-  readonly memoryEntries?: number;
+  /** What the workers draw from. Default: `FULL_MIX`. */
+  readonly mix?: OperationMix;
+  /** Random delays after queries and before backend calls. Default: true. */
+  readonly delays?: boolean;
+  /** Changes an app instance before the run (the controls replace the invalidation rules with broken ones). */
+  readonly tamper?: (instance: BlogInstance) => void;
+  /** A fault script run alongside the workload; the workload runs until it ends, then one checkpoint. */
+  readonly faults?: () => Promise<void>;
+  /** Told how long each render took, through the cache or (reference) without it. */
+  readonly onRender?: (ms: number, cached: boolean) => void;
 }
 
 /** What a race run saw. */
@@ -41,51 +65,40 @@ export interface RaceOutcome {
   readonly abortedWrites: number;
   readonly unexpectedErrors: readonly string[];
   readonly cacheErrors: number;
-  readonly hits: number;
-  readonly misses: number;
   readonly seconds: number;
 }
 
 const APP_INSTANCES = 2;
 
 /**
- * Runs the race: two app instances (as two processes would, each with its own sweeper
- * and Sequelize connection) on one SQLite file and one cache, `workers` concurrent
- * workers drawing mixed operations, random delays after every query (Sequelize
- * `afterFind`) and before backend calls; every `checkEvery` operations, the workers stop,
- * background writes land, and every page is compared with a fresh uncached render.
+ * Runs the blog under a workload: two app instances (as two processes would, each with
+ * its own sweeper and Sequelize connection) on one SQLite file and one cache, `workers`
+ * concurrent workers drawing operations, random delays after every query (Sequelize
+ * `afterFind`) and before backend calls; every `checkEvery` operations the workers stop,
+ * background writes land, and every page is compared with a fresh uncached render of
+ * a reference instance (same database and views, no cache).
  */
 export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
   const database = blogDatabase();
-  const lock = new WriteLock();
-  const ledger = new TransactionLedger(lock);
-  let server: MemcachedProcess | undefined;
+  const ledger = new TransactionLedger(new WriteLock());
   const instances: BlogInstance[] = [];
   let reference: BlogInstance | undefined;
   let cacheErrors = 0;
   const started = performance.now();
+  const delays = options.delays ?? true;
   try {
-    let backendFor: () => CacheBackend;
-    if (options.backend === 'memcached') {
-      const memcached = await startMemcached();
-      server = memcached;
-      backendFor = () => memcachedBackend({ servers: [memcached.address] });
-    } else {
-      const shared = memoryBackend({ maxEntries: options.memoryEntries ?? 10_000 });
-      backendFor = () => shared;
-    }
     const countCacheError = (_error: CacheSweeperError) => {
       cacheErrors += 1;
     };
     for (let index = 1; index <= APP_INSTANCES; index++) {
-      const backend = tappedBackend(backendFor(), {
+      const backend = tappedBackend(options.cache.backendFor(), {
         onCounterWrite: (operation, key) => ledger.counterWrite(operation, key),
-        jitterMs: () => (Math.random() < 0.2 ? randomBelow(3) : 0),
+        jitterMs: () => (delays && Math.random() < 0.2 ? randomBelow(3) : 0),
       });
       const sweeper = createSweeper({ backend, onError: countCacheError });
       const instance = await startBlogInstance({ name: `app-${index}`, database, sweeper, seed: options.seed });
       ledger.watch(instance.blog.sequelize);
-      delayAfterEveryQuery(instance);
+      if (delays) delayAfterEveryQuery(instance);
       options.tamper?.(instance);
       instances.push(instance);
     }
@@ -98,7 +111,14 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
     const { Article, Comment } = instances[0]!.blog.models;
     const articleIds = (await Article.findAll({ attributes: ['id'], raw: true })).map((row) => row.id);
     const paths = ['/', ...articleIds.map((id) => `/articles/${id}`)];
-    const context: WorkloadContext = { instances, ledger, articleIds, commentIds: [] };
+    const context: WorkloadContext = {
+      instances,
+      reference,
+      ledger,
+      articleIds,
+      commentIds: [],
+      ...(options.onRender ? { onRender: options.onRender } : {}),
+    };
     const refreshComments = async () => {
       context.commentIds = (await Comment.findAll({ attributes: ['id'], raw: true })).map((row) => row.id);
     };
@@ -111,8 +131,8 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
     let failedRenders = 0;
     let abortedWrites = 0;
     let checkpoints = 0;
-    const worker = async (limit: number) => {
-      while (issued < limit) {
+    const worker = async (more: () => boolean) => {
+      while (more()) {
         issued += 1;
         const serial = issued;
         try {
@@ -125,17 +145,27 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
         }
       }
     };
-    for (let limit = options.checkEvery; ; limit += options.checkEvery) {
-      const segmentEnd = Math.min(limit, options.total);
-      await Promise.all(Array.from({ length: options.workers }, () => worker(segmentEnd)));
+    const workers = (more: () => boolean) => Promise.all(Array.from({ length: options.workers }, () => worker(more)));
+    const checkpoint = async () => {
       await Promise.all(instances.map((instance) => instance.blog.sweeper.idle()));
-      await checkPages(instances, reference, paths, pages);
+      await checkPages(instances, reference!, paths, pages);
       checkpoints += 1;
       await refreshComments();
-      if (segmentEnd >= options.total) break;
+    };
+
+    if (options.faults) {
+      let faulting = true;
+      await Promise.all([options.faults().finally(() => (faulting = false)), workers(() => faulting)]);
+      await checkpoint();
+    } else {
+      for (let limit = options.checkEvery; ; limit += options.checkEvery) {
+        const segmentEnd = Math.min(limit, options.total);
+        await workers(() => issued < segmentEnd);
+        await checkpoint();
+        if (segmentEnd >= options.total) break;
+      }
     }
 
-    const totals = instances.map((instance) => instance.blog.sweeper.stats());
     return {
       operations: issued,
       kinds,
@@ -147,13 +177,11 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
       abortedWrites,
       unexpectedErrors,
       cacheErrors,
-      hits: totals.reduce((sum, stats) => sum + stats.hits, 0),
-      misses: totals.reduce((sum, stats) => sum + stats.misses, 0),
       seconds: Math.round((performance.now() - started) / 1000),
     };
   } finally {
     for (const instance of [...instances, reference]) await instance?.close();
-    await server?.stop();
+    await options.cache.stop();
     database.remove();
   }
 }

@@ -1,0 +1,109 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OPERATIONS } from './support/blog-workload';
+import { type MemcachedCluster, memcachedCluster } from './support/memcached-cluster';
+import { type RaceOutcome, runRace } from './support/race-run';
+import { printFigures, scaled } from './support/scale';
+import { sleep } from './support/timing';
+
+const CYCLES = scaled(1, 3);
+/** The Sweeper's default deadline per backend round: a page waits on a bad backend at most once. */
+const ROUND_DEADLINE_MS = 200;
+/** Room for a shared, noisy 2-core machine on top of the deadline. */
+const SLACK_MS = 1_500;
+
+/**
+ * One fault cycle over the three servers, rotating which one plays which part: one is
+ * SIGKILLed, one frozen (SIGSTOP) past the backend's grace period and thawed, one frozen
+ * briefly (within it); the killed one is restarted (empty), and traffic runs on until
+ * every backend uses every server again.
+ */
+async function faultCycle(cluster: MemcachedCluster, cycle: number, log: string[]): Promise<void> {
+  const [killed, frozen, paused] = [0, 1, 2].map((offset) => cluster.servers[(cycle + offset) % 3]!);
+  await sleep(1_500);
+  await killed!.kill('SIGKILL');
+  log.push(`kill ${killed!.port}`);
+  await sleep(1_000);
+  await frozen!.freeze();
+  await sleep(2_500);
+  await frozen!.thaw();
+  log.push(`freeze ${frozen!.port} 2.5 s`);
+  await paused!.freeze();
+  await sleep(400);
+  await paused!.thaw();
+  log.push(`freeze ${paused!.port} 0.4 s`);
+  await sleep(1_000);
+  await killed!.restart();
+  const restarted = performance.now();
+  await cluster.allUp();
+  log.push(`restart ${killed!.port}, all up after ${Math.round(performance.now() - restarted)} ms`);
+  await sleep(1_500);
+}
+
+describe('three memcached servers under renders and writes: one killed, one frozen, then back', () => {
+  let outcome: RaceOutcome;
+  let cluster: MemcachedCluster;
+  const slowest = { cached: 0, uncached: 0 };
+  let renders = 0;
+  let writes = 0;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    cluster = await memcachedCluster(3);
+    outcome = await runRace({
+      cache: cluster,
+      total: 0,
+      workers: 12,
+      checkEvery: 0,
+      seed: { articles: 4, commentsPerArticle: 12, firstArticleComments: 12, maxVotesPerComment: 4 },
+      delays: false,
+      mix: [
+        [70, OPERATIONS.renderArticle],
+        [8, OPERATIONS.renderIndex],
+        [5, OPERATIONS.renderUncached],
+        [7, OPERATIONS.vote],
+        [3, OPERATIONS.editComment],
+        [2, OPERATIONS.moveComment],
+        [4, OPERATIONS.voteOverHttp],
+        [1, OPERATIONS.rolledBack],
+      ],
+      onRender: (ms, cached) => {
+        if (cached) renders += 1;
+        const which = cached ? 'cached' : 'uncached';
+        slowest[which] = Math.max(slowest[which], ms);
+      },
+      faults: async () => {
+        for (let cycle = 0; cycle < CYCLES; cycle++) await faultCycle(cluster, cycle, log);
+      },
+    });
+    writes = [...outcome.kinds].filter(([kind]) => !kind.includes('render')).reduce((sum, [, count]) => sum + count, 0);
+    const downs = cluster.changes.filter((change) => change.state === 'down').length;
+    printFigures(
+      'nodes',
+      `3 servers, ${CYCLES} fault cycles (${log.join('; ')}), ${renders} renders and ${writes} writes, ` +
+        `${outcome.failedRenders} failed renders, slowest render ${Math.round(slowest.cached)} ms ` +
+        `(bound: slowest uncached ${Math.round(slowest.uncached)} ms + ${ROUND_DEADLINE_MS} ms deadline + ${SLACK_MS} ms slack), ` +
+        `${downs} times a server was marked down, ${outcome.cacheErrors} cache errors absorbed, ` +
+        `${outcome.pages.checked} pages checked after rejoin, ${outcome.pages.stale.length} stale, ${outcome.seconds} s`,
+    );
+  });
+
+  it('fails no render', () => {
+    expect(outcome.failedRenders + outcome.pages.failed).toBe(0);
+  });
+
+  it('keeps every render within one round deadline of an uncached render (plus slack)', () => {
+    expect(slowest.cached).toBeLessThanOrEqual(slowest.uncached + ROUND_DEADLINE_MS + SLACK_MS);
+  });
+
+  it('serves no stale page once the servers have rejoined', () => {
+    expect(outcome.pages.stale).toEqual([]);
+  });
+
+  it('meets no unexpected error in writes', () => {
+    expect(outcome.unexpectedErrors).toEqual([]);
+  });
+
+  it('saw the killed and frozen servers go down and come back', () => {
+    expect(cluster.changes.filter((change) => change.state === 'down').length).toBeGreaterThanOrEqual(2 * CYCLES);
+  });
+});
