@@ -1,59 +1,77 @@
-import type { Transaction } from 'sequelize';
-import { canonicalValue, primaryKeyOf, type Row } from './ids';
+import type { Model, Transaction } from 'sequelize';
+import { canonicalValue, keyIdentity, primaryKeyOf, type Row } from './ids';
+import { LoadedRows, loadedRow } from './loaded-rows';
 import type { PathNode } from './paths';
+import { selectByKeys } from './select-rows';
 import type { ModelPlan } from './validate-rules';
 import type { Work } from './work';
 
+/** Where a write's path steps find rows besides the database. */
+export interface CascadeInput {
+  /** The write's transaction: path queries run inside it. */
+  readonly transaction: Transaction | null | undefined;
+  /** Rows the app passed as already loaded. */
+  readonly loaded: readonly Model[];
+  /** The written instances, whose loaded associations count as loaded rows. */
+  readonly instances: readonly Model[];
+}
+
 /**
  * Adds the rows a rule's paths reach from `rows` (the written rows, before and after
- * the write) to `work`. A one-step path to a primary key needs no query; longer paths
- * read the rows in between, one query per step, inside the write's transaction, with
- * scopes and paranoid filtering off (a hidden parent's page is still a page).
+ * the write) to `work`. A one-step path to a primary key needs no query. Longer paths
+ * need the rows in between: taken from loaded rows whose key matches the foreign key
+ * (see LoadedRows), else read with one query per step, inside the write's transaction,
+ * including soft-deleted rows (a hidden parent's page is still a page).
  */
 export async function addCascade(
   plan: ModelPlan,
   rows: readonly Row[],
-  transaction: Transaction | null | undefined,
+  input: CascadeInput,
   work: Work,
 ): Promise<void> {
-  for (const node of plan.tree) await visit(node, rows, transaction, work);
+  const loaded = new LoadedRows(input.loaded);
+  for (const instance of input.instances) loaded.addAssociations(instance, plan.tree);
+  for (const node of plan.tree) await visit(node, rows, input.transaction, loaded, work);
 }
 
 async function visit(
   node: PathNode,
   sources: readonly Row[],
   transaction: Transaction | null | undefined,
+  loaded: LoadedRows,
   work: Work,
 ): Promise<void> {
-  const keys = distinct(sources.map((row) => row[node.foreignKey]));
-  if (keys.length === 0) return;
   const { target } = node;
+  const keys = new Map<string, unknown>();
+  for (const source of sources) {
+    const value = source[node.foreignKey];
+    if (value === null || value === undefined) continue;
+    const key = canonicalValue(target, node.targetKey, value);
+    keys.set(keyIdentity(key), key);
+  }
+  if (keys.size === 0) return;
   if (node.direct) {
-    for (const key of keys) work.addRow(target.name, canonicalValue(target, node.targetKey, key) as string | number);
+    for (const key of keys.values()) work.addRow(target.name, key as string | number);
     return;
   }
-  const rows = (await target.unscoped().findAll({
-    where: { [node.targetKey]: keys },
-    attributes: [...node.rowAttributes],
-    paranoid: false,
-    raw: true,
-    transaction: transaction ?? null,
-  })) as unknown as Row[];
+  const found: Row[] = [];
+  const missing: unknown[] = [];
+  for (const key of keys.values()) {
+    const instance = loaded.find(node, key);
+    if (instance === undefined) {
+      missing.push(key);
+    } else {
+      found.push(loadedRow(node, instance));
+      loaded.addAssociations(instance, node.children);
+    }
+  }
+  const read = missing.length === 0 ? [] : await selectByKeys(target, node.select, missing, transaction);
+  const rows = [...found, ...read];
   if (node.invalidates) {
     for (const row of rows) {
       const id = primaryKeyOf(target, row);
       if (id !== undefined) work.addRow(target.name, id);
     }
   }
-  for (const child of node.children) await visit(child, rows, transaction, work);
-}
-
-function distinct(values: readonly unknown[]): unknown[] {
-  const seen = new Map<string, unknown>();
-  for (const value of values) {
-    if (value === null || value === undefined) continue;
-    const key = value instanceof Date ? `d${value.getTime()}` : `${typeof value}:${String(value)}`;
-    if (!seen.has(key)) seen.set(key, value);
-  }
-  return [...seen.values()];
+  for (const child of node.children) await visit(child, rows, transaction, loaded, work);
 }

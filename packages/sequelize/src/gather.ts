@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { Model, Transaction } from 'sequelize';
 import type { CommitQueue } from './after-commit';
 import { addCascade } from './cascade';
 import { primaryKeyOf, type Row } from './ids';
@@ -6,6 +6,7 @@ import type { RulesState } from './rules-state';
 import type { AnyModel } from './sequelize-shapes';
 import type { ModelPlan } from './validate-rules';
 import { Work } from './work';
+import { checkWriteOptions, type WriteOptions } from './write-options';
 
 /** What every hook shares: the rules, the commit queue, and where failures go. */
 export interface HookContext {
@@ -23,6 +24,8 @@ export interface Written {
   readonly rows: readonly Row[];
   /** The same rows before the write, when their foreign keys may have changed: their paths are followed too. */
   readonly before?: readonly Row[];
+  /** The instances written, when the hook has them: the associations they carry spare path queries. */
+  readonly instances?: readonly Model[];
   /** Whether the write changed the `using` attribute of every row (else a counter-less model's generation is bumped). */
   readonly tokenChanged: boolean;
 }
@@ -35,7 +38,7 @@ export interface Written {
 export async function gather(
   plan: ModelPlan,
   written: Written,
-  transaction: Transaction | null | undefined,
+  options: WriteOptions,
   report: (error: unknown) => void,
 ): Promise<Work> {
   const work = new Work();
@@ -48,7 +51,16 @@ export async function gather(
     work.addModel(plan.model);
   }
   try {
-    await addCascade(plan, [...written.rows, ...(written.before ?? [])], transaction, work);
+    await addCascade(
+      plan,
+      [...written.rows, ...(written.before ?? [])],
+      {
+        transaction: options.transaction,
+        loaded: options.cachesweeper?.loaded ?? [],
+        instances: written.instances ?? [],
+      },
+      work,
+    );
   } catch (error) {
     report(error);
     for (const model of plan.reach) work.addModel(model);
@@ -90,8 +102,16 @@ export async function afterWrite(
   }
 }
 
-/** A before-hook's check: the rules must hold before anything is written (throws naming the rule). */
-export function beforeWrite(context: HookContext, model: AnyModel | undefined): ModelPlan | undefined {
+/**
+ * A before-hook's check: the rules must hold, and the write's `cachesweeper` option must
+ * be well formed, before anything is written (throws naming the rule or the value).
+ */
+export function beforeWrite(
+  context: HookContext,
+  model: AnyModel | undefined,
+  options: unknown,
+): ModelPlan | undefined {
   context.rules.plans();
+  checkWriteOptions(options);
   return model === undefined ? undefined : context.rules.planOf(model);
 }

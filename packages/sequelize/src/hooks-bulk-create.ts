@@ -1,14 +1,14 @@
-import { type Model, Op, type Transaction, type WhereOptions } from 'sequelize';
+import { type Model, Op, type WhereOptions } from 'sequelize';
 import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
 import type { Row } from './ids';
 import { selectRows } from './select-rows';
 import type { AnyModel } from './sequelize-shapes';
 import { currentRow } from './snapshots';
 import type { ModelPlan } from './validate-rules';
+import type { WriteOptions } from './write-options';
 
-interface BulkCreateOptions {
+interface BulkCreateOptions extends WriteOptions {
   readonly model?: AnyModel;
-  readonly transaction?: Transaction | null;
   readonly individualHooks?: boolean;
   readonly ignoreDuplicates?: boolean;
   /** Attribute names in `beforeBulkCreate`; Sequelize turns them into column names before `afterBulkCreate`. */
@@ -40,7 +40,7 @@ export function createBulkCreateHooks(context: HookContext) {
   return {
     /** beforeBulkCreate: notes which keys were given; reads rows an upsert may overwrite. */
     async beforeBulkCreate(instances: readonly Model[], options: BulkCreateOptions): Promise<void> {
-      const plan = beforeWrite(context, options.model);
+      const plan = beforeWrite(context, options.model, options);
       if (plan === undefined || options.individualHooks === true) return;
       const keyGiven = instances.map((instance) =>
         plan.primaryKeys.every((name) => instance.get(name) !== null && instance.get(name) !== undefined),
@@ -50,7 +50,10 @@ export function createBulkCreateHooks(context: HookContext) {
       if (overwrites.some((name) => plan.foreignKeys.includes(name))) {
         try {
           const given = instances.filter((_, index) => keyGiven[index]);
-          before = given.length === 0 ? [] : await selectRows(plan, keysWhere(plan, given), options.transaction);
+          before =
+            given.length === 0
+              ? []
+              : await selectRows(plan.modelClass, plan.rowAttributes, keysWhere(plan, given), options.transaction);
         } catch (error) {
           context.report(error);
           before = undefined;
@@ -77,9 +80,10 @@ export function createBulkCreateHooks(context: HookContext) {
           {
             rows: named,
             before: [...rows.filter((_, index) => !trusted(index)), ...(state.before ?? [])],
+            instances,
             tokenChanged: plan.using !== undefined && (overwrites.length === 0 || overwrites.includes(plan.using)),
           },
-          options.transaction,
+          options,
           context.report,
         );
         if (named.length < rows.length) work.addModel(plan.model);

@@ -1,15 +1,15 @@
-import type { Transaction, WhereOptions } from 'sequelize';
+import type { WhereOptions } from 'sequelize';
 import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
 import type { Row } from './ids';
 import { pinsPrimaryKey } from './pins';
 import { selectRows } from './select-rows';
 import type { AnyModel } from './sequelize-shapes';
+import type { WriteOptions } from './write-options';
 
 /** The options object Sequelize hands to `before/afterBulkUpdate|Destroy|Restore` (one object for both). */
-interface BulkOptions {
+interface BulkOptions extends WriteOptions {
   readonly model?: AnyModel;
   readonly where?: WhereOptions;
-  readonly transaction?: Transaction | null;
   readonly individualHooks?: boolean;
   readonly force?: boolean;
   /** `Model.update` only: the values being written, by attribute. */
@@ -33,14 +33,14 @@ export function createBulkHooks(context: HookContext) {
   return {
     /** before…: checks the rules; reads the pinned rows. */
     async before(options: BulkOptions): Promise<void> {
-      const plan = beforeWrite(context, options.model);
+      const plan = beforeWrite(context, options.model, options);
       if (plan === undefined || options.individualHooks === true) return;
       if (options.where === undefined || !pinsPrimaryKey(plan.modelClass, options.where)) {
         before.set(options, undefined);
         return;
       }
       try {
-        before.set(options, await selectRows(plan, options.where, options.transaction));
+        before.set(options, await selectRows(plan.modelClass, plan.rowAttributes, options.where, options.transaction));
       } catch (error) {
         context.report(error);
         before.set(options, undefined);
@@ -64,13 +64,13 @@ export function createBulkHooks(context: HookContext) {
               before: rows,
               tokenChanged: plan.using !== undefined && plan.using in values,
             },
-            options.transaction,
+            options,
             context.report,
           );
         }
         // A bulk soft delete or restore sets deletedAt alone: updatedAt keeps its value.
         const hardDelete = kind === 'destroy' && (!plan.paranoid || options.force === true);
-        return gather(plan, { rows, tokenChanged: hardDelete }, options.transaction, context.report);
+        return gather(plan, { rows, tokenChanged: hardDelete }, options, context.report);
       });
     },
   };

@@ -2,13 +2,15 @@ import type { DestroyOptions, InstanceDestroyOptions, InstanceRestoreOptions, Mo
 import { afterWrite, gather, type HookContext } from './gather';
 import { modelOf } from './sequelize-shapes';
 import { attributeChanged, currentRow, previousRow } from './snapshots';
+import type { WriteOptions } from './write-options';
 
 /** Options an instance hook may receive: the instance's own, or those of a bulk call with `individualHooks`. */
-type RowHookOptions = (SaveOptions | InstanceDestroyOptions | InstanceRestoreOptions | DestroyOptions) & {
-  readonly silent?: boolean;
-  readonly force?: boolean;
-  readonly individualHooks?: boolean;
-};
+type RowHookOptions = (SaveOptions | InstanceDestroyOptions | InstanceRestoreOptions | DestroyOptions) &
+  WriteOptions & {
+    readonly silent?: boolean;
+    readonly force?: boolean;
+    readonly individualHooks?: boolean;
+  };
 
 /**
  * Hooks for writes of one instance: create, update and save (`afterCreate`/`afterUpdate`,
@@ -27,9 +29,10 @@ export function createRowHooks(context: HookContext) {
           {
             rows: [currentRow(instance, plan.rowAttributes)],
             before: created ? [] : [previousRow(instance, plan.rowAttributes)],
+            instances: [instance],
             tokenChanged: created || (plan.using !== undefined && attributeChanged(instance, plan.using)),
           },
-          options.transaction,
+          options,
           context.report,
         );
       });
@@ -44,8 +47,8 @@ export function createRowHooks(context: HookContext) {
         const tokenChanged = !softDelete || savedWithNewUpdatedAt(plan.using, plan.updatedAt, options);
         return gather(
           plan,
-          { rows: [currentRow(instance, plan.rowAttributes)], tokenChanged },
-          options.transaction,
+          { rows: [currentRow(instance, plan.rowAttributes)], instances: [instance], tokenChanged },
+          options,
           context.report,
         );
       });
@@ -58,9 +61,10 @@ export function createRowHooks(context: HookContext) {
           plan,
           {
             rows: [currentRow(instance, plan.rowAttributes)],
+            instances: [instance],
             tokenChanged: savedWithNewUpdatedAt(plan.using, plan.updatedAt, options),
           },
-          options.transaction,
+          options,
           context.report,
         ),
       );

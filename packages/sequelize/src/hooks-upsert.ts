@@ -1,14 +1,14 @@
-import type { Model, Transaction, WhereOptions } from 'sequelize';
+import type { Model, WhereOptions } from 'sequelize';
 import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
 import { identityWhere } from './identity';
 import type { Row } from './ids';
 import { selectRows } from './select-rows';
 import type { AnyModel } from './sequelize-shapes';
 import { currentRow } from './snapshots';
+import type { WriteOptions } from './write-options';
 
-interface UpsertOptions {
+interface UpsertOptions extends WriteOptions {
   readonly model?: AnyModel;
-  readonly transaction?: Transaction | null;
   readonly conflictFields?: readonly string[];
   /** The attributes the update branch writes. */
   readonly fields?: readonly string[];
@@ -36,13 +36,16 @@ export function createUpsertHooks(context: HookContext) {
   return {
     /** beforeUpsert: reads the row the upsert will overwrite. */
     async beforeUpsert(values: Record<string, unknown>, options: UpsertOptions): Promise<void> {
-      const plan = beforeWrite(context, options.model);
+      const plan = beforeWrite(context, options.model, options);
       if (plan === undefined) return;
       const keyGiven = plan.primaryKeys.every((name) => values[name] !== null && values[name] !== undefined);
       const where = identityWhere(plan.modelClass, values, options.conflictFields);
       let before: readonly Row[] | undefined;
       try {
-        before = where === undefined ? undefined : await selectRows(plan, where, options.transaction);
+        before =
+          where === undefined
+            ? undefined
+            : await selectRows(plan.modelClass, plan.rowAttributes, where, options.transaction);
       } catch (error) {
         context.report(error);
       }
@@ -57,11 +60,12 @@ export function createUpsertHooks(context: HookContext) {
         if (identity?.where === undefined || identity.before === undefined) return wholeModel(plan);
         const rows = identity.keyGiven
           ? [currentRow(result[0], plan.rowAttributes)]
-          : await selectRows(plan, identity.where, options.transaction);
+          : await selectRows(plan.modelClass, plan.rowAttributes, identity.where, options.transaction);
         // Both branches of an upsert set updatedAt; another `using` attribute changes when written.
         const tokenChanged =
           plan.using !== undefined && (plan.using === plan.updatedAt || (options.fields ?? []).includes(plan.using));
-        return gather(plan, { rows, before: identity.before, tokenChanged }, options.transaction, context.report);
+        const instances = identity.keyGiven ? [result[0]] : [];
+        return gather(plan, { rows, before: identity.before, instances, tokenChanged }, options, context.report);
       });
     },
   };

@@ -1,4 +1,12 @@
-import { asSweeperError, CacheSweeperError, createSweeper, describeValue, type Sweeper } from '@cachesweeper/core';
+import {
+  asSweeperError,
+  CacheSweeperError,
+  createSweeper,
+  describeValue,
+  type Sweeper,
+  type TokenSpec,
+  toTokenSpec,
+} from '@cachesweeper/core';
 import type { Model, Sequelize } from 'sequelize';
 import { CommitQueue } from './after-commit';
 import { beforeWrite, type HookContext } from './gather';
@@ -7,7 +15,7 @@ import { createBulkCreateHooks } from './hooks-bulk-create';
 import { createRowHooks } from './hooks-rows';
 import { createUpsertHooks } from './hooks-upsert';
 import { HOOK_NAME, type Hook, type HookHost, SweeperInstallation } from './installation';
-import { checkRules, type SweeperRules } from './rules';
+import { type CheckedRule, checkRules, type SweeperRules } from './rules';
 import { RulesState } from './rules-state';
 import { type AnyModel, modelOf } from './sequelize-shapes';
 import { applyWork, type Work } from './work';
@@ -50,13 +58,7 @@ export function installSweeper(
   const state = new RulesState(sequelize, checked);
   state.checkDefined();
   const sweeper = options.sweeper ?? createSweeper();
-  for (const rule of checked.values()) {
-    try {
-      sweeper.declareModel(rule.model, rule.tokens);
-    } catch (error) {
-      throw new CacheSweeperError('sequelize', `rule ${rule.model}: ${(error as Error).message}`, { cause: error });
-    }
-  }
+  declareModels(sweeper, checked);
   const report = (error: unknown) => {
     try {
       options.onError?.(asSweeperError('sequelize', 'invalidation', error));
@@ -79,8 +81,8 @@ function hooksOf(context: HookContext, state: RulesState): Record<string, Hook> 
   const upsert = createUpsertHooks(context);
   const bulkCreate = createBulkCreateHooks(context);
   const bulk = createBulkHooks(context);
-  const check = (instance: Model) => {
-    beforeWrite(context, modelOf(instance));
+  const check = (instance: Model, options: unknown) => {
+    beforeWrite(context, modelOf(instance), options);
   };
   return {
     afterDefine: (model: AnyModel) => state.defined(model),
@@ -104,6 +106,33 @@ function hooksOf(context: HookContext, state: RulesState): Record<string, Hook> 
   };
 }
 
+/**
+ * Declares every ruled model's token on the sweeper, after checking that none conflicts
+ * with a declaration already there: a refused install declares nothing.
+ */
+function declareModels(sweeper: Sweeper, rules: ReadonlyMap<string, CheckedRule>): void {
+  for (const rule of rules.values()) {
+    const wanted = toTokenSpec(rule.model, rule.tokens);
+    const declared = sweeper.declaredSpec(rule.model);
+    if (declared !== undefined && !sameSpec(declared, wanted)) {
+      throw new CacheSweeperError(
+        'sequelize',
+        `rule ${rule.model}: the sweeper already declares ${rule.model} as ${describeSpec(declared)}, the rule needs ${describeSpec(wanted)}; use another sweeper (or namespace), or make the declarations agree`,
+      );
+    }
+  }
+  for (const rule of rules.values()) sweeper.declareModel(rule.model, rule.tokens);
+}
+
+function sameSpec(a: TokenSpec, b: TokenSpec): boolean {
+  return a.using === b.using && a.counter === b.counter && a.generation === b.generation;
+}
+
+function describeSpec(spec: TokenSpec): string {
+  const using = spec.using === undefined ? '' : `using: ${JSON.stringify(spec.using)}, `;
+  return `{ ${using}counter: ${spec.counter}, generation: ${spec.generation} }`;
+}
+
 function checkOptions(options: InstallOptions): void {
   if (options === null || typeof options !== 'object') {
     throw new CacheSweeperError('sequelize', `options must be an object, got ${describeValue(options)}`);
@@ -111,7 +140,9 @@ function checkOptions(options: InstallOptions): void {
   const sweeper = options.sweeper as Partial<Sweeper> | undefined;
   if (
     sweeper !== undefined &&
-    (typeof sweeper?.declareModel !== 'function' || typeof sweeper.invalidateMany !== 'function')
+    (typeof sweeper?.declareModel !== 'function' ||
+      typeof sweeper.declaredSpec !== 'function' ||
+      typeof sweeper.invalidateMany !== 'function')
   ) {
     throw new CacheSweeperError(
       'sequelize',

@@ -7,6 +7,7 @@ import { modelOf } from './sequelize-shapes';
 import { currentRow } from './snapshots';
 import { type TemplateData, toTemplateData } from './template-data';
 import { Work } from './work';
+import { checkLoaded, type SweeperWriteOptions } from './write-options';
 
 /** The name of every hook the installer adds, so they can be found and removed. */
 export const HOOK_NAME = 'cachesweeper';
@@ -78,16 +79,22 @@ export class SweeperInstallation {
    * Invalidates rows and what their rules reach, for writes that run no hooks
    * (increment/decrement, raw queries, `hooks: false`): after the outermost commit of
    * `transaction`, or now. A model keyed by `using` alone has its generation bumped; a
-   * model without a rule, its row's counter.
+   * model without a rule, its row's counter. `loaded` rows spare path queries, as the
+   * `cachesweeper.loaded` option of a write does.
    */
-  async invalidate(rows: Model | readonly Model[], options: ManualInvalidateOptions = {}): Promise<void> {
+  async invalidate(
+    rows: Model | readonly Model[],
+    options: ManualInvalidateOptions & SweeperWriteOptions = {},
+  ): Promise<void> {
     const list: readonly Model[] = Array.isArray(rows) ? rows : [rows as Model];
     for (const row of list) {
       if (row === null || typeof row !== 'object' || typeof (row as Model).get !== 'function') {
         throw new CacheSweeperError('sequelize', `invalidate takes model instances, got ${describeValue(row)}`);
       }
     }
+    checkLoaded(options.loaded, 'invalidate: options.loaded');
     const transaction = this.#transaction(options);
+    const write = { transaction, cachesweeper: { loaded: options.loaded ?? [] } };
     const unruled = new Work();
     for (const row of list) {
       const model = modelOf(row);
@@ -102,8 +109,11 @@ export class SweeperInstallation {
       this.#context.queue.schedule(transaction, unruled),
       ...list.map((row) =>
         afterWrite(this.#context, modelOf(row), transaction, (plan) =>
-          gather(plan, { rows: [currentRow(row, plan.rowAttributes)], tokenChanged: false }, transaction, (error) =>
-            this.#context.report(error),
+          gather(
+            plan,
+            { rows: [currentRow(row, plan.rowAttributes)], instances: [row], tokenChanged: false },
+            write,
+            (error) => this.#context.report(error),
           ),
         ),
       ),

@@ -1,12 +1,15 @@
 import { CacheSweeperError } from '@cachesweeper/core';
 import type { Sequelize } from 'sequelize';
 import type { CheckedRule } from './rules';
+import { selectByKeysSql } from './select-rows';
 import type { AnyModel, BelongsToShape } from './sequelize-shapes';
 
 /** One step of a rule's paths: a belongsTo association, and the paths that continue from its target. */
 export interface PathNode {
   /** The path from the written model to this node, e.g. `comment.article`. */
   readonly path: string;
+  /** The association's alias (the path's last step), under which a source instance may carry the row. */
+  readonly alias: string;
   /** The attribute on the source row that holds the target's key. */
   readonly foreignKey: string;
   /** The target model. */
@@ -19,12 +22,15 @@ export interface PathNode {
   readonly rowAttributes: readonly string[];
   /** Whether the target's primary key is the foreign key's value itself, so no query is needed. */
   readonly direct: boolean;
+  /** The SELECT of `rowAttributes` by target key (`:keys`), built once; unused when `direct`. */
+  readonly select: string;
   /** The paths that continue from here. */
   readonly children: readonly PathNode[];
 }
 
 interface Branch {
   readonly path: string;
+  readonly alias: string;
   readonly association: BelongsToShape;
   invalidates: boolean;
   readonly children: Map<string, Branch>;
@@ -51,7 +57,7 @@ export function resolvePaths(
       const association = belongsTo(sequelize, source, alias, rule, aliases.join('.'));
       let branch = branches.get(alias);
       if (!branch) {
-        branch = { path, association, invalidates: false, children: new Map() };
+        branch = { path, alias, association, invalidates: false, children: new Map() };
         branches.set(alias, branch);
       }
       if (index === aliases.length - 1) {
@@ -118,14 +124,17 @@ function toNode(branch: Branch): PathNode {
   const children = [...branch.children.values()].map(toNode);
   const keys = target.primaryKeyAttributes;
   const rowAttributes = [...new Set([...keys, targetKey, ...children.map((child) => child.foreignKey)])];
+  const direct = children.length === 0 && keys.length === 1 && keys[0] === targetKey;
   return {
     path: branch.path,
+    alias: branch.alias,
     foreignKey,
     target,
     targetKey,
     invalidates: branch.invalidates,
     rowAttributes,
-    direct: children.length === 0 && keys.length === 1 && keys[0] === targetKey,
+    direct,
+    select: direct ? '' : selectByKeysSql(target, rowAttributes, targetKey),
     children,
   };
 }

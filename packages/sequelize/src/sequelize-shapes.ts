@@ -54,3 +54,34 @@ export function modelOf(instance: Model): AnyModel & ModelInternals {
 export function internalsOf(model: AnyModel): ModelInternals {
   return model as unknown as ModelInternals;
 }
+
+/** Whether a value is a model instance; duck-typed, so that two copies of Sequelize (ESM and CommonJS) agree. */
+export function isInstance(value: unknown): value is Model {
+  if (value === null || typeof value !== 'object' || !('dataValues' in value)) return false;
+  const candidate = value as Partial<Model>;
+  return (
+    typeof candidate.get === 'function' &&
+    Array.isArray((candidate.constructor as { primaryKeyAttributes?: unknown }).primaryKeyAttributes)
+  );
+}
+
+/** The dialect's SQL writer (`sequelize.getQueryInterface().queryGenerator`), which the type declarations leave `unknown`. */
+export interface QueryGeneratorShape {
+  /** Quotes a table name as `getTableName()` returns it, schema included. */
+  quoteTable(
+    table: string | { readonly tableName: string; readonly schema?: string; readonly delimiter?: string },
+  ): string;
+  /** Quotes a column name or alias, honouring the `quoteIdentifiers` option. */
+  quoteIdentifier(identifier: string): string;
+  /** A whole SELECT statement, as `findAll` builds it (field names in `where`, not attribute names). */
+  selectQuery(
+    table: unknown,
+    options: { attributes: readonly (readonly [string, string])[]; where: unknown },
+    model: AnyModel,
+  ): string;
+}
+
+/** The query generator of the Sequelize instance a model belongs to. */
+export function queryGeneratorOf(model: AnyModel): QueryGeneratorShape {
+  return model.sequelize!.getQueryInterface().queryGenerator as QueryGeneratorShape;
+}

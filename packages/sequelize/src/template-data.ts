@@ -1,7 +1,7 @@
 import { type Sweeper, TARGET_META, type TargetMeta } from '@cachesweeper/core';
 import type { Model } from 'sequelize';
 import { primaryKeyOf } from './ids';
-import { modelOf } from './sequelize-shapes';
+import { isInstance, modelOf } from './sequelize-shapes';
 
 /** What `toTemplateData` makes of a value: instances become plain objects, recursively. */
 export type TemplateData<T> = T extends Model
@@ -44,14 +44,4 @@ function convert(value: unknown, sweeper: Sweeper | undefined): unknown {
     data[TARGET_META] = meta;
   }
   return data;
-}
-
-/** Duck-typed, so that two copies of Sequelize (ESM and CommonJS) agree. */
-function isInstance(value: unknown): value is Model {
-  if (value === null || typeof value !== 'object' || !('dataValues' in value)) return false;
-  const candidate = value as Partial<Model>;
-  return (
-    typeof candidate.get === 'function' &&
-    Array.isArray((candidate.constructor as { primaryKeyAttributes?: unknown }).primaryKeyAttributes)
-  );
 }

@@ -43,7 +43,7 @@ export class Work {
 }
 
 /**
- * Applies a Work in one round of counter bumps plus one per model generation, in
+ * Applies a Work in one round of counter bumps and one round of generation bumps, in
  * parallel. Never rejects: the sweeper reports backend failures itself (each round
  * waits at most its `timeoutMs`), and anything else goes to `report`. A row whose
  * model keeps no counter is skipped (its own write changed its `using` attribute).
@@ -51,7 +51,9 @@ export class Work {
 export async function applyWork(sweeper: Sweeper, work: Work, report: (error: unknown) => void): Promise<void> {
   if (work.empty) return;
   const rows = work.rows.filter((ref) => sweeper.tokenSpec(ref.model).counter);
-  const tasks: (() => Promise<void>)[] = work.models.map((model) => () => sweeper.invalidateModel(model));
+  const { models } = work;
+  const tasks: (() => Promise<void>)[] = [];
+  if (models.length > 0) tasks.push(() => sweeper.invalidateModel(models));
   if (rows.length > 0) tasks.push(() => sweeper.invalidateMany(rows));
   await Promise.all(
     tasks.map(async (task) => {

@@ -64,10 +64,14 @@ describe.each(DIALECTS)('a failing invalidation on %s', (dialect) => {
       blog = await openBlog(dialect, 'fail_path', { onError });
       await blog.pages.article(2);
       await blog.pages.comment(4);
-      // The vote's path comment -> article reads Comment rows: make that query fail.
-      blog.models.Comment.unscoped = (() => ({
-        findAll: () => Promise.reject(new Error('injected: query failed')),
-      })) as never;
+      // The vote's path comment -> article reads Comment rows with a raw SELECT (no model,
+      // unlike the pages' findAll): make that query fail.
+      const { sequelize } = blog.db;
+      const query = sequelize.query.bind(sequelize);
+      sequelize.query = ((sql: string, options?: object) =>
+        (options as { model?: unknown } | undefined)?.model === undefined && /^SELECT .* FROM .*Comments/.test(sql)
+          ? Promise.reject(new Error('injected: query failed'))
+          : query(sql, options)) as typeof sequelize.query;
       return blog;
     }
 

@@ -84,11 +84,17 @@ describe.each(DIALECTS)('installation on %s', (dialect) => {
       ).toThrow('rule Comment: path \'article\' reaches Article, which is keyed by "updatedAt" alone (counter: false)');
     });
 
-    it('a sweeper that declared a model differently is an error naming the rule', () => {
+    it('a sweeper that declared a model differently is an error naming the rule and both specs', () => {
       const sweeper = createSweeper({ models: { Article: { using: 'updatedAt' } } });
       expect(() => installSweeper(db.sequelize, BLOG_RULES, { sweeper })).toThrow(
-        '[cachesweeper] [sequelize] rule Article: [cachesweeper] [sweeper] model Article is already declared',
+        '[cachesweeper] [sequelize] rule Article: the sweeper already declares Article as { using: "updatedAt", counter: false, generation: false }, the rule needs { using: "updatedAt", counter: true, generation: true }',
       );
+    });
+
+    it('a refused install declares no model on the sweeper', () => {
+      const sweeper = createSweeper({ models: { Vote: { counter: true } } });
+      expect(() => installSweeper(db.sequelize, BLOG_RULES, { sweeper })).toThrow('rule Vote:');
+      expect(['Article', 'Comment'].map((model) => sweeper.declaredSpec(model))).toEqual([undefined, undefined]);
     });
 
     it('with two arguments it creates a sweeper and declares every ruled model on it', () => {
