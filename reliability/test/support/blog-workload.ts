@@ -72,6 +72,36 @@ const WRITES: Record<string, Write> = {
     ),
   'bulk delete votes (unpinned where)': (models, transaction, context) =>
     models.Vote.destroy({ where: { commentId: pick(context.commentIds), value: -1 }, transaction }),
+  'bulk move comments (pinned ids)': (models, transaction, context) =>
+    models.Comment.update(
+      { articleId: pick(context.articleIds) },
+      { where: { id: [pick(context.commentIds), pick(context.commentIds)] }, transaction },
+    ),
+  'bulk create votes': (models, transaction, context) =>
+    models.Vote.bulkCreate(
+      Array.from({ length: 1 + randomBelow(4) }, () => ({
+        commentId: pick(context.commentIds),
+        value: pick([1, -1] as const),
+      })),
+      { transaction },
+    ),
+  'bulk delete votes (pinned ids)': async (models, transaction, context) => {
+    const votes = await models.Vote.findAll({
+      attributes: ['id'],
+      where: { commentId: pick(context.commentIds) },
+      limit: 2,
+      transaction,
+    });
+    return models.Vote.destroy({ where: { id: votes.map((vote) => vote.id) }, transaction });
+  },
+  'upsert comment': async (models, transaction, context, serial) => {
+    const row = await comment(models, transaction, context);
+    if (!row) return;
+    return models.Comment.upsert(
+      { id: row.id, articleId: pick(context.articleIds), author: row.author, body: `Upserted #${serial}` },
+      { transaction },
+    );
+  },
 };
 
 /** A raw UPDATE fires no hooks: the app invalidates the row by hand, as the sequelize README says. */
@@ -146,6 +176,10 @@ export const OPERATIONS = {
   deleteVote: singleWrite('delete vote'),
   bulkEditPinned: singleWrite('bulk edit comments (pinned ids)'),
   bulkDeleteUnpinned: singleWrite('bulk delete votes (unpinned where)'),
+  bulkMovePinned: singleWrite('bulk move comments (pinned ids)'),
+  bulkCreateVotes: singleWrite('bulk create votes'),
+  bulkDeletePinned: singleWrite('bulk delete votes (pinned ids)'),
+  upsertComment: singleWrite('upsert comment'),
   rawEditWithManualInvalidation: async (context: WorkloadContext, serial: number) => {
     await inTransaction(context, (models, transaction) =>
       rawEditWithManualInvalidation(models, transaction, context, serial).then(maybePause),
@@ -231,6 +265,10 @@ export const FULL_MIX: OperationMix = [
   [1.5, OPERATIONS.deleteVote],
   [0.5, OPERATIONS.bulkEditPinned],
   [0.2, OPERATIONS.bulkDeleteUnpinned],
+  [0.5, OPERATIONS.bulkMovePinned],
+  [0.5, OPERATIONS.bulkCreateVotes],
+  [0.5, OPERATIONS.bulkDeletePinned],
+  [0.5, OPERATIONS.upsertComment],
   [0.5, OPERATIONS.rawEditWithManualInvalidation],
   [1.5, OPERATIONS.severalWrites],
   [3, OPERATIONS.rolledBack],
