@@ -1,15 +1,23 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildMeasurement } from './build';
+import { BUILD_DIR, buildMeasurement } from './build';
+import type { BenchResults } from './results';
+import { writeReports } from './run';
 
 // `pnpm bench`: bundles the measurement code as the packages are published (see
 // build.ts), then runs it in one Node process, which starts memcached, measures
 // every scenario side by side and writes bench/RESULTS.md and bench/page-time.svg.
-// `pnpm bench --smoke` runs every scenario at a tiny scale (figures not worth quoting).
+// `pnpm bench --smoke` runs every scenario at a tiny scale (figures not worth quoting);
+// `pnpm bench --report` rewrites RESULTS.md and the chart from the last run's figures.
 
 const smoke = process.argv.includes('--smoke');
 const outDir = join(import.meta.dirname, '..');
+const resultsPath = join(BUILD_DIR, 'results.json');
+if (process.argv.includes('--report')) {
+  writeReports(JSON.parse(readFileSync(resultsPath, 'utf8')) as BenchResults, outDir);
+  process.exit(0);
+}
 const built = await buildMeasurement();
 const child = spawn(
   process.execPath,
@@ -18,6 +26,7 @@ const child = spawn(
     `--scale=${smoke ? 'smoke' : 'full'}`,
     `--out=${outDir}`,
     `--server=${built.server}`,
+    `--results=${resultsPath}`,
     `--runtime=bundled with esbuild as tsup builds the packages (no keepNames), source maps off, ${process.version}`,
   ],
   { stdio: 'inherit' },

@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly server: ServerCommand;
   /** Describes how the measured code runs, for RESULTS.md. */
   readonly runtime: string;
+  /** Also write the raw results here as JSON (re-rendered by `pnpm bench --report`). */
+  readonly resultsPath?: string;
   /** Progress lines. Default: stderr. */
   readonly log?: (line: string) => void;
 }
@@ -32,6 +34,16 @@ export interface RunOutput {
   readonly markdown: string;
   readonly markdownPath: string;
   readonly svgPath: string;
+}
+
+/** Writes RESULTS.md and page-time.svg for `results` into `outDir`. */
+export function writeReports(results: BenchResults, outDir: string): RunOutput {
+  const markdown = renderMarkdown(results);
+  const markdownPath = join(outDir, 'RESULTS.md');
+  const svgPath = join(outDir, 'page-time.svg');
+  writeFileSync(markdownPath, `${markdown}\n`);
+  writeFileSync(svgPath, renderPageTimeSvg(results));
+  return { results, markdown, markdownPath, svgPath };
 }
 
 /**
@@ -74,13 +86,10 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       http,
       breakEven,
     };
-    const markdown = renderMarkdown(results);
-    const markdownPath = join(options.outDir, 'RESULTS.md');
-    const svgPath = join(options.outDir, 'page-time.svg');
-    writeFileSync(markdownPath, `${markdown}\n`);
-    writeFileSync(svgPath, renderPageTimeSvg(results));
-    log(`[${elapsed()}] wrote ${markdownPath} and ${svgPath}`);
-    return { results, markdown, markdownPath, svgPath };
+    if (options.resultsPath !== undefined) writeFileSync(options.resultsPath, JSON.stringify(results));
+    const output = writeReports(results, options.outDir);
+    log(`[${elapsed()}] wrote ${output.markdownPath} and ${output.svgPath}`);
+    return output;
   } finally {
     // test-support unrefs the memcached child: with nothing else left in the event loop,
     // the process would end before the child's exit event and leave stop() unsettled.

@@ -1,4 +1,5 @@
 import type { BenchResults } from '../results';
+import type { BreakEvenLine, BreakEvenPoint } from '../scenarios/break-even';
 import { PAGE_STATES } from '../scenarios/page-states';
 import { table } from './table';
 import { checkTargets, fmtMs, measuredOf, medianOf, pairedSpeedupOf, pct, speedupOf, TARGET_N } from './targets';
@@ -128,7 +129,7 @@ function pageStates(results: BenchResults): string {
     const samples = page.measured[0]?.summary.samples ?? 0;
     return `### N = ${page.n} comments (${samples} interleaved rounds; cache failures during the run: ${page.cacheErrors})
 
-${table(['page', 'median', 'p90', '× vs uncached (paired)', 'queries', 'reads + background writes', 'hits / misses', 'same HTML as uncached'], rows)}`;
+${table(['page', 'median', 'p90', '× vs uncached (paired)', '× vs batched', 'queries', 'reads + background writes', 'hits / misses', 'same HTML as uncached'], rows)}`;
   });
   return `## 1. The article page in four states
 
@@ -145,6 +146,10 @@ blocks is rendered per request, as its README's example caches only comments. Ev
 article query (the page key holds the article's \`updatedAt\`). "reads + background writes" are cache
 round trips before the response and after it; "same HTML" compares the page body with the uncached page
 on the same database after the state's setup (so a stale fragment would show).
+
+Most of the distance to the naive page is its 2N + 2 queries: read the "× vs batched" column too. Against
+an uncached page that batches its queries, the full hit still wins at every N; the states that miss
+pay the cache's work on top of the same queries and can be slower than it, on memcached above all.
 
 ${sections.join('\n\n')}`;
 }
@@ -255,6 +260,15 @@ figures are medians over runs. Cache failures in the server: ${result.cacheError
 ${table(['app', 'req/s', '× vs uncached', 'p50', 'p99', 'non-2xx + errors'], rows)}`;
 }
 
+/** The slope of a warm memcached page's time against its fragment's size, in µs per KiB. */
+function memcachedMicrosPerKiB(points: readonly BreakEvenPoint[]): number | undefined {
+  const first = points[0];
+  const last = points.at(-1);
+  if (first === undefined || last === undefined || last.fragmentBytes <= first.fragmentBytes) return undefined;
+  const time = (point: BreakEvenPoint) => measuredOf(point.measured, 'memcached').summary.median;
+  return ((time(last) - time(first)) * 1000) / ((last.fragmentBytes - first.fragmentBytes) / 1024);
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -289,7 +303,12 @@ ${table(['items per fragment', 'bytes per fragment', 'render cost per fragment',
   ]);
   const line = (backend: string, fragments: number) =>
     result.lines.find((entry) => entry.backend === backend && entry.fragments === fragments);
+  const above = (found: BreakEvenLine | undefined) =>
+    found?.renderCostMicros === undefined
+      ? 'never, within the range measured'
+      : `above about ${us(found.renderCostMicros)} of render`;
   const collection = shapes.find((fragments) => fragments > 1) ?? 1;
+  const perKiB = memcachedMicrosPerKiB(result.points.filter((point) => point.fragments === 1));
   return `## 6. Break-even: when does caching a fragment pay?
 
 Rails measured cached collections of cheap fragments 6× *slower* than rendering them (rails#35257). Here a
@@ -302,15 +321,22 @@ ${sections.join('\n\n')}
 
 ${table(['page', 'backend', 'cost of a hit, per fragment', 'break-even render cost per fragment'], lines)}
 
-**Where our line is.** In a collection, a fragment pays on the memory backend once it costs more than
-about ${us(line('memory', collection)?.renderCostMicros)} to render, and on memcached once it costs more than about
-${us(line('memcached', collection)?.renderCostMicros)} (its bytes cross the socket and the client's parser). A fragment alone
-on a page pays on memcached only above about ${us(line('memcached', 1)?.renderCostMicros)} of render: the two round trips are its price.
+**Where our line is.** In a collection of ${collection}, a fragment pays on the memory backend ${above(line('memory', collection))},
+and on memcached ${above(line('memcached', collection))}.${
+    line('memory', 1) === undefined
+      ? ''
+      : ` Alone on a page, a fragment pays on the memory backend ${above(line('memory', 1))}, and on memcached ${above(line('memcached', 1))}: two round trips are its price.`
+  }${
+    perKiB === undefined
+      ? ''
+      : ` On memcached a hit also costs about ${perKiB.toFixed(1)} µs per KiB it carries (the npm client's parser and its CR/LF unescaping).`
+  }
 
 **Which fragments not to cache.** Do not wrap a fragment whose data is already loaded and whose render is
 a few lines of markup (a name, a link, a counter): below the line above, a hit costs more than the
-render. Cache what saves *queries* (the article page here: 2 queries per comment block) or a render well
-above the line, and cache collections inside an outer block (a full hit then costs 2 round trips,
-whatever N). On memcached, large fragments of cheap markup can cost more to fetch than to render: cache
-the block that encloses them instead of each piece.`;
+render. Cache what saves *queries* (the article page here: 2 queries per comment block when written
+naively) or a render well above the line, and put collections inside an outer block, so that a full hit
+costs 2 round trips whatever N. Inner blocks around cheap fragments whose loads are batched anyway (the
+blog's comments: 2 queries for all the missed ones) pay little on the memory backend and can cost more
+than they save on memcached: compare "after one vote" with "uncached, batched" in section 1.`;
 }

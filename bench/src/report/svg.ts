@@ -1,12 +1,23 @@
 import type { BenchResults } from '../results';
-import { PAGE_STATES } from '../scenarios/page-states';
+import { PAGE_STATES, type PageStateId } from '../scenarios/page-states';
 import { medianOf } from './targets';
 
-const WIDTH = 760;
+const WIDTH = 840;
 const HEIGHT = 460;
-const MARGIN = { left: 70, right: 270, top: 40, bottom: 50 };
-const COLORS = ['#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#9467bd', '#17becf', '#8c564b', '#e377c2', '#7f7f7f'];
-const DASHED = new Set(['uncached-batched', 'django']);
+const MARGIN = { left: 70, right: 330, top: 40, bottom: 50 };
+
+/** A colour per state, a dash per backend: memory solid, memcached dashed. */
+const STYLE: Record<PageStateId, { color: string; dash?: string }> = {
+  uncached: { color: '#d62728' },
+  'uncached-batched': { color: '#ff7f0e', dash: '2 3' },
+  'memory.full': { color: '#1f77b4' },
+  'memory.vote': { color: '#2ca02c' },
+  'memory.cold': { color: '#9467bd' },
+  'memcached.full': { color: '#1f77b4', dash: '7 4' },
+  'memcached.vote': { color: '#2ca02c', dash: '7 4' },
+  'memcached.cold': { color: '#9467bd', dash: '7 4' },
+  django: { color: '#7f7f7f', dash: '2 3' },
+};
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -14,8 +25,8 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
 export function renderPageTimeSvg(results: BenchResults): string {
   const sizes = results.pages.map((page) => page.n);
   const values = results.pages.flatMap((page) => PAGE_STATES.map((state) => medianOf(page, state.id)));
-  const low = 10 ** Math.floor(Math.log10(Math.min(...values)));
-  const high = 10 ** Math.ceil(Math.log10(Math.max(...values)));
+  const low = niceBelow(Math.min(...values));
+  const high = niceAbove(Math.max(...values));
   const minN = Math.min(...sizes);
   const maxN = Math.max(...sizes);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
@@ -34,11 +45,11 @@ export function renderPageTimeSvg(results: BenchResults): string {
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
     `<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">Article page time against N comments (median, log–log)</text>`,
   );
-  for (let decade = low; decade <= high * 1.0001; decade *= 10) {
-    const y = yOf(decade).toFixed(1);
+  for (const tick of ticksBetween(low, high)) {
+    const y = yOf(tick).toFixed(1);
     parts.push(
       `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotWidth}" y2="${y}" stroke="#ddd"/>`,
-      `<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatMs(decade)}</text>`,
+      `<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatMs(tick)}</text>`,
     );
   }
   for (const n of sizes) {
@@ -54,9 +65,9 @@ export function renderPageTimeSvg(results: BenchResults): string {
     `<text transform="translate(18 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">page time (ms)</text>`,
   );
   PAGE_STATES.forEach((state, index) => {
-    const color = COLORS[index % COLORS.length] as string;
+    const { color, dash: pattern } = STYLE[state.id];
     const points = results.pages.map((page) => `${xOf(page.n).toFixed(1)},${yOf(medianOf(page, state.id)).toFixed(1)}`);
-    const dash = DASHED.has(state.id) ? ' stroke-dasharray="6 4"' : '';
+    const dash = pattern === undefined ? '' : ` stroke-dasharray="${pattern}"`;
     parts.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
     for (const point of points) {
       const [px, py] = point.split(',');
@@ -74,6 +85,37 @@ export function renderPageTimeSvg(results: BenchResults): string {
     '</svg>',
   );
   return `${parts.join('\n')}\n`;
+}
+
+const STEPS = [1, 2, 5];
+
+/** The largest 1, 2 or 5 × 10^k at or below `value`. */
+function niceBelow(value: number): number {
+  const decade = 10 ** Math.floor(Math.log10(value));
+  return (
+    [...STEPS]
+      .reverse()
+      .map((step) => step * decade)
+      .find((tick) => tick <= value) ?? decade
+  );
+}
+
+/** The smallest 1, 2 or 5 × 10^k at or above `value`. */
+function niceAbove(value: number): number {
+  const decade = 10 ** Math.floor(Math.log10(value));
+  return [...STEPS, 10].map((step) => step * decade).find((tick) => tick >= value) ?? decade * 10;
+}
+
+/** Grid values 1, 2, 5 × 10^k from `low` to `high`. */
+function ticksBetween(low: number, high: number): number[] {
+  const ticks: number[] = [];
+  for (let decade = 10 ** Math.floor(Math.log10(low)); decade <= high; decade *= 10) {
+    for (const step of STEPS) {
+      const tick = Number((step * decade).toPrecision(6));
+      if (tick >= low * 0.9999 && tick <= high * 1.0001) ticks.push(tick);
+    }
+  }
+  return ticks;
 }
 
 function formatMs(ms: number): string {
