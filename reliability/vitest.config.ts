@@ -8,7 +8,8 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     fileParallelism: false,
     sequence: { groupOrder: 1 },
+    // The work (and its assertions' data) happens in beforeAll hooks, which may run for minutes at full scale.
     testTimeout: 30 * 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 30 * 60_000,
   },
 });

@@ -75,7 +75,9 @@ describe('three memcached servers under renders and writes: one killed, one froz
         for (let cycle = 0; cycle < CYCLES; cycle++) await faultCycle(cluster, cycle, log);
       },
     });
-    writes = [...outcome.kinds].filter(([kind]) => !kind.includes('render')).reduce((sum, [, count]) => sum + count, 0);
+    writes = Object.entries(outcome.kinds)
+      .filter(([kind]) => !kind.includes('render'))
+      .reduce((sum, [, count]) => sum + count, 0);
     const downs = cluster.changes.filter((change) => change.state === 'down').length;
     printFigures(
       'nodes',

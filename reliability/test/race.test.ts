@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from './support/blog-workload';
 import { invalidateVotesBeforeCommit } from './support/naive-invalidation';
-import { oneMemcached, type RaceOutcome, runRace, sharedMemory } from './support/race-run';
+import { raceInChildProcess } from './support/race-process';
+import { type RaceOutcome, runRace, sharedMemory } from './support/race-run';
 import { printFigures, scaled } from './support/scale';
 
 const OPERATION_COUNT = scaled(6_000, 100_000);
@@ -11,7 +12,7 @@ const WORKERS = 24;
 const SEED = { articles: 4, commentsPerArticle: 16, firstArticleComments: 24, maxVotesPerComment: 4 };
 
 function describeOutcome(outcome: RaceOutcome): string {
-  const renders = (outcome.kinds.get('render article') ?? 0) + (outcome.kinds.get('render index') ?? 0);
+  const renders = (outcome.kinds['render article'] ?? 0) + (outcome.kinds['render index'] ?? 0);
   const { ledger } = outcome;
   return (
     `${outcome.operations} ops (${renders} renders, ${outcome.operations - renders} writes: ` +
@@ -24,43 +25,54 @@ function describeOutcome(outcome: RaceOutcome): string {
   );
 }
 
-describe.each(['memcached', 'memory'] as const)(
-  'the blog on SQLite and %s, raced by concurrent renders and writes',
-  (backend) => {
-    let outcome: RaceOutcome;
-    beforeAll(async () => {
+const BACKENDS = ['memcached', 'memory'] as const;
+const outcomes: Partial<Record<(typeof BACKENDS)[number], RaceOutcome>> = {};
+
+// Both races at once, each in a process of its own: one core each.
+beforeAll(async () => {
+  const runs = await Promise.all(
+    BACKENDS.map((backend) =>
       // The memory backend is an LRU of 400 entries: counters get evicted during the run.
-      const cache = backend === 'memcached' ? await oneMemcached() : sharedMemory(400);
-      outcome = await runRace({ cache, total: OPERATION_COUNT, workers: WORKERS, checkEvery: 500, seed: SEED });
-      printFigures(`race (${backend})`, describeOutcome(outcome));
-    });
-    afterAll(() => {
-      if (outcome)
-        console.log(
-          'operations by kind:',
-          Object.fromEntries(outcome.kinds),
-          'aborted by SQLite:',
-          outcome.abortedWrites,
-        );
-    });
+      raceInChildProcess({
+        backend,
+        memoryEntries: 400,
+        total: OPERATION_COUNT,
+        workers: WORKERS,
+        checkEvery: 500,
+        seed: SEED,
+      }),
+    ),
+  );
+  BACKENDS.forEach((backend, index) => {
+    outcomes[backend] = runs[index]!;
+    printFigures(`race (${backend})`, describeOutcome(runs[index]!));
+  });
+});
+afterAll(() => {
+  for (const [backend, outcome] of Object.entries(outcomes)) {
+    console.log(`${backend}: operations by kind`, outcome.kinds, 'aborted by SQLite:', outcome.abortedWrites);
+  }
+});
 
-    it('serves every page, after quiescence, exactly as a fresh uncached render (0 stale pages)', () => {
-      expect(outcome.pages.stale).toEqual([]);
-    });
+describe.each(BACKENDS)('the blog on SQLite and %s, raced by concurrent renders and writes', (backend) => {
+  const outcome = () => outcomes[backend]!;
 
-    it('sends no invalidation before its transaction committed', () => {
-      expect(outcome.early).toEqual([]);
-    });
+  it('serves every page, after quiescence, exactly as a fresh uncached render (0 stale pages)', () => {
+    expect(outcome().pages.stale).toEqual([]);
+  });
 
-    it('fails no render and meets no unexpected error', () => {
-      const failures = {
-        failedRenders: outcome.failedRenders + outcome.pages.failed,
-        errors: outcome.unexpectedErrors,
-      };
-      expect(failures).toEqual({ failedRenders: 0, errors: [] });
-    });
-  },
-);
+  it('sends no invalidation before its transaction committed', () => {
+    expect(outcome().early).toEqual([]);
+  });
+
+  it('fails no render and meets no unexpected error', () => {
+    const failures = {
+      failedRenders: outcome().failedRenders + outcome().pages.failed,
+      errors: outcome().unexpectedErrors,
+    };
+    expect(failures).toEqual({ failedRenders: 0, errors: [] });
+  });
+});
 
 describe('the control: votes invalidated inside their transaction, before COMMIT (django-cache-sweeper)', () => {
   let outcome: RaceOutcome;

@@ -55,7 +55,8 @@ export interface RaceOptions {
 /** What a race run saw. */
 export interface RaceOutcome {
   readonly operations: number;
-  readonly kinds: Map<string, number>;
+  /** Operations run, by kind. */
+  readonly kinds: Record<string, number>;
   readonly pages: PageCheckFigures;
   readonly checkpoints: number;
   readonly ledger: LedgerFigures;
@@ -124,7 +125,7 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
     };
     await refreshComments();
 
-    const kinds = new Map<string, number>();
+    const kinds: Record<string, number> = {};
     const pages = emptyPageCheck();
     const unexpectedErrors: string[] = [];
     let issued = 0;
@@ -137,7 +138,7 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
         const serial = issued;
         try {
           const kind = await drawOperation(options.mix ?? FULL_MIX)(context, serial);
-          kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+          kinds[kind] = (kinds[kind] ?? 0) + 1;
         } catch (error) {
           if (error instanceof FailedRender) failedRenders += 1;
           else if (error instanceof ForeignKeyConstraintError) abortedWrites += 1;
