@@ -36,7 +36,7 @@ export const FULL_SCALE: BenchScale = {
   http: { n: 100, runs: 3, seconds: 8, connections: 10 },
   breakEven: {
     shapes: [
-      { fragments: 100, items: [0, 1, 2, 4, 8, 16, 32, 64] },
+      { fragments: 100, items: [0, 1, 2, 4, 8, 16, 32, 64, 128] },
       { fragments: 1, items: [0, 4, 16, 64, 256, 1024, 4096] },
     ],
     rounds: { warmup: 10, rounds: 150, budgetMs: 4_000 },

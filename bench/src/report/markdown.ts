@@ -4,7 +4,8 @@ import { PAGE_STATES } from '../scenarios/page-states';
 import { table } from './table';
 import { checkTargets, fmtMs, measuredOf, medianOf, pairedSpeedupOf, pct, speedupOf, TARGET_N } from './targets';
 
-const x = (value: number) => (Number.isFinite(value) ? `${value >= 100 ? value.toFixed(0) : value.toFixed(1)}×` : '–');
+const x = (value: number) =>
+  Number.isFinite(value) ? `${value.toFixed(value >= 100 ? 0 : value >= 1 ? 1 : 2)}×` : '–';
 const us = (value: number | undefined) =>
   value === undefined ? 'not within the range' : `${value.toFixed(value >= 100 ? 0 : 1)} µs`;
 
@@ -120,6 +121,7 @@ function pageStates(results: BenchResults): string {
         fmtMs(measured.summary.median),
         fmtMs(measured.summary.p90),
         speedup,
+        state.id === 'uncached-batched' ? '1×' : x(speedupOf(page, 'uncached-batched', state.id)),
         String(census?.queries ?? ''),
         census === undefined ? '' : `${census.reads} + ${census.writeRounds}`,
         census === undefined ? '' : `${census.hits} / ${census.misses}`,
