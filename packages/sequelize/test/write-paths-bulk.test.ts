@@ -112,6 +112,13 @@ describe.each(DIALECTS)('bulk writes on %s', (dialect) => {
       await expectArticleFresh(1);
     });
 
+    it('unpinned bumps the generations of the model and of the models it reaches in one round', async () => {
+      await blog.models.Vote.destroy({ where: { value: 2 } }); // creates the generation counters
+      const before = blog.sweeper.stats().roundTrips;
+      await blog.models.Vote.destroy({ where: { value: 1 } });
+      expect(blog.sweeper.stats().roundTrips - before).toBe(1);
+    });
+
     it('with individualHooks invalidates only the rows it found', async () => {
       await blog.models.Comment.destroy({ where: { body: 'four' }, individualHooks: true });
       expect(await blog.pages.article(2)).not.toContain('four');
