@@ -262,6 +262,15 @@ figures are medians over runs. Cache failures in the server: ${result.cacheError
 ${table(['app', 'req/s', '× vs uncached', 'p50', 'p99', 'non-2xx + errors'], rows)}`;
 }
 
+/** The first size, past the break-even, at which the warm page is slower than the uncached one again. */
+function slowerAgainAt(points: readonly BreakEvenPoint[], line: BreakEvenLine): number | undefined {
+  const shape = points.filter((point) => point.fragments === line.fragments);
+  const time = (point: BreakEvenPoint, name: string) => measuredOf(point.measured, name).summary.median;
+  const crossed = shape.findIndex((point) => time(point, line.backend) <= time(point, 'uncached'));
+  if (crossed < 0) return undefined;
+  return shape.slice(crossed).find((point) => time(point, line.backend) > time(point, 'uncached'))?.items;
+}
+
 /** The slope of a warm memcached page's time against its fragment's size, in µs per KiB. */
 function memcachedMicrosPerKiB(points: readonly BreakEvenPoint[]): number | undefined {
   const first = points[0];
@@ -305,10 +314,13 @@ ${table(['items per fragment', 'bytes per fragment', 'render cost per fragment',
   ]);
   const line = (backend: string, fragments: number) =>
     result.lines.find((entry) => entry.backend === backend && entry.fragments === fragments);
-  const above = (found: BreakEvenLine | undefined) =>
-    found?.renderCostMicros === undefined
-      ? 'never, within the range measured'
-      : `above about ${us(found.renderCostMicros)} of render`;
+  const above = (found: BreakEvenLine | undefined) => {
+    if (found?.renderCostMicros === undefined) return 'never, within the range measured';
+    const relapse = slowerAgainAt(result.points, found);
+    return `above about ${us(found.renderCostMicros)} of render${
+      relapse === undefined ? '' : ` (yet slower than no cache again at ${relapse} items per fragment)`
+    }`;
+  };
   const collection = shapes.find((fragments) => fragments > 1) ?? 1;
   const perKiB = memcachedMicrosPerKiB(result.points.filter((point) => point.fragments === 1));
   return `## 6. Break-even: when does caching a fragment pay?
