@@ -63,7 +63,6 @@ export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
       port: 0,
       databasePath: join(options.dir, `${namespace}.sqlite`),
       memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress],
-      cacheEnabled: true,
       sessionSecret: 'bench',
     },
     sweeper,

@@ -8,8 +8,6 @@ export interface BlogConfig {
   readonly databasePath: string;
   /** memcached servers (`MEMCACHED_SERVERS`, comma-separated `host:port`); empty = the in-memory backend. */
   readonly memcachedServers: readonly string[];
-  /** Whether fragments are cached at all (`CACHE=off` renders every page uncached, for comparisons). */
-  readonly cacheEnabled: boolean;
   /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
   readonly sessionSecret: string | undefined;
 }
@@ -29,15 +27,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
       throw new Error(`[cachesweeper] [blog] MEMCACHED_SERVERS entry ${JSON.stringify(server)} must be host:port`);
     }
   }
-  const cache = (env.CACHE ?? 'on').toLowerCase();
-  if (cache !== 'on' && cache !== 'off') {
-    throw new Error(`[cachesweeper] [blog] CACHE must be "on" or "off", got ${JSON.stringify(env.CACHE)}`);
-  }
   return {
     port,
     databasePath: env.DATABASE_PATH ?? resolve(import.meta.dirname, '../data/blog.sqlite'),
     memcachedServers: servers,
-    cacheEnabled: cache === 'on',
     sessionSecret: env.SESSION_SECRET,
   };
 }

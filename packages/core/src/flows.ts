@@ -177,25 +177,12 @@ function keyOf(fragment: PlannedFragment, session: SweeperSession, namespace: st
 }
 
 /**
- * Bumps the counters behind `keys`: `incr`; a missing counter gets a fresh random
- * start (`add`; any fresh start already differs from every token issued before),
- * and when another process created it first, `incr` once more. Returns the keys
- * that could not be bumped.
+ * Bumps the counters behind `keys` with `incr`. A missing counter needs nothing: no
+ * fragment is reachable through it, since the next read creates it with a fresh random
+ * start that differs from every token issued before (a reader that created it between
+ * our commit and our `incr` loads its data after creating it, so that data is fresh).
  */
-export function* bumpCounters(keys: readonly string[], context: FlowContext): Flow<string[]> {
+export function* bumpCounters(keys: readonly string[]): Flow<void> {
   const unique = [...new Set(keys)];
-  if (unique.length === 0) return [];
-  const bumped = yield* incrMany('bump version tokens', unique);
-  const missing = unique.filter((_, index) => bumped[index] === undefined);
-  if (missing.length === 0) return [];
-  const entries = missing.map((key) => ({
-    key,
-    value: String(freshCounterStart()),
-    ttlSeconds: context.versionTtlSeconds,
-  }));
-  const added = yield* addMany('create version tokens', entries);
-  const raced = missing.filter((_, index) => !added[index]);
-  if (raced.length === 0) return [];
-  const again = yield* incrMany('bump version tokens again', raced);
-  return raced.filter((_, index) => again[index] === undefined);
+  if (unique.length > 0) yield* incrMany('bump version tokens', unique);
 }

@@ -492,20 +492,8 @@ export class Sweeper {
       this.#report(new CacheSweeperError('sweeper', `invalidation of ${keys.length} key(s) after close()`), session);
       return;
     }
-    const outcome = await runFlow(
-      bumpCounters(keys, this.#context),
-      this.backend,
-      this.timeoutMs,
-      this.#observer(session),
-    );
-    if (!outcome.ok) {
-      this.#failRound(outcome, session);
-    } else if (outcome.value.length > 0) {
-      this.#report(
-        new CacheSweeperError('sweeper', `could not bump ${outcome.value.join(', ')}: the counter vanished twice`),
-        session,
-      );
-    }
+    const outcome = await runFlow(bumpCounters(keys), this.backend, this.timeoutMs, this.#observer(session));
+    if (!outcome.ok) this.#failRound(outcome, session);
   }
 
   /** The sweeper's counters since it was created (a copy). */

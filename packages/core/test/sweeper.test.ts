@@ -368,6 +368,16 @@ describe('requests from the installers', () => {
   });
 });
 
+describe('invalidation', () => {
+  it('is one round of incr, and leaves a missing counter missing (its next read starts it fresh)', async () => {
+    const { backend, count } = scriptedBackend();
+    const sweeper = createSweeper({ backend });
+    await sweeper.invalidateMany([comment, { model: 'Comment', id: 2 }]);
+    expect([count('incr'), count('add')]).toEqual([2, 0]);
+    expect(sweeper.stats().roundTrips).toBe(1);
+  });
+});
+
 describe('renderMiss', () => {
   it('calls render synchronously when it leads, and not at all when it joins', () => {
     const sweeper = createSweeper();
