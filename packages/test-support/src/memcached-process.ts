@@ -159,6 +159,10 @@ class MemcachedHandle implements MemcachedProcess {
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.#child;
     if (child === undefined) return;
+    // The child is unref'd so that a running server never keeps a test process alive;
+    // while we wait for its exit it must, or an otherwise idle process ends first and
+    // leaves this promise unsettled (Node exits with code 13 on a pending top-level await).
+    child.ref();
     child.kill(signal);
     // A frozen process only acts on a catchable signal once it runs again.
     if (signal !== 'SIGKILL') child.kill('SIGCONT');

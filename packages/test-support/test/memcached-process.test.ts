@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, type MemcachedProcess, memcachedStats, processAlive, startMemcached } from '../src';
 
@@ -71,6 +73,26 @@ describe('startMemcached', () => {
     started.push(server);
     const big = 'x'.repeat(600 * 1024);
     expect(await ask(server.port, `set big 0 0 ${big.length}\r\n${big}`)).toMatch(/^SERVER_ERROR/);
+  });
+
+  it('lets a process with nothing else to do wait for stop() and then exit normally', async () => {
+    const script = `
+      import { startMemcached } from ${JSON.stringify(fileURLToPath(new URL('../src/index.ts', import.meta.url)))};
+      const server = await startMemcached();
+      await server.stop();
+      console.log('stopped');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    // Exit code 13: the process ended while `await server.stop()` was still pending.
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: 'stopped' });
   });
 
   it('names the port and stderr when memcached cannot start', async () => {
