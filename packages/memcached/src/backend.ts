@@ -35,7 +35,7 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
         ...timing,
         retryMs: settings.retryMs,
         onChange: settings.onServerChange,
-        makeClient: (watcher) => new GuardedClient(address, settings.client, maxValueBytes, watcher),
+        makeClient: (watcher) => new GuardedClient(address, settings.client, watcher),
       }),
     ]),
   );

@@ -2,7 +2,7 @@
  * The calls we make through the npm `memcached` client, each with the reading of its
  * answer. The client answers through `(error, value)` with shapes of its own:
  * `incr` on a missing key is `false`, a refused `add` is an error flagged
- * `notStored`, a multi-get is an object keyed by the names the server sent back.
+ * `notStored`. Multi-gets go over our own connections (see `ReadPool`).
  * Anything else than the expected shape counts as the server's fault.
  */
 import type { Answer, Call } from './client-call';
@@ -32,24 +32,15 @@ function unexpected(value: unknown): Answer<never> {
   return fault(`unexpected answer ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
 }
 
-/** `get k1 k2 …` to one server; resolves the values found, by key. Keys the server did not name are misses. */
+/** `get k1 k2 …` (distinct keys) to one server; resolves the values found, by key. Keys the server did not name are misses. */
 export function multiGetCall(keys: readonly string[], timing: Timing): Call<Map<string, string>> {
   return {
     what: `get of ${keys.length} key(s)`,
     ...timing,
-    send: (client, callback) => client.getMulti([...keys], callback),
-    read(error, value) {
+    send: (client, callback) => client.readMany(keys, callback),
+    read(error, found) {
       if (error) return fault(describeError(error));
-      if (value === null || typeof value !== 'object') return unexpected(value);
-      const found = new Map<string, string>();
-      for (const key of keys) {
-        // By the name asked: keys are <= 250 bytes and keyCompression is off, so the
-        // client never answers under an md5 name. Values stored by others with a
-        // flag (JSON, number, binary) come back transformed: not ours, a miss.
-        const data = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-        if (typeof data === 'string') found.set(key, data);
-      }
-      return ok(found);
+      return found instanceof Map ? ok(found as Map<string, string>) : unexpected(found);
     },
   };
 }
@@ -59,7 +50,7 @@ export function setCall(key: string, value: string, ttlSeconds: number, timing: 
   return {
     what: `set of "${key}"`,
     ...timing,
-    send: (client, callback) => client.set(key, value, ttlSeconds, callback),
+    send: (client, callback) => client.store('set', key, value, ttlSeconds, callback),
     read(error, stored) {
       if (error) return fault(describeError(error));
       return typeof stored === 'boolean' ? ok(stored) : unexpected(stored);
@@ -72,7 +63,7 @@ export function addCall(key: string, value: string, ttlSeconds: number, timing: 
   return {
     what: `add of "${key}"`,
     ...timing,
-    send: (client, callback) => client.add(key, value, ttlSeconds, callback),
+    send: (client, callback) => client.store('add', key, value, ttlSeconds, callback),
     read(error, stored) {
       if ((error as { notStored?: boolean } | undefined)?.notStored === true) return ok(false);
       if (error) return fault(describeError(error));

@@ -2,9 +2,10 @@ import { CacheSweeperError, describeValue, isValidCacheKey, MAX_RELATIVE_TTL_SEC
 
 /**
  * Throws unless the server would accept `key` and the client would send it as it
- * is: 1–250 ASCII bytes, no whitespace or control bytes, and no `$` — the client
- * puts each key back into its command with `String.replace`, which reads `$&`, `$'`
- * and `$$` as patterns and would send (and write!) a different key.
+ * is: 1–250 ASCII bytes, no whitespace or control bytes, and no `$` — for `incr`
+ * and `delete` the client puts the key back into its command with `String.replace`,
+ * which reads `$&`, `$'` and `$$` as patterns and would send (and write!) a
+ * different key. Refused for every operation, so that every one agrees on a key.
  */
 export function checkKey(key: unknown, operation: string): string {
   if (typeof key !== 'string' || !isValidCacheKey(key)) {
@@ -50,30 +51,21 @@ export function checkIncrement(by: unknown, key: string): number {
 }
 
 /**
- * Whether `value` can be stored and read back byte for byte within `maxValueBytes`.
- * The client escapes every CR and LF with a backslash, so each costs two bytes on
- * the wire; a string with a lone surrogate has no UTF-8 form (it would come back as
- * U+FFFD), so it is not stored at all. Throws when `value` is not a string.
+ * Whether `value` can be stored and read back byte for byte within `maxValueBytes`
+ * bytes of UTF-8 (values are sent as they are, length-prefixed: see
+ * `value-encoding.ts`). A string with a lone surrogate has no UTF-8 form (it would
+ * come back as U+FFFD), so it is not stored at all. Throws when `value` is not a string.
  */
 export function isStorable(value: unknown, maxValueBytes: number, operation: string): boolean {
   if (typeof value !== 'string') {
     throw new CacheSweeperError('memcached', `${operation}: value ${describeValue(value)} must be a string`);
   }
   if (!isWellFormed(value)) return false;
-  // Cheap bound first: a UTF-16 unit is at most 3 bytes of UTF-8, and CR/LF are 2 escaped.
+  // Cheap bound first: a UTF-16 unit is at most 3 bytes of UTF-8.
   if (value.length * 3 <= maxValueBytes) return true;
-  return Buffer.byteLength(value, 'utf8') + countLineBreaks(value) <= maxValueBytes;
+  return Buffer.byteLength(value, 'utf8') <= maxValueBytes;
 }
 
 function isWellFormed(value: string): boolean {
   return (value as string & { isWellFormed(): boolean }).isWellFormed();
-}
-
-function countLineBreaks(value: string): number {
-  let count = 0;
-  for (let index = 0; index < value.length; index++) {
-    const unit = value.charCodeAt(index);
-    if (unit === 0x0a || unit === 0x0d) count++;
-  }
-  return count;
 }

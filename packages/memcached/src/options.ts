@@ -3,7 +3,7 @@ import type { ServerChange } from './server-health';
 
 /** Options of the npm `memcached` client that stay yours to tune; the rest are ours (see README). */
 export interface ClientTuning {
-  /** Connections per server. Default: 10. */
+  /** Connections per server, for the client's pool and for our reads each. Default: 10. */
   readonly poolSize?: number;
   /** Times the pool retries to get a connection (0 turns bursts into "connection pool is full"). Default: 3. */
   readonly retries?: number;
@@ -25,7 +25,7 @@ export interface MemcachedBackendOptions {
   readonly servers: string | readonly string[];
   /** Deadline of every operation, in ms; a late answer is a failure. Default: 100. */
   readonly timeoutMs?: number;
-  /** Largest value stored, in bytes of UTF-8 (CR and LF count twice: the client escapes them). Default: 1 MiB − 1 KiB. */
+  /** Largest value stored, in bytes of UTF-8; larger values are cleanly not cached. Default: 1 MiB − 1 KiB. */
   readonly maxValueBytes?: number;
   /** How often a server that is down is probed, in ms. Default: 2000. */
   readonly retryMs?: number;

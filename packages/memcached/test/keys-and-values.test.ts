@@ -39,11 +39,11 @@ describe('keys and values checked before they reach the client', () => {
     await backend.close();
   });
 
-  it('counts CR and LF twice, because the client escapes them on the wire', async () => {
+  it('counts CR and LF once each: values are sent as they are, length-prefixed', async () => {
     const backend = memcachedBackend({ servers: [server.address], maxValueBytes: 1000 });
-    expect(await backend.set('lines', '\n'.repeat(500), 0)).toBe(true);
-    expect(await backend.get('lines')).toBe('\n'.repeat(500));
-    expect(await backend.set('lines', '\n'.repeat(501), 0)).toBe(false);
+    expect(await backend.set('lines', '\n'.repeat(1000), 0)).toBe(true);
+    expect(await backend.get('lines')).toBe('\n'.repeat(1000));
+    expect(await backend.set('lines', '\r\n'.repeat(500) + '\n', 0)).toBe(false);
     await backend.close();
   });
 

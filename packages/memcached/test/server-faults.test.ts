@@ -134,6 +134,7 @@ describe('a pause of this process', () => {
     const backend = memcachedBackend({ servers: [server.address] });
     try {
       await backend.set('k', 'v', 0);
+      await backend.get('k'); // reads have connections of their own: open one first
       const reading = backend.getMany(['k']);
       await new Promise((resolve) => process.nextTick(resolve)); // the command is on the wire (writes are corked for a tick)
       const blockedUntil = performance.now() + 3 * TIMEOUT_MS;

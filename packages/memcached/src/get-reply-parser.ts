@@ -1,0 +1,149 @@
+/** Receives the parts of `get` answers as they are read, in order. */
+export interface GetReplyHandler {
+  /** One `VALUE <key> <flags> <bytes>` item; `data` is exactly its bytes, valid during this call only. */
+  value(key: string, flags: number, data: Buffer): void;
+  /** `END`: the answer to one `get` command is complete. */
+  end(): void;
+}
+
+/** An answer that is not what memcached sends for `get`; the connection it came on is no longer usable. */
+export class MalformedReply extends Error {}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const EMPTY = Buffer.alloc(0);
+// `VALUE ` + a 250-byte key + flags and length (10 digits each): far below this.
+const LONGEST_LINE = 512;
+// memcached cannot be started with items above 1 GiB (`-I`).
+const LARGEST_ITEM = 1024 * 1024 * 1024;
+const NUMBER = /^\d{1,10}$/;
+
+/**
+ * Reads the answers of pipelined `get` commands from the chunks a socket hands over:
+ * `VALUE <key> <flags> <bytes>\r\n`, then exactly `<bytes>` bytes and `\r\n`, until
+ * `END\r\n`. Values are length-prefixed, so whatever they hold (`\r\n`, `END`, a
+ * `VALUE` line, a multibyte character cut between two chunks) is data. Each byte is
+ * copied at most once: a value inside one chunk is handed over as a slice of it, a
+ * value spread over chunks is joined once all its bytes are there. Anything else
+ * (an error line, a bad header, a value not followed by `\r\n`) throws
+ * `MalformedReply`, as do the handler's own exceptions.
+ *
+ * @example
+ * const parser = new GetReplyParser({ value: (key, flags, data) => {}, end: () => {} });
+ * socket.on('data', (chunk) => parser.feed(chunk));
+ */
+export class GetReplyParser {
+  readonly #handler: GetReplyHandler;
+  /** The chunk being read, from `#offset`; later chunks wait in `#rest`. */
+  #head: Buffer = EMPTY;
+  #offset = 0;
+  readonly #rest: Buffer[] = [];
+  /** Unread bytes in `#head` and `#rest`. */
+  #buffered = 0;
+  /** The item whose header was read and whose bytes are awaited. */
+  #item: { readonly key: string; readonly flags: number; readonly bytes: number } | undefined;
+
+  constructor(handler: GetReplyHandler) {
+    this.#handler = handler;
+  }
+
+  /** Reads `chunk`, calling the handler for every item and `END` it completes. */
+  feed(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.#offset === this.#head.length) {
+      this.#head = chunk;
+      this.#offset = 0;
+    } else {
+      this.#rest.push(chunk);
+    }
+    this.#buffered += chunk.length;
+    for (;;) {
+      if (this.#item === undefined) {
+        const line = this.#takeLine();
+        if (line === undefined) return;
+        this.#readLine(line);
+      } else if (!this.#takeItem(this.#item)) {
+        return;
+      }
+    }
+  }
+
+  #readLine(line: string): void {
+    if (line === 'END') {
+      this.#handler.end();
+      return;
+    }
+    const fields = line.split(' ');
+    const [tag, key, flags, bytes] = fields;
+    if (
+      tag !== 'VALUE' ||
+      fields.length !== 4 ||
+      !key ||
+      !NUMBER.test(flags!) ||
+      !NUMBER.test(bytes!) ||
+      Number(flags) > 0xffffffff ||
+      Number(bytes) > LARGEST_ITEM
+    ) {
+      throw new MalformedReply(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    this.#item = { key, flags: Number(flags), bytes: Number(bytes) };
+  }
+
+  /** The next line without its `\r\n`, or `undefined` until it is whole. */
+  #takeLine(): string | undefined {
+    for (;;) {
+      const lf = this.#head.indexOf(LF, this.#offset);
+      if (lf >= 0) {
+        if (lf === this.#offset || this.#head[lf - 1] !== CR) throw new MalformedReply('a line not ended by CRLF');
+        if (lf - this.#offset > LONGEST_LINE) throw new MalformedReply(`a line longer than ${LONGEST_LINE} bytes`);
+        const line = this.#head.toString('latin1', this.#offset, lf - 1);
+        this.#consume(lf + 1 - this.#offset);
+        return line;
+      }
+      if (this.#head.length - this.#offset > LONGEST_LINE) {
+        throw new MalformedReply(`a line longer than ${LONGEST_LINE} bytes`);
+      }
+      const next = this.#rest.shift();
+      if (next === undefined) return undefined;
+      // The line is cut between chunks: join its start (short) with the next chunk.
+      this.#head = Buffer.concat([this.#head.subarray(this.#offset), next]);
+      this.#offset = 0;
+    }
+  }
+
+  /** Hands the awaited item over once its bytes and their `\r\n` are all there; false until then. */
+  #takeItem(item: { readonly key: string; readonly flags: number; readonly bytes: number }): boolean {
+    const size = item.bytes + 2;
+    if (this.#buffered < size) return false;
+    let block: Buffer;
+    if (this.#head.length - this.#offset >= size) {
+      block = this.#head.subarray(this.#offset, this.#offset + size);
+      this.#consume(size);
+    } else {
+      const parts: Buffer[] = [];
+      let missing = size;
+      while (missing > 0) {
+        const taken = Math.min(this.#head.length - this.#offset, missing);
+        parts.push(this.#head.subarray(this.#offset, this.#offset + taken));
+        this.#consume(taken);
+        missing -= taken;
+      }
+      block = Buffer.concat(parts, size);
+    }
+    if (block[item.bytes] !== CR || block[item.bytes + 1] !== LF) {
+      throw new MalformedReply(`the ${item.bytes}-byte value of "${item.key}" is not followed by CRLF`);
+    }
+    this.#item = undefined;
+    this.#handler.value(item.key, item.flags, block.subarray(0, item.bytes));
+    return true;
+  }
+
+  /** Marks `count` bytes of the head as read, moving to the next chunk when the head is used up. */
+  #consume(count: number): void {
+    this.#offset += count;
+    this.#buffered -= count;
+    if (this.#offset < this.#head.length) return;
+    this.#head = this.#rest.shift() ?? EMPTY;
+    this.#offset = 0;
+  }
+}

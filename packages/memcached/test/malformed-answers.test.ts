@@ -1,0 +1,91 @@
+import { createServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MemcachedBackend, memcachedBackend } from '../src';
+import { waitForState, watchProcess } from './helpers';
+
+/** A fake memcached, to inject faults: answers each `get` line with `answer(keys)`, one byte per turn. */
+async function fakeServer(answer: (keys: string[]) => string): Promise<{ address: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let received = '';
+    socket.on('data', async (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      for (let eol = received.indexOf('\r\n'); eol >= 0; eol = received.indexOf('\r\n')) {
+        const line = received.slice(0, eol);
+        received = received.slice(eol + 2);
+        if (!line.startsWith('get ')) continue;
+        for (const byte of Buffer.from(answer(line.split(' ').slice(1)), 'utf8')) {
+          if (socket.destroyed) return;
+          socket.write(Buffer.of(byte));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    address: `127.0.0.1:${port}`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `VALUE` line and data of `value` under our flags, with its true byte length. */
+const item = (key: string, value: string) => `VALUE ${key} 17235 ${Buffer.byteLength(value)}\r\n${value}\r\n`;
+
+describe('answers to a get that memcached would never send, one byte at a time', () => {
+  let fake: Awaited<ReturnType<typeof fakeServer>>;
+  let backend: MemcachedBackend;
+  let watch: ReturnType<typeof watchProcess>;
+  afterEach(async () => {
+    await backend.close();
+    await fake.close();
+    watch.stop();
+    expect(watch.problems).toEqual([]);
+  });
+  const start = async (answer: (keys: string[]) => string) => {
+    watch = watchProcess();
+    fake = await fakeServer(answer);
+    backend = memcachedBackend({ servers: [fake.address], timeoutMs: 5000, retryMs: 60_000 });
+  };
+
+  it('reads a well-formed answer cut into single bytes, multibyte characters included', async () => {
+    await start((keys) => `${keys.map((key) => item(key, `${key}: ünï “ok” 🎉\r\nEND\r\n`)).join('')}END\r\n`);
+    expect(await backend.getMany(['a', 'b'])).toEqual(['a: ünï “ok” 🎉\r\nEND\r\n', 'b: ünï “ok” 🎉\r\nEND\r\n']);
+    expect(backend.servers()[0]).toMatchObject({ state: 'up', failures: 0 });
+  });
+
+  it.each([
+    ['a value for a key that was not asked', () => `${item('not-asked', 'x')}END\r\n`],
+    ['a value longer than its announced length', () => 'VALUE a 17235 1\r\nab\r\nEND\r\n'],
+    ['an error line', () => 'SERVER_ERROR out of memory\r\n'],
+    ['the answer to another command', () => 'STORED\r\n'],
+  ])('fails the call and counts the server as down on %s', async (_what, answer) => {
+    await start(answer);
+    await expect(backend.getMany(['a', 'b'])).rejects.toThrow(/get of 2 key\(s\) on 127\.0\.0\.1:\d+/);
+    expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+    expect(backend.servers()[0]?.lastError).toMatch(/unparseable answer to a get/);
+  });
+
+  it('counts the server as down when an answer comes that no get waits for', async () => {
+    await start(() => 'END\r\nEND\r\n');
+    expect(await backend.getMany(['a'])).toEqual([undefined]);
+    await waitForState(backend, fake.address, 'down');
+    expect(backend.servers()[0]?.lastError).toMatch(/END while no get was waiting/);
+  });
+
+  it('fails the call and counts the server as down when the connection closes in the middle of a value', async () => {
+    await start(() => 'VALUE a 17235 100\r\nonly part of it');
+    const reading = backend.getMany(['a']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await fake.close();
+    await expect(reading).rejects.toThrow(/down|unanswered/);
+    expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+  });
+});
