@@ -17,6 +17,11 @@ interface NodeIndex {
  * equals the foreign key the step follows, and the attributes the next steps need are
  * loaded and unchanged since (an unsaved change is not what the database holds).
  * Lives for one write.
+ *
+ * @example
+ * const loaded = new LoadedRows(options.cachesweeper?.loaded);
+ * loaded.addAssociations(vote, plan.tree); // vote.comment, if included or assigned
+ * const comment = loaded.find(commentNode, 4); // undefined: query the comment
  */
 export class LoadedRows {
   readonly #rows: Model[] = [];
