@@ -75,7 +75,7 @@ describe('version tokens under flushes, evictions and memcached restarts', () =>
         `${restarts} restarts, ${memcached.flushes} flushes, ${memcached.deletions} counter deletions, ${memcached.cacheErrors} cache errors), ` +
         `${ledger.issued} tokens issued to ${ledger.counters} counters (${TOKEN_ROWS} rows + a generation), ` +
         `${ledger.repeated.length} repeated, highest 2^${Math.log2(ledger.highest).toFixed(4)} (< 2^53: ${ledger.outOfRange.length === 0}), ` +
-        `${ledger.unknownReads().length} unknown counters read, ${secondsSince(started)}`,
+        `${ledger.unknownReads().length} unknown counters read (${ledger.landedLate()} more written by calls that missed their deadline and landed anyway), ${secondsSince(started)}`,
     );
   });
 

@@ -25,6 +25,8 @@ export interface BackendTap {
   onIncr?(key: string, value: number | undefined): void;
   /** Called when an `add` settled; `added` tells whether `value` was stored. */
   onAdd?(key: string, value: string, added: boolean): void;
+  /** Called when a counter write failed (rejected or late): it may still have landed on the server. */
+  onCounterWriteFailed?(operation: 'incr' | 'add', key: string, value: string | undefined): void;
   /** Called when a `getMany` answered, with the values it returned. */
   onGetMany?(keys: readonly string[], values: readonly (string | undefined)[]): void;
   /** Milliseconds to wait before passing a call on (0 = none); drawn per call. */
@@ -66,14 +68,20 @@ export function tappedBackend(backend: CacheBackend, tap: BackendTap): CacheBack
     add: async (key, value, ttl) => {
       await delay();
       tap.onCounterWrite?.('add', key);
-      const added = await backend.add(key, value, ttl);
+      const added = await backend.add(key, value, ttl).catch((error: unknown) => {
+        tap.onCounterWriteFailed?.('add', key, value);
+        throw error;
+      });
       tap.onAdd?.(key, value, added);
       return added;
     },
     incr: async (key, by) => {
       await delay();
       tap.onCounterWrite?.('incr', key);
-      const value = await backend.incr(key, by);
+      const value = await backend.incr(key, by).catch((error: unknown) => {
+        tap.onCounterWriteFailed?.('incr', key, undefined);
+        throw error;
+      });
       tap.onIncr?.(key, value);
       return value;
     },

@@ -22,6 +22,8 @@ export class TokenLedger {
   issued = 0;
   highest = 0;
   readonly #tokens = new Map<string, Set<number>>();
+  /** Per counter: start values of `add`s that failed, and how many `incr`s failed; any of them may have landed. */
+  readonly #uncertain = new Map<string, { starts: Set<number>; increments: number }>();
   readonly #isCounterKey: (key: string) => boolean;
 
   constructor(isCounterKey: (key: string) => boolean) {
@@ -36,6 +38,15 @@ export class TokenLedger {
       },
       onIncr: (key, value) => {
         if (value !== undefined) this.#issue(key, value, 'incr');
+      },
+      onCounterWriteFailed: (operation, key, value) => {
+        let uncertain = this.#uncertain.get(key);
+        if (uncertain === undefined) {
+          uncertain = { starts: new Set(), increments: 0 };
+          this.#uncertain.set(key, uncertain);
+        }
+        if (operation === 'add') uncertain.starts.add(Number(value));
+        else uncertain.increments += 1;
       },
       onGetMany: (keys, values) => {
         keys.forEach((key, index) => {
@@ -52,7 +63,29 @@ export class TokenLedger {
    * can overtake the tap's record of the `add` or `incr` that produced its value.
    */
   unknownReads(): { key: string; value: string }[] {
-    return this.#unverifiedReads.filter(({ key, value }) => !this.#tokens.get(key)?.has(Number(value)));
+    return this.#unverifiedReads.filter(
+      ({ key, value }) => !this.#tokens.get(key)?.has(Number(value)) && !this.#explainedByFailure(key, Number(value)),
+    );
+  }
+
+  /**
+   * Counter values read back that no successful call handed out, but that a failed
+   * one explains: an `add` or `incr` that missed its deadline and landed anyway.
+   */
+  landedLate(): number {
+    return this.#unverifiedReads.filter(
+      ({ key, value }) => !this.#tokens.get(key)?.has(Number(value)) && this.#explainedByFailure(key, Number(value)),
+    ).length;
+  }
+
+  #explainedByFailure(key: string, value: number): boolean {
+    const uncertain = this.#uncertain.get(key);
+    if (uncertain === undefined) return false;
+    for (let back = 0; back <= uncertain.increments; back++) {
+      const start = value - back;
+      if (uncertain.starts.has(start) || (back > 0 && this.#tokens.get(key)?.has(start))) return true;
+    }
+    return false;
   }
 
   /** Counter keys that have held a value. */
