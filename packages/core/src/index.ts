@@ -35,6 +35,7 @@ export {
   type InvalidateOptions,
   Sweeper,
   type SweeperOptions,
+  sameTokenSpec,
 } from './sweeper';
 export {
   describeTarget,

@@ -145,7 +145,7 @@ export class Sweeper {
     }
     const spec = toTokenSpec(model, tokens);
     const existing = this.#models.get(model);
-    if (existing && !sameSpec(existing, spec)) {
+    if (existing && !sameTokenSpec(existing, spec)) {
       throw new CacheSweeperError(
         'sweeper',
         `model ${model} is already declared as ${describeSpec(existing)}; cannot redeclare it as ${describeSpec(spec)}`,
@@ -484,16 +484,24 @@ export class Sweeper {
     return { row, counterKey: row };
   }
 
-  async #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<void> {
+  #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<void> {
     const session = createSession(stats === undefined ? {} : { stats });
     this.#count(session, 'invalidations', invalidations);
-    if (keys.length === 0) return;
+    if (keys.length === 0) return Promise.resolve();
     if (this.#closed) {
       this.#report(new CacheSweeperError('sweeper', `invalidation of ${keys.length} key(s) after close()`), session);
-      return;
+      return Promise.resolve();
     }
-    const outcome = await runFlow(bumpCounters(keys), this.backend, this.timeoutMs, this.#observer(session));
-    if (!outcome.ok) this.#failRound(outcome, session);
+    const sync = this.backend.sync;
+    if (sync) {
+      // In-process counters: bump them now, without a deadline timer or promise hops.
+      const outcome = runFlowSync(bumpCounters(keys), sync, this.#observer(session));
+      if (!outcome.ok) this.#failRound(outcome, session);
+      return Promise.resolve();
+    }
+    return runFlow(bumpCounters(keys), this.backend, this.timeoutMs, this.#observer(session)).then((outcome) => {
+      if (!outcome.ok) this.#failRound(outcome, session);
+    });
   }
 
   /** The sweeper's counters since it was created (a copy). */
@@ -603,7 +611,8 @@ function checkBackend(backend: CacheBackend): void {
   }
 }
 
-function sameSpec(a: TokenSpec, b: TokenSpec): boolean {
+/** True when two token specs keep the same token (so declaring one over the other is a no-op). */
+export function sameTokenSpec(a: TokenSpec, b: TokenSpec): boolean {
   return a.using === b.using && a.counter === b.counter && a.generation === b.generation;
 }
 
