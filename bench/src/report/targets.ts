@@ -111,13 +111,21 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   }
   for (const mode of ['in a transaction', 'autocommit']) {
     const without = measuredOf(results.saves.measured, `no installer, ${mode}`).summary.median;
-    const withIt = measuredOf(results.saves.measured, `installer, memory, ${mode}`).summary.median;
-    const overhead = withIt / without - 1;
-    checks.push({
-      target: `vote save with the installer ≤ 5% slower than without, memory backend (${mode})`,
-      measured: `${pct(overhead)} (${fmtMs(withIt)} vs ${fmtMs(without)})`,
-      met: overhead <= 0.05,
-    });
+    for (const [contender, how] of [
+      ['installer, memory', 'plain Vote.create: the comment.article path costs a SELECT'],
+      [
+        'installer, memory, comment passed as loaded',
+        "as the blog's route does it: the comment it loaded passed along",
+      ],
+    ] as const) {
+      const withIt = measuredOf(results.saves.measured, `${contender}, ${mode}`).summary.median;
+      const overhead = withIt / without - 1;
+      checks.push({
+        target: `vote save with the installer ≤ 5% slower than without, memory backend (${mode}; ${how})`,
+        measured: `${pct(overhead)} (${fmtMs(withIt)} vs ${fmtMs(without)})`,
+        met: overhead <= 0.05,
+      });
+    }
   }
   const inTransaction = results.saves.census.reduce((sum, row) => sum + row.callsInTransaction, 0);
   checks.push({
