@@ -15,9 +15,14 @@ const SLACK_MS = 1_500;
  * One fault cycle over the three servers, rotating which one plays which part: one is
  * SIGKILLed, one frozen (SIGSTOP) past the backend's grace period and thawed, one frozen
  * briefly (within it); the killed one is restarted (empty), and traffic runs on until
- * every backend uses every server again.
+ * every backend uses every server again; then every page is checked.
  */
-async function faultCycle(cluster: MemcachedCluster, cycle: number, log: string[]): Promise<void> {
+async function faultCycle(
+  cluster: MemcachedCluster,
+  cycle: number,
+  log: string[],
+  checkpoint: () => Promise<void>,
+): Promise<void> {
   const [killed, frozen, paused] = [0, 1, 2].map((offset) => cluster.servers[(cycle + offset) % 3]!);
   await sleep(1_500);
   await killed!.kill('SIGKILL');
@@ -37,6 +42,7 @@ async function faultCycle(cluster: MemcachedCluster, cycle: number, log: string[
   await cluster.allUp();
   log.push(`restart ${killed!.port}, all up after ${Math.round(performance.now() - restarted)} ms`);
   await sleep(1_500);
+  await checkpoint();
 }
 
 describe('three memcached servers under renders and writes: one killed, one frozen, then back', () => {
@@ -71,8 +77,8 @@ describe('three memcached servers under renders and writes: one killed, one froz
         const which = cached ? 'cached' : 'uncached';
         slowest[which] = Math.max(slowest[which], ms);
       },
-      faults: async () => {
-        for (let cycle = 0; cycle < CYCLES; cycle++) await faultCycle(cluster, cycle, log);
+      faults: async (checkpoint) => {
+        for (let cycle = 0; cycle < CYCLES; cycle++) await faultCycle(cluster, cycle, log, checkpoint);
       },
     });
     writes = Object.entries(outcome.kinds)

@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from './support/blog-workload';
-import { invalidateVotesBeforeCommit } from './support/naive-invalidation';
+import { forgetTheArticleAMovedCommentLeft, invalidateVotesBeforeCommit } from './support/naive-invalidation';
 import { raceInChildProcess } from './support/race-process';
 import { type RaceOutcome, runRace, sharedMemory } from './support/race-run';
 import { printFigures, scaled } from './support/scale';
 
 const OPERATION_COUNT = scaled(6_000, 100_000);
 const WORKERS = 24;
-// Few articles with many comments: many renders of each page, few writes to each comment
-// between two checkpoints, so a stale fragment is rarely hidden by a later write.
-const SEED = { articles: 4, commentsPerArticle: 16, firstArticleComments: 24, maxVotesPerComment: 4 };
+// Enough articles and comments that few writes touch each page between two checkpoints (a
+// later write would invalidate, and hide, a stale fragment), few enough that each page is
+// rendered often while writes to it commit.
+const SEED = { articles: 6, commentsPerArticle: 14, firstArticleComments: 20, maxVotesPerComment: 4 };
+const CHECK_EVERY = 250;
 
 function describeOutcome(outcome: RaceOutcome): string {
   const renders = (outcome.kinds['render article'] ?? 0) + (outcome.kinds['render index'] ?? 0);
@@ -32,13 +34,14 @@ const outcomes: Partial<Record<(typeof BACKENDS)[number], RaceOutcome>> = {};
 beforeAll(async () => {
   const runs = await Promise.all(
     BACKENDS.map((backend) =>
-      // The memory backend is an LRU of 400 entries: counters get evicted during the run.
+      // The memory backend is an LRU of 300 entries, fewer than the pages' fragments and
+      // counters: counters get evicted during the run.
       raceInChildProcess({
         backend,
-        memoryEntries: 400,
+        memoryEntries: 300,
         total: OPERATION_COUNT,
         workers: WORKERS,
-        checkEvery: 500,
+        checkEvery: CHECK_EVERY,
         seed: SEED,
       }),
     ),
@@ -98,5 +101,30 @@ describe('the control: votes invalidated inside their transaction, before COMMIT
 
   it('is caught invalidating before commit', () => {
     expect(outcome.early.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the control: a moved comment invalidates only its new article', () => {
+  let outcome: RaceOutcome;
+  beforeAll(async () => {
+    outcome = await runRace({
+      cache: sharedMemory(10_000),
+      total: 1_000,
+      workers: WORKERS,
+      // Few moves between checkpoints, over many articles: a later move into the article
+      // a comment left would invalidate it and hide the stale page.
+      checkEvery: 100,
+      mix: [
+        [95, OPERATIONS.renderArticle],
+        [5, OPERATIONS.moveComment],
+      ],
+      tamper: forgetTheArticleAMovedCommentLeft,
+      seed: { articles: 8, commentsPerArticle: 6, firstArticleComments: 6, maxVotesPerComment: 2 },
+    });
+    printFigures('race control (moved comment, old article not invalidated)', describeOutcome(outcome));
+  });
+
+  it('is caught serving stale pages', () => {
+    expect(outcome.pages.stale.length).toBeGreaterThan(0);
   });
 });

@@ -21,3 +21,23 @@ export function invalidateVotesBeforeCommit(instance: BlogInstance): void {
     ]);
   });
 }
+
+/**
+ * The control for moved rows: replaces the installer's hooks with ones that invalidate
+ * a comment and its *new* article after commit, forgetting the article it left (no
+ * `previous(articleId)`). The old article's page keeps listing the comment: the race must see it.
+ */
+export function forgetTheArticleAMovedCommentLeft(instance: BlogInstance): void {
+  const { models, sweeper, installation } = instance.blog;
+  installation.uninstall();
+  models.Comment.addHook('afterUpdate', 'naive-invalidation', (row, options) => {
+    const comment = row as unknown as { id: number; articleId: number };
+    const targets = [
+      { model: 'Comment', id: comment.id },
+      { model: 'Article', id: comment.articleId },
+    ];
+    const invalidate = () => sweeper.invalidateMany(targets);
+    if (options.transaction) options.transaction.afterCommit(invalidate);
+    else return invalidate();
+  });
+}

@@ -46,8 +46,11 @@ export interface RaceOptions {
   readonly delays?: boolean;
   /** Changes an app instance before the run (the controls replace the invalidation rules with broken ones). */
   readonly tamper?: (instance: BlogInstance) => void;
-  /** A fault script run alongside the workload; the workload runs until it ends, then one checkpoint. */
-  readonly faults?: () => Promise<void>;
+  /**
+   * A fault script run alongside the workload; the workload runs until it ends, then one
+   * checkpoint. `checkpoint` pauses the workers, checks every page, and lets them go on.
+   */
+  readonly faults?: (checkpoint: () => Promise<void>) => Promise<void>;
   /** Told how long each render took, through the cache or (reference) without it. */
   readonly onRender?: (ms: number, cached: boolean) => void;
 }
@@ -132,9 +135,16 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
     let failedRenders = 0;
     let abortedWrites = 0;
     let checkpoints = 0;
+    // A checkpoint during a fault script closes the gate and waits for the operations in flight.
+    let gate: Promise<void> | undefined;
+    let inFlight = 0;
+    let drained: (() => void) | undefined;
     const worker = async (more: () => boolean) => {
       while (more()) {
+        while (gate) await gate;
+        if (!more()) break;
         issued += 1;
+        inFlight += 1;
         const serial = issued;
         try {
           const kind = await drawOperation(options.mix ?? FULL_MIX)(context, serial);
@@ -143,6 +153,9 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
           if (error instanceof FailedRender) failedRenders += 1;
           else if (error instanceof ForeignKeyConstraintError) abortedWrites += 1;
           else unexpectedErrors.push(String((error as Error)?.stack ?? error));
+        } finally {
+          inFlight -= 1;
+          if (inFlight === 0) drained?.();
         }
       }
     };
@@ -156,7 +169,21 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
 
     if (options.faults) {
       let faulting = true;
-      await Promise.all([options.faults().finally(() => (faulting = false)), workers(() => faulting)]);
+      const pauseAndCheck = async () => {
+        let open!: () => void;
+        gate = new Promise((resolve) => {
+          open = resolve;
+        });
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        drained = undefined;
+        try {
+          await checkpoint();
+        } finally {
+          gate = undefined;
+          open();
+        }
+      };
+      await Promise.all([options.faults(pauseAndCheck).finally(() => (faulting = false)), workers(() => faulting)]);
       await checkpoint();
     } else {
       for (let limit = options.checkEvery; ; limit += options.checkEvery) {
