@@ -65,7 +65,7 @@ describe('three memcached servers under renders and writes: one killed, one froz
       mix: [
         [70, OPERATIONS.renderArticle],
         [8, OPERATIONS.renderIndex],
-        [5, OPERATIONS.renderUncached],
+        [15, OPERATIONS.renderUncached],
         [7, OPERATIONS.vote],
         [3, OPERATIONS.editComment],
         [2, OPERATIONS.moveComment],

@@ -22,7 +22,8 @@ function describeOutcome(outcome: RaceOutcome): string {
     `${outcome.checkpoints} checkpoints, ${outcome.pages.checked} renders checked ` +
     `(${outcome.pages.wholeHits} wholly from cache), ${outcome.pages.stale.length} stale, ` +
     `${outcome.early.length} early invalidations (${ledger.afterCommit} counter writes after commit, ` +
-    `${ledger.outsideTransactions} by autocommit writes), ${outcome.failedRenders} failed renders, ` +
+    `${ledger.outsideTransactions} outside transactions: autocommit writes and counters created by reads), ` +
+    `${outcome.failedRenders} failed renders, ` +
     `${outcome.cacheErrors} cache errors, ${outcome.seconds} s`
   );
 }

@@ -25,7 +25,7 @@ export interface LedgerFigures {
   commitFailed: number;
   /** Counter writes (bumps) sent from inside a transaction's work, after its COMMIT. */
   afterCommit: number;
-  /** Counter writes sent from outside any transaction (autocommit writes of the HTTP routes). */
+  /** Counter writes sent from outside any transaction: autocommit writes (the HTTP routes), and counters created by reads. */
   outsideTransactions: number;
 }
 
