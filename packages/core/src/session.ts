@@ -18,6 +18,8 @@ export interface SweeperSession {
   readonly stats: SweeperStats | undefined;
   /** False when renderings of this session must not be stored (e.g. a render inside a write transaction). */
   readonly store: boolean;
+  /** When the session began (`performance.now()`): an uncached render started later may be shared with it. */
+  readonly startedAt: number;
 }
 
 /** Options of `sweeper.session()`. */
@@ -34,5 +36,12 @@ export interface SessionOptions {
 
 /** A fresh session. */
 export function createSession(options: SessionOptions = {}): SweeperSession {
-  return { tokens: new Map(), created: new Set(), available: true, stats: options.stats, store: options.store ?? true };
+  return {
+    tokens: new Map(),
+    created: new Set(),
+    available: true,
+    stats: options.stats,
+    store: options.store ?? true,
+    startedAt: performance.now(),
+  };
 }

@@ -102,6 +102,7 @@ export class Sweeper {
   readonly #modelKeyCache = new Map<string, ModelKeys>();
   readonly #stats = createStats();
   readonly #flights = new SingleFlight<string>();
+  readonly #uncachedFlights = new Map<string, { readonly startedAt: number; readonly html: Promise<string> }>();
   readonly #pendingWrites = new Set<Promise<void>>();
   readonly #onError: ((error: CacheSweeperError) => void) | undefined;
   readonly #context: FlowContext;
@@ -205,7 +206,9 @@ export class Sweeper {
   ): Promise<string> {
     const [found] = await this.lookupPlanned([planned], session);
     if (found?.html !== undefined) return found.html;
-    if (found?.key === undefined) return checkRendered(await render(), planned);
+    if (found?.key === undefined) {
+      return this.renderUncached(planned, async () => checkRendered(await render(), planned), session);
+    }
     return this.renderMiss(found.key, planned.ttlSeconds, async () => checkRendered(await render(), planned), session);
   }
 
@@ -353,6 +356,32 @@ export class Sweeper {
     if (running) return running;
     this.#count(session, 'renders');
     return this.#flights.lead(key, render, (html) => this.store([{ key, value: html, ttlSeconds }], session));
+  }
+
+  /**
+   * Renders a fragment the cache could not be used for (the backend failed, was late,
+   * or held a garbled counter). Concurrent pages share one such render when it started
+   * after their own session began, so its data is at least as fresh as theirs: a cache
+   * outage under load does not multiply every render and its queries. Leads
+   * synchronously, as `renderMiss` does; nothing is stored.
+   */
+  renderUncached(
+    planned: PlannedFragment,
+    render: () => Promise<string>,
+    session: SweeperSession = createSession(),
+  ): Promise<string> {
+    const identity = `${planned.quoted.head}:${planned.plan.attributePart ?? ''}:${planned.quoted.tail}`;
+    const running = this.#uncachedFlights.get(identity);
+    if (running !== undefined && running.startedAt >= session.startedAt && session.store) return running.html;
+    const flight = { startedAt: performance.now(), html: render() };
+    // A read-only session may see uncommitted data: it neither shares its render nor joins one.
+    if (!session.store) return flight.html;
+    this.#uncachedFlights.set(identity, flight);
+    const release = () => {
+      if (this.#uncachedFlights.get(identity) === flight) this.#uncachedFlights.delete(identity);
+    };
+    flight.html.then(release, release);
+    return flight.html;
   }
 
   /**

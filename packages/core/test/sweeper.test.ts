@@ -403,3 +403,51 @@ describe('renderMiss', () => {
     expect(sweeper.stats().misses).toBe(2);
   });
 });
+
+describe('renders without the cache', () => {
+  const slowRender = (counter: { renders: number }, html: string) => async () => {
+    counter.renders += 1;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return html;
+  };
+
+  it('are shared by concurrent pages that began before the render started', async () => {
+    const { backend, script } = scriptedBackend();
+    const sweeper = createSweeper({ backend });
+    script('getMany', 'fail');
+    const counter = { renders: 0 };
+    const sessions = Array.from({ length: 20 }, () => sweeper.session());
+    const pages = await Promise.all(
+      sessions.map((session) => sweeper.fragment(comment, 60, [], slowRender(counter, 'fresh'), { session })),
+    );
+    expect(new Set(pages)).toEqual(new Set(['fresh']));
+    expect(counter.renders).toBe(1);
+  });
+
+  it('are not shared with a page that began after the render started (it may need newer data)', async () => {
+    const { backend, script } = scriptedBackend();
+    const sweeper = createSweeper({ backend });
+    script('getMany', 'fail');
+    const counter = { renders: 0 };
+    const early = sweeper.fragment(comment, 60, [], slowRender(counter, 'before the write'));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a write commits meanwhile
+    const late = sweeper.fragment(comment, 60, [], slowRender(counter, 'after the write'));
+    expect(await Promise.all([early, late])).toEqual(['before the write', 'after the write']);
+    expect(counter.renders).toBe(2);
+  });
+
+  it('are neither shared nor joined by a read-only session', async () => {
+    const { backend, script } = scriptedBackend();
+    const sweeper = createSweeper({ backend });
+    script('getMany', 'fail');
+    const counter = { renders: 0 };
+    const readOnly = sweeper.session({ store: false });
+    const normal = sweeper.session();
+    const pages = await Promise.all([
+      sweeper.fragment(comment, 60, [], slowRender(counter, 'uncommitted'), { session: readOnly }),
+      sweeper.fragment(comment, 60, [], slowRender(counter, 'committed'), { session: normal }),
+    ]);
+    expect(pages).toEqual(['uncommitted', 'committed']);
+    expect(counter.renders).toBe(2);
+  });
+});

@@ -36,39 +36,58 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
   );
   const misses: CacheBlock[] = [];
   const joined: Promise<void>[] = [];
+  let leads = false;
   blocks.forEach((block, index) => {
     const { key, html } = lookups[index] ?? { key: undefined, html: undefined };
     if (html !== undefined) {
       block.html = html;
       return;
     }
+    if (key === undefined) {
+      // The cache could not be used for this block: share a render of it with
+      // concurrent pages (core decides whether its data is fresh enough to share).
+      follow(
+        sweeper.renderUncached(
+          block.planned,
+          deferredRender(block, () => (leads = true)),
+          session,
+        ),
+        block,
+      );
+      return;
+    }
     // A key this page already renders at a shallower level (a block nested in itself)
     // would wait for itself: render it without the cache.
-    if (key === undefined || (state.leading.get(key) ?? depth) < depth) {
+    if ((state.leading.get(key) ?? depth) < depth) {
       misses.push(block);
       return;
     }
-    let leads = false;
-    const flight = sweeper.renderMiss(
+    follow(
+      sweeper.renderMiss(
+        key,
+        block.planned.ttlSeconds,
+        deferredRender(block, () => (leads = true)),
+        session,
+      ),
+      block,
       key,
-      block.planned.ttlSeconds,
-      () => {
-        leads = true;
-        return new Promise<string>((resolve, reject) => {
-          block.settle = { resolve, reject };
-        });
-      },
-      session,
     );
+  });
+  await renderMisses(state, misses, depth);
+  await Promise.all(joined);
+
+  /** Renders the block here when this page leads the flight, else waits for the other render. */
+  function follow(flight: Promise<string>, block: CacheBlock, key?: string): void {
     if (leads) {
-      if (!state.leading.has(key)) state.leading.set(key, depth);
+      leads = false;
+      if (key !== undefined && !state.leading.has(key)) state.leading.set(key, depth);
       // This render settles the flight itself; a failure reaches the page through its own path.
       flight.catch(() => {});
       misses.push(block);
-    } else if (depth > 1 && !state.leading.has(key)) {
+    } else if (depth > 1 && (key === undefined || !state.leading.has(key))) {
       // Below the first level this page holds renders of its own that others may wait
       // for; waiting for another page's render here could close a cycle (two pages
-      // nesting the same fragments in opposite orders). Render it here; the other page stores it.
+      // nesting the same fragments in opposite orders). Render it here.
       flight.catch(() => {});
       misses.push(block);
     } else {
@@ -83,9 +102,17 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
         ),
       );
     }
-  });
-  await renderMisses(state, misses, depth);
-  await Promise.all(joined);
+  }
+}
+
+/** A render whose result the resolver supplies later (through `block.settle`); tells the caller it leads. */
+function deferredRender(block: CacheBlock, onLead: () => void): () => Promise<string> {
+  return () => {
+    onLead();
+    return new Promise<string>((resolve, reject) => {
+      block.settle = { resolve, reject };
+    });
+  };
 }
 
 async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], depth: number): Promise<void> {

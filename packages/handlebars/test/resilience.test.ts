@@ -1,7 +1,7 @@
 import { type CacheBackend, createStats, memoryBackend, versionKey } from '@cachesweeper/core';
 import { describe, expect, it, vi } from 'vitest';
 import { renderCached } from '../src';
-import { brokenBackend, row, setup } from './support';
+import { brokenBackend, row, setup, sleep } from './support';
 
 const nested =
   '{{#cachesweeper this 60}}<h1>{{title}}</h1>{{#each comments}}{{#cachesweeper this 60}}<p>{{text}}{{#each replies}}{{#cachesweeper this 60}}<i>{{text}}</i>{{/cachesweeper}}{{/each}}</p>{{/cachesweeper}}{{/each}}{{/cachesweeper}}';
@@ -30,6 +30,21 @@ describe('a broken backend never fails a page', () => {
     expect(stats).toMatchObject({ uncached: 3, roundTrips: 1, errors: 1 });
     expect(elapsed).toBeGreaterThanOrEqual(95);
     expect(elapsed).toBeLessThan(2000); // the 100 ms deadline, plus generous slack for a busy machine
+  });
+
+  it('concurrent pages during an outage share each uncached block render and its loader', async () => {
+    const { handlebars } = setup({ backend: brokenBackend('fail') });
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      await sleep(20);
+      return { title: 'T', comments: [] };
+    };
+    const template = handlebars.compile('{{#cachesweeper this 60 load=load}}<h1>{{title}}</h1>{{/cachesweeper}}');
+    const context = row('Article', 1, { load });
+    const pages = await Promise.all(Array.from({ length: 50 }, () => renderCached(template, context)));
+    expect(new Set(pages)).toEqual(new Set(['<h1>T</h1>']));
+    expect(loads).toBe(1);
   });
 
   it('a backend that fails its writes: pages still render right, and later renders stay correct', async () => {
