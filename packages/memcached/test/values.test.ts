@@ -146,14 +146,19 @@ describe('values on a real memcached', () => {
   });
 
   it('closes every connection it opened, for reads and for writes, on close()', async () => {
-    const connections = async () => Number((await memcachedStats(server.address)).curr_connections);
-    const before = await connections();
-    open();
-    await backend.set('k', 'v', 0);
-    await Promise.all([backend.getMany(['k']), backend.getMany(['k', 'j']), backend.set('k', 'w', 0)]);
-    expect(await connections()).toBeGreaterThan(before);
-    await backend.close();
-    await expect.poll(connections).toBe(before);
+    const own = await startMemcached(); // no other test's connections to count
+    try {
+      const connections = async () => Number((await memcachedStats(own.address)).curr_connections);
+      const before = await connections();
+      open({ servers: [own.address] });
+      await backend.set('k', 'v', 0);
+      await Promise.all([backend.getMany(['k']), backend.getMany(['k', 'j']), backend.set('k', 'w', 0)]);
+      expect(await connections()).toBeGreaterThan(before);
+      await backend.close();
+      await expect.poll(connections).toBe(before);
+    } finally {
+      await own.stop();
+    }
   });
 });
 
