@@ -91,14 +91,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     log(`[${elapsed()}] wrote ${output.markdownPath} and ${output.svgPath}`);
     return output;
   } finally {
-    // test-support unrefs the memcached child: with nothing else left in the event loop,
-    // the process would end before the child's exit event and leave stop() unsettled.
-    const keepAlive = setInterval(() => {}, 1000);
-    try {
-      await memcached.stop();
-    } finally {
-      clearInterval(keepAlive);
-    }
+    await memcached.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -11,8 +11,6 @@ export interface FloorPage {
   render(): Promise<string>;
   /** The read rounds and assembly alone, for an article already loaded. */
   renderLoaded(article: { id: number; title: string }): Promise<string>;
-  /** As `renderLoaded`, without undoing the npm client's CR/LF escaping (wrong output: the cost of that step). */
-  renderLoadedRaw(article: { id: number; title: string }): Promise<string>;
   /** The key rounds a full hit reads (recorded from the real page). */
   readonly rounds: readonly (readonly string[])[];
   close(): void;
@@ -39,11 +37,6 @@ export async function recordReadRounds(backend: CacheBackend, page: CachedArticl
 }
 
 const escapeHtml = Handlebars.escapeExpression;
-
-/** The npm `memcached` client stores every CR and LF behind a backslash; this is its own reverse step. */
-export function unescapeClientValue(value: string): string {
-  return value.replace(/\\(\r|\n)/g, '$1');
-}
 
 /**
  * The full-hit page as a hand-written template literal: the layout and the parts
@@ -118,20 +111,18 @@ export async function floorArticlePage(
   const rounds = await recordReadRounds(fixture.blog.sweeper.backend, page);
   const raw = await RawMemcached.connect(memcachedAddress);
   const stats: SweeperStats = { ...createStats(), hits: 1, roundTrips: rounds.length };
-  const read = async (article: { id: number; title: string }, unescaped: boolean) => {
+  const read = async (article: { id: number; title: string }) => {
     let fragment = '';
     for (const keys of rounds) {
       const values = await raw.getMany(keys);
       fragment = values[values.length - 1] ?? '';
     }
-    if (unescaped) fragment = unescapeClientValue(fragment);
     return assembleArticlePage(article, fragment.trim(), stats, fixture.blog.sweeper.stats(), fixture.backend);
   };
-  const renderLoaded = (article: { id: number; title: string }) => read(article, true);
+  const renderLoaded = (article: { id: number; title: string }) => read(article);
   return {
     rounds,
     renderLoaded,
-    renderLoadedRaw: (article) => read(article, false),
     async render() {
       const article = await fixture.blog.models.Article.findByPk(fixture.articleId, { raw: true });
       if (article === null) throw new Error('[cachesweeper] [bench] the article is gone');

@@ -197,7 +197,6 @@ function floor(results: BenchResults): string {
       fmtMs(m('page-render')),
       fmtMs(m('floor-render')),
       `${(m('page-render') / m('floor-render')).toFixed(2)}×`,
-      fmtMs(m('floor-render-unescaped')),
       entry.identical ? 'yes' : 'NO',
     ];
   });
@@ -205,11 +204,11 @@ function floor(results: BenchResults): string {
 
 *floor*: the same article query, the same key rounds (${results.floor[0]?.keysPerRound.join(' keys, then ') ?? ''} key, recorded
 from the real page) as \`get k1 k2 …\` over one bare \`net.Socket\`, and the page assembled with a
-template literal: no key building, no tokens, no template engine, no deadlines. It undoes the npm
-client's CR/LF escaping of stored values to rebuild the page (its cost is the last timing column).
+template literal: no key building, no tokens, no template engine, no deadlines (the backend stores
+values as they are, so the floor reads them as they are).
 *render*: the same without the article query (the cache's own share).
 
-${table(['N', 'fragment', 'page', 'floor', 'page / floor', 'page render', 'floor render', 'render / floor', 'floor render, no unescape', 'same HTML'], rows)}`;
+${table(['N', 'fragment', 'page', 'floor', 'page / floor', 'page render', 'floor render', 'render / floor', 'same HTML'], rows)}`;
 }
 
 function saves(results: BenchResults): string {
@@ -343,7 +342,7 @@ and on memcached ${above(line('memcached', collection))}.${
   }${
     perKiB === undefined
       ? ''
-      : ` On memcached a hit also costs about ${perKiB.toFixed(1)} µs per KiB it carries (the npm client's parser and its CR/LF unescaping).`
+      : ` On memcached a hit also costs about ${perKiB.toFixed(1)} µs per KiB it carries (the bytes cross the socket and are decoded).`
   }
 
 **Which fragments not to cache.** Do not wrap a fragment whose data is already loaded and whose render is

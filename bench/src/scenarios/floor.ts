@@ -46,7 +46,6 @@ export async function measureFloor(
           { name: 'floor', run: floor.render },
           { name: 'page-render', run: () => page.renderLoaded(article) },
           { name: 'floor-render', run: () => floor.renderLoaded(plain) },
-          { name: 'floor-render-unescaped', run: () => floor.renderLoadedRaw(plain) },
         ],
         scale.floorRounds(n),
       );
