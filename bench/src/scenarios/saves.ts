@@ -153,19 +153,26 @@ async function takeCensus(subject: SaveSubject, save: () => Promise<unknown>, sa
 
 /** Calls `onCall` for every backend call until the returned function is called. */
 function countBackendCalls(backend: CacheBackend, onCall: () => void): () => void {
-  const target = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const originals = new Map<string, (...args: unknown[]) => unknown>();
-  for (const name of BACKEND_CALLS) {
-    const original = target[name];
-    if (typeof original !== 'function') continue;
-    originals.set(name, original);
-    target[name] = (...args: unknown[]) => {
-      onCall();
-      return original.apply(backend, args);
-    };
+  // An in-process backend is watched through its synchronous face: the Sweeper bumps its counters
+  // through it, and its async methods call it too (so each call counts once).
+  const faces: object[] = [backend.sync ?? backend];
+  const restores: (() => void)[] = [];
+  for (const face of faces) {
+    const target = face as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of BACKEND_CALLS) {
+      const original = target[name];
+      if (typeof original !== 'function') continue;
+      target[name] = (...args: unknown[]) => {
+        onCall();
+        return original.apply(face, args);
+      };
+      restores.push(() => {
+        target[name] = original;
+      });
+    }
   }
   return () => {
-    for (const [name, original] of originals) target[name] = original;
+    for (const restore of restores) restore();
   };
 }
 
