@@ -179,8 +179,11 @@ function roundTrips(results: BenchResults): string {
   return `## 2. Cache round trips per page against N
 
 Reads before the response + write rounds after it, from the per-page stats \`renderCached\` fills. The
-page nests two levels (the article block around the comment blocks): each level that misses costs one
-token round and one fragment round, whatever N.
+page nests two levels (the article block around the comment blocks). The sweeper remembers, per process,
+the key each fragment last had and the blocks it nested (\`prefetchHints\`): the token round also reads the
+page fragment under its last key (a full hit when the token has not changed) and the comment blocks'
+tokens, and when the page fragment missed, the fragment round reads the comment fragments with it, so
+the comment level needs no round of its own, whatever N.
 
 ${table(['page', ...results.pages.map((page) => `N = ${page.n}`)], rows)}`;
 }
@@ -202,7 +205,7 @@ function floor(results: BenchResults): string {
   });
   return `## 3. The floor: a full-hit memcached page against a bare socket
 
-*floor*: the same article query, the same key rounds (${results.floor[0]?.keysPerRound.join(' keys, then ') ?? ''} key, recorded
+*floor*: the same article query, the same key rounds (${results.floor[0]?.keysPerRound.join(' keys, then ') ?? ''} keys, recorded
 from the real page) as \`get k1 k2 …\` over one bare \`net.Socket\`, and the page assembled with a
 template literal: no key building, no tokens, no template engine, no deadlines (the backend stores
 values as they are, so the floor reads them as they are).
@@ -327,7 +330,7 @@ ${table(['items per fragment', 'bytes per fragment', 'render cost per fragment',
 Rails measured cached collections of cheap fragments 6× *slower* than rendering them (rails#35257). Here a
 page of F fragments, each showing k items (\`{{#each items}}<span>…</span>{{/each}}\`, data already in
 memory: render cost only, no queries), rendered without a cache and warm (every fragment a hit; one
-collection level, 2 round trips) on each backend. The render cost per fragment is the uncached page's
+collection level, 1 round trip: tokens and fragments under their last keys) on each backend. The render cost per fragment is the uncached page's
 time over F.
 
 ${sections.join('\n\n')}
@@ -338,7 +341,7 @@ ${table(['page', 'backend', 'cost of a hit, per fragment', 'break-even render co
 and on memcached ${above(line('memcached', collection))}.${
     line('memory', 1) === undefined
       ? ''
-      : ` Alone on a page, a fragment pays on the memory backend ${above(line('memory', 1))}, and on memcached ${above(line('memcached', 1))}: two round trips are its price.`
+      : ` Alone on a page, a fragment pays on the memory backend ${above(line('memory', 1))}, and on memcached ${above(line('memcached', 1))}: a round trip is its price.`
   }${
     perKiB === undefined
       ? ''
@@ -349,7 +352,7 @@ and on memcached ${above(line('memcached', collection))}.${
 a few lines of markup (a name, a link, a counter): below the line above, a hit costs more than the
 render. Cache what saves *queries* (the article page here: 2 queries per comment block when written
 naively) or a render well above the line, and put collections inside an outer block, so that a full hit
-costs 2 round trips whatever N. Inner blocks around cheap fragments whose loads are batched anyway (the
+reads one fragment in one round trip whatever N. Inner blocks around cheap fragments whose loads are batched anyway (the
 blog's comments: 2 queries for all the missed ones) pay little on the memory backend and can cost more
 than they save on memcached: compare "after one vote" with "uncached, batched" in section 1.`;
 }

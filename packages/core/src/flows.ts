@@ -6,6 +6,7 @@
  */
 import type { CacheEntry } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
+import type { FragmentHints } from './hints';
 import { completeFragmentKey, type KeyPart, type QuotedFragment } from './keys';
 import type { SweeperSession } from './session';
 import { composeToken, freshCounterStart, isCounterValue, type TokenPlan } from './tokens';
@@ -69,16 +70,41 @@ export function* setMany(what: string, entries: readonly CacheEntry[]): Flow<boo
   return (yield { kind: 'setMany', what, entries }) as boolean[];
 }
 
+/** Keys a token round may read besides the tokens it needs, for the process's hints (see `FragmentHints`). */
+export interface ReadAhead {
+  /** Version keys of blocks likely to be looked up next; a missing one is left for its own lookup. */
+  readonly tokens: readonly string[];
+  /** Fragment keys, recorded in `session.fragments` (a hit is served only if its key proves current). */
+  readonly fragments: readonly string[];
+}
+
+const NOTHING_AHEAD: ReadAhead = { tokens: [], fragments: [] };
+
 /**
  * Reads the counters behind `keys` into `session.tokens`: one multi-get; a missing
  * counter is created with a fresh random start (`add`), and when another process
  * won that race, read again. A garbled counter, or one that vanishes again at once,
- * is recorded as `null`: its fragments render uncached.
+ * is recorded as `null`: its fragments render uncached. The keys of `ahead` ride
+ * along in the first multi-get, which only runs if some token of `keys` is needed.
  */
-export function* readTokens(keys: readonly string[], session: SweeperSession, context: FlowContext): Flow<void> {
+export function* readTokens(
+  keys: readonly string[],
+  session: SweeperSession,
+  context: FlowContext,
+  ahead: ReadAhead = NOTHING_AHEAD,
+): Flow<void> {
   const needed = [...new Set(keys)].filter((key) => !session.tokens.has(key));
   if (needed.length === 0) return;
-  const missing = acceptCounters(needed, yield* getMany('get version tokens', needed), session, context);
+  const neededSet = new Set(needed);
+  const tokensAhead = [...new Set(ahead.tokens)].filter((key) => !neededSet.has(key) && !session.tokens.has(key));
+  const fragmentsAhead = [...new Set(ahead.fragments)].filter((key) => !session.fragments.has(key));
+  const values = yield* getMany('get version tokens', [...needed, ...tokensAhead, ...fragmentsAhead]);
+  const missing = acceptCounters(needed, values.slice(0, needed.length), session, context);
+  // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
+  acceptCounters(tokensAhead, values.slice(needed.length, needed.length + tokensAhead.length), session, context);
+  fragmentsAhead.forEach((key, index) => {
+    session.fragments.set(key, values[needed.length + tokensAhead.length + index]);
+  });
   if (missing.length === 0) return;
   const entries = missing.map((key) => ({
     key,
@@ -127,34 +153,61 @@ function acceptCounters(
   return missing;
 }
 
-/** Reads tokens, then every fragment in one multi-get; returns one lookup per planned fragment. */
+/**
+ * Reads tokens, then every fragment in one multi-get; returns one lookup per planned
+ * fragment. With `hints`, the token round also reads each fragment under the key it
+ * had last time (a hit when its token has not changed: one round in all) and the
+ * tokens of the blocks it nested last time; the fragment round then also reads those
+ * nested blocks, so when an outer block misses, its inner level needs no round.
+ */
 export function* lookupFragments(
   planned: readonly PlannedFragment[],
   session: SweeperSession,
   context: FlowContext,
+  hints?: FragmentHints,
 ): Flow<FragmentLookup[]> {
   const versionKeys: string[] = [];
-  for (const { plan } of planned) {
-    if (plan.generationKey !== undefined) versionKeys.push(plan.generationKey);
-    if (plan.counterKey !== undefined) versionKeys.push(plan.counterKey);
+  for (const { plan } of planned) pushVersionKeys(plan, versionKeys);
+  const hinted = hints === undefined ? [] : planned.map((fragment) => hints.get(fragment));
+  const ahead = { tokens: [] as string[], fragments: [] as string[] };
+  for (const hint of hinted) {
+    if (hint === undefined) continue;
+    if (hint.lastKey !== undefined) ahead.fragments.push(hint.lastKey);
+    for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
   }
-  yield* readTokens(versionKeys, session, context);
+  yield* readTokens(versionKeys, session, context, ahead);
 
-  const keys = planned.map((fragment) => keyOf(fragment, session, context.namespace));
-  const positions = new Map<string, number>();
-  const wanted: string[] = [];
+  const { namespace } = context;
+  const keys = planned.map((fragment) => keyOf(fragment, session, namespace));
+  const wanted = new Set<string>();
+  const want = (fragment: PlannedFragment, key: string | undefined) => {
+    if (key !== undefined && !session.fragments.has(key) && !isFresh(fragment, session)) wanted.add(key);
+  };
   planned.forEach((fragment, index) => {
     const key = keys[index];
-    if (key === undefined || positions.has(key) || isFresh(fragment, session)) return;
-    positions.set(key, wanted.length);
-    wanted.push(key);
+    if (key === undefined || session.fragments.has(key) || isFresh(fragment, session)) return;
+    wanted.add(key);
+    // Should this block miss, the blocks it nested last time are looked up next: read them now.
+    for (const nested of hinted[index]?.nested ?? []) want(nested, keyOf(nested, session, namespace));
   });
-  if (wanted.length === 0) return keys.map((key) => ({ key, html: undefined }));
-  const values = yield* getMany('get fragments', wanted);
-  return keys.map((key) => {
-    const position = key === undefined ? undefined : positions.get(key);
-    return { key, html: position === undefined ? undefined : values[position] };
+  if (wanted.size > 0) {
+    const reading = [...wanted];
+    const values = yield* getMany('get fragments', reading);
+    reading.forEach((key, index) => {
+      session.fragments.set(key, values[index]);
+    });
+  }
+  return planned.map((fragment, index) => {
+    const key = keys[index];
+    if (key === undefined) return { key, html: undefined };
+    hints?.noteKey(fragment, key);
+    return { key, html: session.fragments.get(key) };
   });
+}
+
+function pushVersionKeys(plan: TokenPlan, into: string[]): void {
+  if (plan.generationKey !== undefined) into.push(plan.generationKey);
+  if (plan.counterKey !== undefined) into.push(plan.counterKey);
 }
 
 /** A fragment keyed on a counter this session just created cannot be stored yet: no need to ask. */

@@ -10,6 +10,8 @@ import type { SweeperStats } from './stats';
 export interface SweeperSession {
   /** Tokens read so far, by version key; `null` marks a token that could not be read. */
   readonly tokens: Map<string, string | null>;
+  /** Fragments read so far, by key; `undefined` marks one found missing. */
+  readonly fragments: Map<string, string | undefined>;
   /** Version keys this session created with a fresh start: no fragment can be stored under them yet. */
   readonly created: Set<string>;
   /** False once a backend round failed or missed its deadline. */
@@ -38,6 +40,7 @@ export interface SessionOptions {
 export function createSession(options: SessionOptions = {}): SweeperSession {
   return {
     tokens: new Map(),
+    fragments: new Map(),
     created: new Set(),
     available: true,
     stats: options.stats,

@@ -8,6 +8,7 @@ import {
   type PlannedFragment,
   setMany,
 } from './flows';
+import { FragmentHints } from './hints';
 import { generationKey, type KeyPart, quoteFragmentTail, quotePrimaryKey, validateNamespace, versionKey } from './keys';
 import { memoryBackend } from './memory-backend';
 import { type FlowOutcome, runFlow, runFlowSync } from './rounds';
@@ -38,6 +39,12 @@ export interface SweeperOptions {
   readonly timeoutMs?: number;
   /** Lifetime of version counters in seconds; 0 = no expiry (evicted only under memory pressure). Default: 0. */
   readonly versionTtlSeconds?: number;
+  /**
+   * How many fragments this process remembers (the key each last had, the blocks it
+   * nested) to read ahead: a warm page then takes one read round, and a page whose
+   * outer block missed finds its inner blocks read with it. 0 turns it off. Default: 10,000.
+   */
+  readonly prefetchHints?: number;
   /** Told about every backend failure and missed deadline (they never reach a page). Default: ignore. */
   readonly onError?: (error: CacheSweeperError) => void;
 }
@@ -71,6 +78,7 @@ export interface InvalidateOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
+const DEFAULT_PREFETCH_HINTS = 10_000;
 
 interface QueuedWrite {
   readonly entry: CacheEntry;
@@ -106,6 +114,7 @@ export class Sweeper {
   readonly #pendingWrites = new Set<Promise<void>>();
   readonly #onError: ((error: CacheSweeperError) => void) | undefined;
   readonly #context: FlowContext;
+  readonly #hints: FragmentHints | undefined;
   #writeBatch: { queued: QueuedWrite[]; written: Promise<void> } | undefined;
   #closed = false;
 
@@ -126,6 +135,14 @@ export class Sweeper {
       throw new CacheSweeperError('sweeper', `onError must be a function, got ${describeValue(options.onError)}`);
     }
     this.#onError = options.onError;
+    const prefetchHints = options.prefetchHints ?? DEFAULT_PREFETCH_HINTS;
+    if (!Number.isSafeInteger(prefetchHints) || prefetchHints < 0) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `prefetchHints must be a whole number of fragments >= 0, got ${describeValue(options.prefetchHints)}`,
+      );
+    }
+    this.#hints = prefetchHints === 0 ? undefined : new FragmentHints(prefetchHints);
     this.backend = options.backend ?? memoryBackend();
     checkBackend(this.backend);
     for (const [model, tokens] of Object.entries(options.models ?? {})) this.declareModel(model, tokens);
@@ -292,7 +309,7 @@ export class Sweeper {
     if (planned.length === 0) return [];
     if (!session.available || this.#closed) return this.#uncached(planned, session);
     const outcome = await runFlow(
-      lookupFragments(planned, session, this.#context),
+      lookupFragments(planned, session, this.#context, this.#hints),
       this.backend,
       this.timeoutMs,
       this.#observer(session),
@@ -305,8 +322,20 @@ export class Sweeper {
     const sync = this.#syncBackend();
     if (planned.length === 0) return [];
     if (!session.available || this.#closed) return this.#uncached(planned, session);
-    const outcome = runFlowSync(lookupFragments(planned, session, this.#context), sync, this.#observer(session));
+    const outcome = runFlowSync(
+      lookupFragments(planned, session, this.#context, this.#hints),
+      sync,
+      this.#observer(session),
+    );
     return this.#finishLookup(planned, outcome, session);
+  }
+
+  /**
+   * Tells the sweeper which cached fragments a rendering of `fragment` holds, one
+   * level down, so the next lookup of `fragment` reads them ahead (see `prefetchHints`).
+   */
+  rememberNested(fragment: PlannedFragment, nested: readonly PlannedFragment[]): void {
+    this.#hints?.noteNested(fragment, nested);
   }
 
   #finishLookup(

@@ -131,7 +131,12 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
     const cut = state.cut(raw, first);
     if (cut !== undefined) {
       block.cut = cut;
-      for (const child of blocksOf(cut)) children.push(child);
+      const nested = blocksOf(cut);
+      state.registration.sweeper.rememberNested(
+        block.planned,
+        nested.map((child) => child.planned),
+      );
+      for (const child of nested) children.push(child);
     } else {
       state.registration.fallback(
         blockError(

@@ -1,0 +1,61 @@
+import { LRUCache } from 'lru-cache';
+import type { PlannedFragment } from './flows';
+
+/** What a process remembers of a fragment: the key it last had, and the fragments its last rendering nested. */
+export interface FragmentHint {
+  /** The key the fragment was last found or rendered under. */
+  lastKey?: string;
+  /** The cached fragments its last rendering held, one level down. */
+  nested?: readonly PlannedFragment[];
+}
+
+/** Most fragments a single hint lists as nested; a rendering with more is not remembered. */
+const MAX_NESTED_PER_HINT = 10_000;
+
+/**
+ * A bounded, per-process memory of fragments, so a lookup can read ahead: the
+ * fragment under the key it had last time, in the same round as its token, and the
+ * tokens and fragments of the blocks nested in it, so a missed outer block finds
+ * its inner blocks already read. Hints only decide what to read; whether a fragment
+ * read is served is decided by the tokens read with it, so a wrong hint costs bytes,
+ * never freshness.
+ */
+export class FragmentHints {
+  readonly #cache: LRUCache<string, FragmentHint>;
+
+  /** Remembers up to `maxFragments` fragments, and ten times as many nested references in all. */
+  constructor(maxFragments: number) {
+    this.#cache = new LRUCache<string, FragmentHint>({
+      max: maxFragments,
+      maxSize: maxFragments * 10,
+      maxEntrySize: Math.min(MAX_NESTED_PER_HINT, maxFragments * 10),
+      sizeCalculation: (hint) => 1 + (hint.nested?.length ?? 0),
+    });
+  }
+
+  /** The hint for a fragment, if the process has one. */
+  get(fragment: PlannedFragment): FragmentHint | undefined {
+    return this.#cache.get(identity(fragment));
+  }
+
+  /** Notes the key a fragment was found or is being rendered under. */
+  noteKey(fragment: PlannedFragment, key: string): void {
+    const id = identity(fragment);
+    const hint = this.#cache.get(id);
+    if (hint === undefined) this.#cache.set(id, { lastKey: key });
+    else hint.lastKey = key;
+  }
+
+  /** Notes the cached fragments a rendering of `fragment` holds, one level down. */
+  noteNested(fragment: PlannedFragment, nested: readonly PlannedFragment[]): void {
+    const id = identity(fragment);
+    const hint = this.#cache.get(id);
+    // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
+    this.#cache.set(id, { ...(hint?.lastKey === undefined ? {} : { lastKey: hint.lastKey }), nested });
+  }
+}
+
+/** A fragment's key up to its token; quoted segments hold no spaces, so the join is unambiguous. */
+function identity(fragment: PlannedFragment): string {
+  return `${fragment.quoted.head} ${fragment.quoted.tail}`;
+}
