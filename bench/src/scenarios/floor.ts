@@ -49,7 +49,8 @@ export async function measureFloor(
         ],
         scale.floorRounds(n),
       );
-      const [fragment = ''] = await fixture.blog.sweeper.backend.getMany(floor.rounds.at(-1) ?? []);
+      // The page fragment is the last key of the last round (the floor reads it from there too).
+      const fragment = (await fixture.blog.sweeper.backend.getMany(floor.rounds.at(-1) ?? [])).at(-1) ?? '';
       return {
         n,
         measured,

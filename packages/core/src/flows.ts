@@ -93,18 +93,20 @@ export function* readTokens(
   context: FlowContext,
   ahead: ReadAhead = NOTHING_AHEAD,
 ): Flow<void> {
-  const needed = [...new Set(keys)].filter((key) => !session.tokens.has(key));
+  const needed = unread(keys, session.tokens);
   if (needed.length === 0) return;
-  const neededSet = new Set(needed);
-  const tokensAhead = [...new Set(ahead.tokens)].filter((key) => !neededSet.has(key) && !session.tokens.has(key));
-  const fragmentsAhead = [...new Set(ahead.fragments)].filter((key) => !session.fragments.has(key));
-  const values = yield* getMany('get version tokens', [...needed, ...tokensAhead, ...fragmentsAhead]);
-  const missing = acceptCounters(needed, values.slice(0, needed.length), session, context);
+  const tokensAhead = unread(ahead.tokens, session.tokens, needed);
+  const fragmentsAhead = unread(ahead.fragments, session.fragments);
+  const reading =
+    tokensAhead.length === 0 && fragmentsAhead.length === 0 ? needed : [...needed, ...tokensAhead, ...fragmentsAhead];
+  const values = yield* getMany('get version tokens', reading);
+  const missing = acceptCounters(needed, values, session, context);
   // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
-  acceptCounters(tokensAhead, values.slice(needed.length, needed.length + tokensAhead.length), session, context);
-  fragmentsAhead.forEach((key, index) => {
-    session.fragments.set(key, values[needed.length + tokensAhead.length + index]);
-  });
+  acceptCounters(tokensAhead, values, session, context, needed.length);
+  const fragmentsAt = needed.length + tokensAhead.length;
+  for (let index = 0; index < fragmentsAhead.length; index++) {
+    session.fragments.set(fragmentsAhead[index] as string, values[fragmentsAt + index]);
+  }
   if (missing.length === 0) return;
   const entries = missing.map((key) => ({
     key,
@@ -127,15 +129,29 @@ export function* readTokens(
   }
 }
 
+/** The keys of `keys` not yet in `read` (nor in `besides`), each once. */
+function unread(keys: readonly string[], read: Map<string, unknown>, besides: readonly string[] = []): string[] {
+  const seen = new Set<string>(besides);
+  const out: string[] = [];
+  for (const key of keys) {
+    if (seen.has(key) || read.has(key)) continue;
+    seen.add(key);
+    out.push(key);
+  }
+  return out;
+}
+
+/** Records the counters of `keys`, read as `values[offset + i]`; returns the keys found missing. */
 function acceptCounters(
   keys: readonly string[],
   values: readonly (string | undefined)[],
   session: SweeperSession,
   context: FlowContext,
+  offset = 0,
 ): string[] {
   const missing: string[] = [];
   keys.forEach((key, index) => {
-    const value = values[index];
+    const value = values[offset + index];
     if (value === undefined) {
       missing.push(key);
     } else if (isCounterValue(value)) {
