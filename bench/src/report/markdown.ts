@@ -69,7 +69,7 @@ function anchors(results: BenchResults): string {
     const row = census(id);
     return row === undefined
       ? ''
-      : `${row.reads} round trips, ${row.queries} ${row.queries === 1 ? 'query' : 'queries'}`;
+      : `${row.reads} ${row.reads === 1 ? 'round trip' : 'round trips'}, ${row.queries} ${row.queries === 1 ? 'query' : 'queries'}`;
   };
   const coldRatio = medianOf(page, 'memcached.cold') / medianOf(page, 'uncached');
   const coldBatched = medianOf(page, 'memcached.cold') / medianOf(page, 'uncached-batched');

@@ -31,10 +31,11 @@ function convert(value: unknown, sweeper: Sweeper | undefined): unknown {
   const model = modelOf(value);
   const data: Record<string | symbol, unknown> = {};
   // get() applies custom getters and virtual attributes, and keeps included rows as instances.
-  for (const [name, attribute] of Object.entries(value.get() as Record<string, unknown>)) {
+  const attributes = value.get() as Record<string, unknown>;
+  for (const [name, attribute] of Object.entries(attributes)) {
     data[name] = convert(attribute, sweeper);
   }
-  const id = primaryKeyOf(model, value.get() as Record<string, unknown>);
+  const id = primaryKeyOf(model, attributes);
   if (id !== undefined) {
     const using = sweeper?.tokenSpec(model.name).using;
     const meta: TargetMeta =
