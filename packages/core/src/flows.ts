@@ -6,6 +6,7 @@
  */
 import type { CacheEntry } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
+import { decodeFragment, type NestedToken, type StoredFragment } from './fragment-value';
 import type { FragmentHints } from './hints';
 import { completeFragmentKey, type KeyPart, type QuotedFragment } from './keys';
 import type { SweeperSession } from './session';
@@ -51,6 +52,8 @@ export interface FragmentLookup {
   readonly key: string | undefined;
   /** The cached HTML on a hit. */
   readonly html: string | undefined;
+  /** On a hit, the counters of the cached fragments nested in it, with the tokens they held (and still hold). */
+  readonly nested?: readonly NestedToken[];
 }
 
 function* getMany(what: string, keys: readonly string[]): Flow<(string | undefined)[]> {
@@ -105,7 +108,7 @@ export function* readTokens(
   acceptCounters(tokensAhead, values, session, context, needed.length);
   const fragmentsAt = needed.length + tokensAhead.length;
   for (let index = 0; index < fragmentsAhead.length; index++) {
-    session.fragments.set(fragmentsAhead[index] as string, values[fragmentsAt + index]);
+    session.fragments.set(fragmentsAhead[index] as string, decoded(values[fragmentsAt + index]));
   }
   if (missing.length === 0) return;
   const entries = missing.map((key) => ({
@@ -190,6 +193,7 @@ export function* lookupFragments(
     if (hint === undefined) continue;
     if (hint.lastKey !== undefined) ahead.fragments.push(hint.lastKey);
     for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
+    for (const counter of hint.nestedCounters ?? []) ahead.tokens.push(counter);
   }
   yield* readTokens(versionKeys, session, context, ahead);
 
@@ -210,15 +214,48 @@ export function* lookupFragments(
     const reading = [...wanted];
     const values = yield* getMany('get fragments', reading);
     reading.forEach((key, index) => {
-      session.fragments.set(key, values[index]);
+      session.fragments.set(key, decoded(values[index]));
     });
+  }
+  // A fragment found is served only while the counters of the fragments nested in it
+  // still hold the tokens it was rendered with: read those not read yet.
+  const unknown: string[] = [];
+  for (const key of keys) {
+    const stored = key === undefined ? undefined : session.fragments.get(key);
+    for (const [versionKey] of stored?.nested ?? []) if (!session.tokens.has(versionKey)) unknown.push(versionKey);
+  }
+  if (unknown.length > 0) {
+    const reading = [...new Set(unknown)];
+    // A counter missing now was lost or never read: the fragment is not served, nor is the counter created.
+    acceptCounters(reading, yield* getMany('get nested version tokens', reading), session, context);
   }
   return planned.map((fragment, index) => {
     const key = keys[index];
     if (key === undefined) return { key, html: undefined };
     hints?.noteKey(fragment, key);
-    return { key, html: session.fragments.get(key) };
+    const stored = session.fragments.get(key);
+    if (stored !== undefined && stored.nested.length > 0) {
+      hints?.noteNestedCounters(
+        fragment,
+        stored.nested.map(([versionKey]) => versionKey),
+      );
+    }
+    if (stored !== undefined && !nestedStillCurrent(stored, session) && process.env.DBG) {
+      const bad = stored.nested.filter(([k, t]) => session.tokens.get(k) !== t).map(([k, t]) => `${k} stored ${t} session ${session.tokens.get(k)}`);
+      console.log('DBG invalid', performance.now().toFixed(0), key.slice(0,60), bad.join('; '));
+    }
+    if (stored === undefined || !nestedStillCurrent(stored, session)) return { key, html: undefined };
+    return { key, html: stored.html, nested: stored.nested };
   });
+}
+
+function decoded(value: string | undefined): StoredFragment | undefined {
+  return value === undefined ? undefined : decodeFragment(value);
+}
+
+function nestedStillCurrent(stored: StoredFragment, session: SweeperSession): boolean {
+  for (const [versionKey, token] of stored.nested) if (session.tokens.get(versionKey) !== token) return false;
+  return true;
 }
 
 function pushVersionKeys(plan: TokenPlan, into: string[]): void {

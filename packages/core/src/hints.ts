@@ -7,6 +7,8 @@ export interface FragmentHint {
   lastKey?: string;
   /** The cached fragments its last rendering held, one level down. */
   nested?: readonly PlannedFragment[];
+  /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
+  nestedCounters?: readonly string[];
 }
 
 /** Most fragments a single hint lists as nested; a rendering with more is not remembered. */
@@ -29,7 +31,7 @@ export class FragmentHints {
       max: maxFragments,
       maxSize: maxFragments * 10,
       maxEntrySize: Math.min(MAX_NESTED_PER_HINT, maxFragments * 10),
-      sizeCalculation: (hint) => 1 + (hint.nested?.length ?? 0),
+      sizeCalculation: (hint) => 1 + (hint.nested?.length ?? 0) + (hint.nestedCounters?.length ?? 0),
     });
   }
 
@@ -46,13 +48,26 @@ export class FragmentHints {
     else hint.lastKey = key;
   }
 
+  /** Notes the counters a stored copy of `fragment` depends on, so the next lookup reads them with its token. */
+  noteNestedCounters(fragment: PlannedFragment, counters: readonly string[]): void {
+    const id = identity(fragment);
+    const hint = this.#cache.get(id);
+    if (hint?.nestedCounters !== undefined && sameKeys(hint.nestedCounters, counters)) return;
+    // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
+    this.#cache.set(id, { ...hint, nestedCounters: counters });
+  }
+
   /** Notes the cached fragments a rendering of `fragment` holds, one level down. */
   noteNested(fragment: PlannedFragment, nested: readonly PlannedFragment[]): void {
     const id = identity(fragment);
     const hint = this.#cache.get(id);
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...(hint?.lastKey === undefined ? {} : { lastKey: hint.lastKey }), nested });
+    this.#cache.set(id, { ...hint, nested });
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key, index) => key === b[index]);
 }
 
 /** A fragment's key up to its token; quoted segments hold no spaces, so the join is unambiguous. */

@@ -8,9 +8,11 @@ import {
   type PlannedFragment,
   setMany,
 } from './flows';
+import { encodeFragment, type NestedToken } from './fragment-value';
 import { FragmentHints } from './hints';
 import { generationKey, type KeyPart, quoteFragmentTail, quotePrimaryKey, validateNamespace, versionKey } from './keys';
 import { memoryBackend } from './memory-backend';
+import { collectNested, type NestedCollector } from './nested-collector';
 import { type FlowOutcome, runFlow, runFlowSync } from './rounds';
 import { createSession, type SessionOptions, type SweeperSession } from './session';
 import { SingleFlight } from './single-flight';
@@ -116,6 +118,7 @@ export class Sweeper {
   readonly #context: FlowContext;
   readonly #hints: FragmentHints | undefined;
   #writeBatch: { queued: QueuedWrite[]; written: Promise<void> } | undefined;
+  readonly #openSyncRenders: NestedCollector[] = [];
   #closed = false;
 
   constructor(options: SweeperOptions = {}) {
@@ -245,11 +248,39 @@ export class Sweeper {
     });
     const session = options.session ?? createSession();
     const [found] = this.lookupPlannedSync([planned], session);
-    if (found?.html !== undefined) return found.html;
-    const html = checkRendered(render(), planned);
+    // Synchronous renders cannot interleave, so the fragments a render nests are those
+    // looked up while it runs: a stack of open renders collects their counters.
+    const parent = this.#openSyncRenders.at(-1);
+    if (found?.html !== undefined) {
+      if (parent) collectNested(parent, planned, session, found.nested ?? []);
+      return found.html;
+    }
+    const nested: NestedCollector = { tokens: new Map(), complete: true };
+    this.#openSyncRenders.push(nested);
+    let rendered: string;
+    try {
+      rendered = render();
+    } finally {
+      this.#openSyncRenders.pop();
+    }
+    const html = checkRendered(rendered, planned);
     if (found?.key !== undefined) {
       this.#count(session, 'renders');
-      if (session.store) this.storeSync([{ key: found.key, value: html, ttlSeconds: planned.ttlSeconds }], session);
+      if (session.store && nested.complete) {
+        const entry = {
+          key: found.key,
+          value: encodeFragment(html, [...nested.tokens]),
+          ttlSeconds: planned.ttlSeconds,
+        };
+        this.#finishStore(
+          runFlowSync(setMany('store fragments', [entry]), this.#syncBackend(), this.#observer(session)),
+          session,
+        );
+      }
+    }
+    if (parent) {
+      if (found?.key === undefined || !nested.complete) parent.complete = false;
+      else collectNested(parent, planned, session, [...nested.tokens]);
     }
     return html;
   }
@@ -368,13 +399,18 @@ export class Sweeper {
    * joins the running render. The result is stored in the background (not awaited);
    * until that write lands, later misses still join this render. When this call leads
    * (no render of `key` is running), it calls `render` synchronously, before returning,
-   * so a caller can batch work that renders start in one turn.
+   * so a caller can batch work that renders start in one turn. `nestedOf`, asked when
+   * the rendering is stored, names the counters (and their tokens, as read by this
+   * session) of the cached fragments rendered inside it: the stored copy is served only
+   * while they hold, so a change to a nested row needs no rule to reach this one.
+   * `null` stores nothing.
    */
   renderMiss(
     key: string,
     ttlSeconds: number,
     render: () => Promise<string>,
     session: SweeperSession = createSession(),
+    nestedOf: () => readonly NestedToken[] | null = () => [],
   ): Promise<string> {
     if (!session.store) {
       // A read-only session may see uncommitted data: its renders are neither stored nor shared.
@@ -384,7 +420,14 @@ export class Sweeper {
     const running = this.#flights.join(key);
     if (running) return running;
     this.#count(session, 'renders');
-    return this.#flights.lead(key, render, (html) => this.store([{ key, value: html, ttlSeconds }], session));
+    if (process.env.DBG) console.log('DBG lead', process.pid, this.namespace, key, performance.now().toFixed(0), session.fragments.has(key) ? (session.fragments.get(key) === undefined ? 'read-missing' : 'read-present') : 'not-read');
+    return this.#flights.lead(key, render, (html) => {
+      // `null`: some fragment nested in it could not be keyed, so nothing could tell when it changes.
+      const nested = nestedOf();
+      if (process.env.DBG) console.log('DBG store', performance.now().toFixed(0), key.slice(0, 50), nested === null ? 'NULL' : nested.length);
+      if (nested === null) return Promise.resolve();
+      return this.#queueWrites([{ key, value: encodeFragment(html, nested), ttlSeconds }], session);
+    });
   }
 
   /**
@@ -420,6 +463,14 @@ export class Sweeper {
    * (failures are reported); `idle()` waits for it.
    */
   store(entries: readonly CacheEntry[], session: SweeperSession = createSession()): Promise<void> {
+    return this.#queueWrites(
+      entries.map((entry) => ({ ...entry, value: encodeFragment(entry.value) })),
+      session,
+    );
+  }
+
+  /** Queues entries already encoded (see `encodeFragment`) for the next batched write round. */
+  #queueWrites(entries: readonly CacheEntry[], session: SweeperSession): Promise<void> {
     if (entries.length === 0 || this.#closed || !session.store) return Promise.resolve();
     let batch = this.#writeBatch;
     if (batch === undefined) {
@@ -454,8 +505,9 @@ export class Sweeper {
   /** As `store`, synchronously. */
   storeSync(entries: readonly CacheEntry[], session: SweeperSession = createSession()): void {
     if (entries.length === 0 || this.#closed || !session.store) return;
+    const encoded = entries.map((entry) => ({ ...entry, value: encodeFragment(entry.value) }));
     this.#finishStore(
-      runFlowSync(setMany('store fragments', entries), this.#syncBackend(), this.#observer(session)),
+      runFlowSync(setMany('store fragments', encoded), this.#syncBackend(), this.#observer(session)),
       session,
     );
   }
