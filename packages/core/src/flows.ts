@@ -224,11 +224,7 @@ export function* lookupFragments(
     const stored = key === undefined ? undefined : session.fragments.get(key);
     for (const [versionKey] of stored?.nested ?? []) if (!session.tokens.has(versionKey)) unknown.push(versionKey);
   }
-  if (unknown.length > 0) {
-    const reading = [...new Set(unknown)];
-    // A counter missing now was lost or never read: the fragment is not served, nor is the counter created.
-    acceptCounters(reading, yield* getMany('get nested version tokens', reading), session, context);
-  }
+  yield* readCounters(unknown, session, context);
   return planned.map((fragment, index) => {
     const key = keys[index];
     if (key === undefined) return { key, html: undefined };
@@ -240,13 +236,20 @@ export function* lookupFragments(
         stored.nested.map(([versionKey]) => versionKey),
       );
     }
-    if (stored !== undefined && !nestedStillCurrent(stored, session) && process.env.DBG) {
-      const bad = stored.nested.filter(([k, t]) => session.tokens.get(k) !== t).map(([k, t]) => `${k} stored ${t} session ${session.tokens.get(k)}`);
-      console.log('DBG invalid', performance.now().toFixed(0), key.slice(0,60), bad.join('; '));
-    }
     if (stored === undefined || !nestedStillCurrent(stored, session)) return { key, html: undefined };
     return { key, html: stored.html, nested: stored.nested };
   });
+}
+
+/**
+ * Reads counters into `session.tokens` without creating missing ones (for checking
+ * the counters a stored fragment nests: one lost or never created means it cannot be
+ * served, and creating it would not change that).
+ */
+export function* readCounters(keys: readonly string[], session: SweeperSession, context: FlowContext): Flow<void> {
+  const reading = unread(keys, session.tokens);
+  if (reading.length === 0) return;
+  acceptCounters(reading, yield* getMany('get nested version tokens', reading), session, context);
 }
 
 function decoded(value: string | undefined): StoredFragment | undefined {

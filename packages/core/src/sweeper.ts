@@ -6,8 +6,10 @@ import {
   type FragmentLookup,
   lookupFragments,
   type PlannedFragment,
+  readCounters,
   setMany,
 } from './flows';
+import { FragmentFlights, type RenderedFragment } from './fragment-flights';
 import { encodeFragment, type NestedToken } from './fragment-value';
 import { FragmentHints } from './hints';
 import { generationKey, type KeyPart, quoteFragmentTail, quotePrimaryKey, validateNamespace, versionKey } from './keys';
@@ -15,7 +17,6 @@ import { memoryBackend } from './memory-backend';
 import { collectNested, type NestedCollector } from './nested-collector';
 import { type FlowOutcome, runFlow, runFlowSync } from './rounds';
 import { createSession, type SessionOptions, type SweeperSession } from './session';
-import { SingleFlight } from './single-flight';
 import { countInto, createStats, type SweeperStats } from './stats';
 import { describeTarget, resolveTarget, type Target } from './targets';
 import {
@@ -80,6 +81,14 @@ export interface InvalidateOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
+/** How long a finished rendering is kept for pages whose lookups read the cache just before its write landed. */
+const FINISHED_RENDER_GRACE_MS = 2_000;
+
+/** Whether every nested counter of a rendering holds, in `session`, the token it was rendered with. */
+function nestedHoldNow(rendered: RenderedFragment, session: SweeperSession): boolean {
+  return rendered.nested?.every(([versionKey, token]) => session.tokens.get(versionKey) === token) ?? false;
+}
+
 const DEFAULT_PREFETCH_HINTS = 10_000;
 
 interface QueuedWrite {
@@ -111,7 +120,7 @@ export class Sweeper {
   readonly #models = new Map<string, TokenSpec>();
   readonly #modelKeyCache = new Map<string, ModelKeys>();
   readonly #stats = createStats();
-  readonly #flights = new SingleFlight<string>();
+  readonly #flights = new FragmentFlights(FINISHED_RENDER_GRACE_MS);
   readonly #uncachedFlights = new Map<string, { readonly startedAt: number; readonly html: Promise<string> }>();
   readonly #pendingWrites = new Set<Promise<void>>();
   readonly #onError: ((error: CacheSweeperError) => void) | undefined;
@@ -417,17 +426,52 @@ export class Sweeper {
       this.#count(session, 'renders');
       return render();
     }
-    const running = this.#flights.join(key);
-    if (running) return running;
+    const flight = this.#flights.state(key);
+    const landedBefore =
+      flight?.kind === 'settled' && flight.landedAt !== undefined && flight.landedAt <= session.startedAt;
+    if (flight?.kind === 'settled' && !landedBefore && nestedHoldNow(flight.rendered, session)) {
+      return Promise.resolve(flight.rendered.html);
+    }
+    if (flight?.kind === 'running') {
+      // Shared once done, if the fragments it nests are those this page would nest.
+      return flight.rendering.then(async (rendered) => {
+        if (await this.#nestedHold(rendered, session)) return rendered.html;
+        throw new CacheSweeperError(
+          'sweeper',
+          `a concurrent rendering of "${key}" nests older fragments than this page has read: render it here`,
+        );
+      });
+    }
     this.#count(session, 'renders');
-    if (process.env.DBG) console.log('DBG lead', process.pid, this.namespace, key, performance.now().toFixed(0), session.fragments.has(key) ? (session.fragments.get(key) === undefined ? 'read-missing' : 'read-present') : 'not-read');
-    return this.#flights.lead(key, render, (html) => {
+    const work = async (): Promise<RenderedFragment> => {
+      const html = await render();
+      return { html, nested: nestedOf() };
+    };
+    const rendering = this.#flights.lead(key, work, (rendered) => {
       // `null`: some fragment nested in it could not be keyed, so nothing could tell when it changes.
-      const nested = nestedOf();
-      if (process.env.DBG) console.log('DBG store', performance.now().toFixed(0), key.slice(0, 50), nested === null ? 'NULL' : nested.length);
-      if (nested === null) return Promise.resolve();
-      return this.#queueWrites([{ key, value: encodeFragment(html, nested), ttlSeconds }], session);
+      if (rendered.nested === null) return Promise.resolve();
+      return this.#queueWrites([{ key, value: encodeFragment(rendered.html, rendered.nested), ttlSeconds }], session);
     });
+    return rendering.then((rendered) => rendered.html);
+  }
+
+  /** Whether a rendering's nested counters hold the tokens this session reads for them (reading those it lacks). */
+  async #nestedHold(rendered: RenderedFragment, session: SweeperSession): Promise<boolean> {
+    if (rendered.nested === null) return false;
+    if (nestedHoldNow(rendered, session)) return true;
+    if (!session.available || this.#closed) return false;
+    const unknown = rendered.nested.map(([versionKey]) => versionKey).filter((key) => !session.tokens.has(key));
+    const outcome = await runFlow(
+      readCounters(unknown, session, this.#context),
+      this.backend,
+      this.timeoutMs,
+      this.#observer(session),
+    );
+    if (!outcome.ok) {
+      this.#failRound(outcome, session);
+      return false;
+    }
+    return nestedHoldNow(rendered, session);
   }
 
   /**
@@ -629,6 +673,7 @@ export class Sweeper {
     if (this.#closed) return;
     await this.idle();
     this.#closed = true;
+    this.#flights.clear();
     await this.backend.close();
   }
 

@@ -101,6 +101,8 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
         flight.then(
           (html) => {
             block.html = html;
+            // Core checked its nested counters against this page's, but does not hand them over.
+            block.nested = null;
           },
           () => renderMisses(state, [block], depth),
         ),
