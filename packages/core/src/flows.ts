@@ -6,7 +6,7 @@
  */
 import type { CacheEntry } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
-import { decodeFragment, type NestedToken, type StoredFragment } from './fragment-value';
+import type { NestedToken, StoredFragment } from './fragment-value';
 import type { FragmentHints } from './hints';
 import { completeFragmentKey, type KeyPart, type QuotedFragment } from './keys';
 import type { SweeperSession } from './session';
@@ -30,6 +30,8 @@ export interface FlowContext {
   readonly versionTtlSeconds: number;
   /** Reports a problem that is not a failed round (a garbled counter). */
   report(error: CacheSweeperError): void;
+  /** Decodes a value read under a fragment key (see `encodeFragment`). */
+  decode(key: string, value: string): StoredFragment | undefined;
 }
 
 /** A fragment request whose target, token plan and key parts have been checked. */
@@ -108,7 +110,8 @@ export function* readTokens(
   acceptCounters(tokensAhead, values, session, context, needed.length);
   const fragmentsAt = needed.length + tokensAhead.length;
   for (let index = 0; index < fragmentsAhead.length; index++) {
-    session.fragments.set(fragmentsAhead[index] as string, decoded(values[fragmentsAt + index]));
+    const key = fragmentsAhead[index] as string;
+    session.fragments.set(key, decoded(key, values[fragmentsAt + index], context));
   }
   if (missing.length === 0) return;
   const entries = missing.map((key) => ({
@@ -192,8 +195,9 @@ export function* lookupFragments(
   for (const hint of hinted) {
     if (hint === undefined) continue;
     if (hint.lastKey !== undefined) ahead.fragments.push(hint.lastKey);
-    for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
-    for (const counter of hint.nestedCounters ?? []) ahead.tokens.push(counter);
+    // The counters its stored copy records cover every level; before one was read, those of its last rendering.
+    if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
+    else for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
   }
   yield* readTokens(versionKeys, session, context, ahead);
 
@@ -214,7 +218,7 @@ export function* lookupFragments(
     const reading = [...wanted];
     const values = yield* getMany('get fragments', reading);
     reading.forEach((key, index) => {
-      session.fragments.set(key, decoded(values[index]));
+      session.fragments.set(key, decoded(key, values[index], context));
     });
   }
   // A fragment found is served only while the counters of the fragments nested in it
@@ -230,12 +234,7 @@ export function* lookupFragments(
     if (key === undefined) return { key, html: undefined };
     hints?.noteKey(fragment, key);
     const stored = session.fragments.get(key);
-    if (stored !== undefined && stored.nested.length > 0) {
-      hints?.noteNestedCounters(
-        fragment,
-        stored.nested.map(([versionKey]) => versionKey),
-      );
-    }
+    if (stored !== undefined && stored.nested.length > 0) hints?.noteNestedCounters(fragment, stored.nested);
     if (stored === undefined || !nestedStillCurrent(stored, session)) return { key, html: undefined };
     return { key, html: stored.html, nested: stored.nested };
   });
@@ -252,8 +251,8 @@ export function* readCounters(keys: readonly string[], session: SweeperSession, 
   acceptCounters(reading, yield* getMany('get nested version tokens', reading), session, context);
 }
 
-function decoded(value: string | undefined): StoredFragment | undefined {
-  return value === undefined ? undefined : decodeFragment(value);
+function decoded(key: string, value: string | undefined, context: FlowContext): StoredFragment | undefined {
+  return value === undefined ? undefined : context.decode(key, value);
 }
 
 function nestedStillCurrent(stored: StoredFragment, session: SweeperSession): boolean {

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { PlannedFragment } from './flows';
+import type { NestedToken } from './fragment-value';
 
 /** What a process remembers of a fragment: the key it last had, and the fragments its last rendering nested. */
 export interface FragmentHint {
@@ -9,6 +10,8 @@ export interface FragmentHint {
   nested?: readonly PlannedFragment[];
   /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
   nestedCounters?: readonly string[];
+  /** The decoded header `nestedCounters` was taken from. */
+  nestedFrom?: readonly NestedToken[];
 }
 
 /** Most fragments a single hint lists as nested; a rendering with more is not remembered. */
@@ -49,12 +52,14 @@ export class FragmentHints {
   }
 
   /** Notes the counters a stored copy of `fragment` depends on, so the next lookup reads them with its token. */
-  noteNestedCounters(fragment: PlannedFragment, counters: readonly string[]): void {
+  noteNestedCounters(fragment: PlannedFragment, nested: readonly NestedToken[]): void {
     const id = identity(fragment);
     const hint = this.#cache.get(id);
-    if (hint?.nestedCounters !== undefined && sameKeys(hint.nestedCounters, counters)) return;
+    // A decoder hands back the same array while the stored header is unchanged.
+    if (hint?.nestedFrom === nested) return;
+    const nestedCounters = nested.map(([versionKey]) => versionKey);
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...hint, nestedCounters: counters });
+    this.#cache.set(id, { ...hint, nestedCounters, nestedFrom: nested });
   }
 
   /** Notes the cached fragments a rendering of `fragment` holds, one level down. */
@@ -64,10 +69,6 @@ export class FragmentHints {
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
     this.#cache.set(id, { ...hint, nested });
   }
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((key, index) => key === b[index]);
 }
 
 /** A fragment's key up to its token; quoted segments hold no spaces, so the join is unambiguous. */

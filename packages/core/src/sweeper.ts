@@ -9,6 +9,7 @@ import {
   readCounters,
   setMany,
 } from './flows';
+import { FragmentDecoder } from './fragment-decoder';
 import { FragmentFlights, type RenderedFragment } from './fragment-flights';
 import { encodeFragment, type NestedToken } from './fragment-value';
 import { FragmentHints } from './hints';
@@ -126,6 +127,7 @@ export class Sweeper {
   readonly #onError: ((error: CacheSweeperError) => void) | undefined;
   readonly #context: FlowContext;
   readonly #hints: FragmentHints | undefined;
+  readonly #decoder = new FragmentDecoder();
   #writeBatch: { queued: QueuedWrite[]; written: Promise<void> } | undefined;
   readonly #openSyncRenders: NestedCollector[] = [];
   #closed = false;
@@ -162,6 +164,7 @@ export class Sweeper {
       namespace: this.namespace,
       versionTtlSeconds: this.versionTtlSeconds,
       report: (error) => this.#report(error, undefined),
+      decode: (key, value) => this.#decoder.decode(key, value),
     };
   }
 

@@ -44,3 +44,22 @@ describe('stored fragment values', () => {
     });
   });
 });
+
+describe('FragmentDecoder', () => {
+  it('reuses a parsed header while the value keeps it, and parses again when it changes', async () => {
+    const { FragmentDecoder } = await import('../src/fragment-decoder');
+    const decoder = new FragmentDecoder();
+    const first = decoder.decode('k', encodeFragment('<a>', [['cs:C:=1', '5']]));
+    const again = decoder.decode('k', encodeFragment('<b>', [['cs:C:=1', '5']]));
+    expect(again).toEqual({ html: '<b>', nested: [['cs:C:=1', '5']] });
+    expect(again?.nested).toBe(first?.nested);
+    expect(decoder.decode('k', encodeFragment('<c>', [['cs:C:=1', '6']]))).toEqual({
+      html: '<c>',
+      nested: [['cs:C:=1', '6']],
+    });
+    // A header that is a prefix of another one is not mistaken for it.
+    expect(decoder.decode('k', encodeFragment('<d>', [['cs:C:=1', '61']]))?.nested).toEqual([['cs:C:=1', '61']]);
+    expect(decoder.decode('k', encodeFragment('<e>'))).toEqual({ html: '<e>', nested: [] });
+    expect(decoder.decode('k', 'garbage')).toBeUndefined();
+  });
+});
