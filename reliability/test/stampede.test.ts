@@ -35,7 +35,8 @@ interface Stampede {
 
 /**
  * Warms the page in every process, adds a like to one comment (the installer bumps the
- * comment and its article after commit), then sends 1,000 concurrent requests for the
+ * comment after commit; the stored article page records that counter, so it misses too),
+ * then sends 1,000 concurrent requests for the
  * page, spread over the processes.
  */
 async function stampede(instances: readonly BlogInstance[]): Promise<Stampede> {

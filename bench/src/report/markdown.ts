@@ -207,8 +207,8 @@ function floor(results: BenchResults): string {
 
 *floor*: the same article query, the same key rounds (${results.floor[0]?.keysPerRound.join(' keys, then ') ?? ''} keys, recorded
 from the real page) as \`get k1 k2 …\` over one bare \`net.Socket\`, and the page assembled with a
-template literal: no key building, no tokens, no template engine, no deadlines (the backend stores
-values as they are, so the floor reads them as they are).
+template literal: no key building, no tokens, no check of the counters nested in the page (the floor
+skips the stored header and trusts the value), no template engine, no deadlines.
 *render*: the same without the article query (the cache's own share).
 
 ${table(['N', 'fragment', 'page', 'floor', 'page / floor', 'page render', 'floor render', 'render / floor', 'same HTML'], rows)}`;
@@ -233,11 +233,12 @@ function saves(results: BenchResults): string {
   return `## 4. Saves: a vote with and without the installer
 
 \`Vote.create\` on a SQLite file (each contender its own, journal synced to disk as SQLite does by
-default), inside \`sequelize.transaction()\` and as the blog's route does it (autocommit). The installer
-invalidates the vote, its comment and the comment's article: the vote holds only \`commentId\`, so the
-path \`comment.article\` costs one SELECT; the third contender installs the blog's rules without that
-path, to show the hooks' own cost. Backend calls are counted in an untimed census pass, split by whether
-a transaction was open (BEGIN sent, COMMIT not yet finished).
+default), inside \`sequelize.transaction()\` and as the blog's route does it (autocommit). With the blog's
+rules the installer invalidates the vote and its comment (no query: the vote holds \`commentId\`); the
+article page, which nests the comment's fragment, is checked against the comment's counter when read.
+With django-cache-sweeper's rules the vote also names \`comment.article\`, which costs one SELECT unless
+the route passes the comment it loaded (\`cachesweeper: { loaded: [comment] }\`). Backend calls are counted
+in an untimed census pass, split by whether a transaction was open (BEGIN sent, COMMIT not yet finished).
 
 ${table(['save', 'median', 'p90', 'overhead', 'queries per save', 'calls inside the transaction', 'calls after commit, per save'], rows)}`;
 }

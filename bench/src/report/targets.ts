@@ -112,10 +112,10 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   for (const mode of ['in a transaction', 'autocommit']) {
     const without = measuredOf(results.saves.measured, `no installer, ${mode}`).summary.median;
     for (const [contender, how] of [
-      ['installer, memory', 'plain Vote.create: the comment.article path costs a SELECT'],
+      ['installer, memory', "plain Vote.create, the blog's rules: Vote → comment"],
       [
-        'installer, memory, comment passed as loaded',
-        "as the blog's route does it: the comment it loaded passed along",
+        "installer, memory, Vote → 'comment.article' too, comment passed as loaded",
+        "django-cache-sweeper's rules, Vote → comment and comment.article, the comment passed as loaded",
       ],
     ] as const) {
       const withIt = measuredOf(results.saves.measured, `${contender}, ${mode}`).summary.median;

@@ -6,6 +6,7 @@
  */
 import type { CacheEntry } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
+import type { NestedToken, StoredFragment } from './fragment-value';
 import type { FragmentHints } from './hints';
 import { completeFragmentKey, type KeyPart, type QuotedFragment } from './keys';
 import type { SweeperSession } from './session';
@@ -29,6 +30,8 @@ export interface FlowContext {
   readonly versionTtlSeconds: number;
   /** Reports a problem that is not a failed round (a garbled counter). */
   report(error: CacheSweeperError): void;
+  /** Decodes a value read under a fragment key (see `encodeFragment`). */
+  decode(key: string, value: string): StoredFragment | undefined;
 }
 
 /** A fragment request whose target, token plan and key parts have been checked. */
@@ -51,6 +54,8 @@ export interface FragmentLookup {
   readonly key: string | undefined;
   /** The cached HTML on a hit. */
   readonly html: string | undefined;
+  /** On a hit, the counters of the cached fragments nested in it, with the tokens they held (and still hold). */
+  readonly nested?: readonly NestedToken[];
 }
 
 function* getMany(what: string, keys: readonly string[]): Flow<(string | undefined)[]> {
@@ -105,7 +110,8 @@ export function* readTokens(
   acceptCounters(tokensAhead, values, session, context, needed.length);
   const fragmentsAt = needed.length + tokensAhead.length;
   for (let index = 0; index < fragmentsAhead.length; index++) {
-    session.fragments.set(fragmentsAhead[index] as string, values[fragmentsAt + index]);
+    const key = fragmentsAhead[index] as string;
+    session.fragments.set(key, decoded(key, values[fragmentsAt + index], context));
   }
   if (missing.length === 0) return;
   const entries = missing.map((key) => ({
@@ -189,7 +195,9 @@ export function* lookupFragments(
   for (const hint of hinted) {
     if (hint === undefined) continue;
     if (hint.lastKey !== undefined) ahead.fragments.push(hint.lastKey);
-    for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
+    // The counters its stored copy records cover every level; before one was read, those of its last rendering.
+    if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
+    else for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
   }
   yield* readTokens(versionKeys, session, context, ahead);
 
@@ -210,15 +218,46 @@ export function* lookupFragments(
     const reading = [...wanted];
     const values = yield* getMany('get fragments', reading);
     reading.forEach((key, index) => {
-      session.fragments.set(key, values[index]);
+      session.fragments.set(key, decoded(key, values[index], context));
     });
   }
+  // A fragment found is served only while the counters of the fragments nested in it
+  // still hold the tokens it was rendered with: read those not read yet.
+  const unknown: string[] = [];
+  for (const key of keys) {
+    const stored = key === undefined ? undefined : session.fragments.get(key);
+    for (const [versionKey] of stored?.nested ?? []) if (!session.tokens.has(versionKey)) unknown.push(versionKey);
+  }
+  yield* readCounters(unknown, session, context);
   return planned.map((fragment, index) => {
     const key = keys[index];
     if (key === undefined) return { key, html: undefined };
     hints?.noteKey(fragment, key);
-    return { key, html: session.fragments.get(key) };
+    const stored = session.fragments.get(key);
+    if (stored !== undefined && stored.nested.length > 0) hints?.noteNestedCounters(fragment, stored.nested);
+    if (stored === undefined || !nestedStillCurrent(stored, session)) return { key, html: undefined };
+    return { key, html: stored.html, nested: stored.nested };
   });
+}
+
+/**
+ * Reads counters into `session.tokens` without creating missing ones (for checking
+ * the counters a stored fragment nests: one lost or never created means it cannot be
+ * served, and creating it would not change that).
+ */
+export function* readCounters(keys: readonly string[], session: SweeperSession, context: FlowContext): Flow<void> {
+  const reading = unread(keys, session.tokens);
+  if (reading.length === 0) return;
+  acceptCounters(reading, yield* getMany('get nested version tokens', reading), session, context);
+}
+
+function decoded(key: string, value: string | undefined, context: FlowContext): StoredFragment | undefined {
+  return value === undefined ? undefined : context.decode(key, value);
+}
+
+function nestedStillCurrent(stored: StoredFragment, session: SweeperSession): boolean {
+  for (const [versionKey, token] of stored.nested) if (session.tokens.get(versionKey) !== token) return false;
+  return true;
 }
 
 function pushVersionKeys(plan: TokenPlan, into: string[]): void {

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { PlannedFragment } from './flows';
+import type { NestedToken } from './fragment-value';
 
 /** What a process remembers of a fragment: the key it last had, and the fragments its last rendering nested. */
 export interface FragmentHint {
@@ -7,6 +8,10 @@ export interface FragmentHint {
   lastKey?: string;
   /** The cached fragments its last rendering held, one level down. */
   nested?: readonly PlannedFragment[];
+  /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
+  nestedCounters?: readonly string[];
+  /** The decoded header `nestedCounters` was taken from. */
+  nestedFrom?: readonly NestedToken[];
 }
 
 /** Most fragments a single hint lists as nested; a rendering with more is not remembered. */
@@ -29,7 +34,7 @@ export class FragmentHints {
       max: maxFragments,
       maxSize: maxFragments * 10,
       maxEntrySize: Math.min(MAX_NESTED_PER_HINT, maxFragments * 10),
-      sizeCalculation: (hint) => 1 + (hint.nested?.length ?? 0),
+      sizeCalculation: (hint) => 1 + (hint.nested?.length ?? 0) + (hint.nestedCounters?.length ?? 0),
     });
   }
 
@@ -46,12 +51,23 @@ export class FragmentHints {
     else hint.lastKey = key;
   }
 
+  /** Notes the counters a stored copy of `fragment` depends on, so the next lookup reads them with its token. */
+  noteNestedCounters(fragment: PlannedFragment, nested: readonly NestedToken[]): void {
+    const id = identity(fragment);
+    const hint = this.#cache.get(id);
+    // A decoder hands back the same array while the stored header is unchanged.
+    if (hint?.nestedFrom === nested) return;
+    const nestedCounters = nested.map(([versionKey]) => versionKey);
+    // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
+    this.#cache.set(id, { ...hint, nestedCounters, nestedFrom: nested });
+  }
+
   /** Notes the cached fragments a rendering of `fragment` holds, one level down. */
   noteNested(fragment: PlannedFragment, nested: readonly PlannedFragment[]): void {
     const id = identity(fragment);
     const hint = this.#cache.get(id);
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...(hint?.lastKey === undefined ? {} : { lastKey: hint.lastKey }), nested });
+    this.#cache.set(id, { ...hint, nested });
   }
 }
 

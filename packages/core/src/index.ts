@@ -9,6 +9,7 @@ export {
 export { withDeadline } from './deadline';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
 export type { FragmentLookup, PlannedFragment } from './flows';
+export { decodeFragment, encodeFragment, type NestedToken, type StoredFragment } from './fragment-value';
 export {
   completeFragmentKey,
   type FragmentKeyInput,

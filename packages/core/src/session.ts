@@ -1,3 +1,4 @@
+import type { StoredFragment } from './fragment-value';
 import type { SweeperStats } from './stats';
 
 /**
@@ -10,8 +11,8 @@ import type { SweeperStats } from './stats';
 export interface SweeperSession {
   /** Tokens read so far, by version key; `null` marks a token that could not be read. */
   readonly tokens: Map<string, string | null>;
-  /** Fragments read so far, by key; `undefined` marks one found missing. */
-  readonly fragments: Map<string, string | undefined>;
+  /** Fragments read so far, by key, decoded; `undefined` marks one found missing (or unreadable). */
+  readonly fragments: Map<string, StoredFragment | undefined>;
   /** Version keys this session created with a fresh start: no fragment can be stored under them yet. */
   readonly created: Set<string>;
   /** False once a backend round failed or missed its deadline. */

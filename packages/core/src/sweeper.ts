@@ -6,14 +6,18 @@ import {
   type FragmentLookup,
   lookupFragments,
   type PlannedFragment,
+  readCounters,
   setMany,
 } from './flows';
+import { FragmentDecoder } from './fragment-decoder';
+import { FragmentFlights, type RenderedFragment } from './fragment-flights';
+import { encodeFragment, type NestedToken } from './fragment-value';
 import { FragmentHints } from './hints';
 import { generationKey, type KeyPart, quoteFragmentTail, quotePrimaryKey, validateNamespace, versionKey } from './keys';
 import { memoryBackend } from './memory-backend';
+import { collectNested, type NestedCollector } from './nested-collector';
 import { type FlowOutcome, runFlow, runFlowSync } from './rounds';
 import { createSession, type SessionOptions, type SweeperSession } from './session';
-import { SingleFlight } from './single-flight';
 import { countInto, createStats, type SweeperStats } from './stats';
 import { describeTarget, resolveTarget, type Target } from './targets';
 import {
@@ -78,6 +82,14 @@ export interface InvalidateOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
+/** How long a finished rendering is kept for pages whose lookups read the cache just before its write landed. */
+const FINISHED_RENDER_GRACE_MS = 2_000;
+
+/** Whether every nested counter of a rendering holds, in `session`, the token it was rendered with. */
+function nestedHoldNow(rendered: RenderedFragment, session: SweeperSession): boolean {
+  return rendered.nested?.every(([versionKey, token]) => session.tokens.get(versionKey) === token) ?? false;
+}
+
 const DEFAULT_PREFETCH_HINTS = 10_000;
 
 interface QueuedWrite {
@@ -109,13 +121,15 @@ export class Sweeper {
   readonly #models = new Map<string, TokenSpec>();
   readonly #modelKeyCache = new Map<string, ModelKeys>();
   readonly #stats = createStats();
-  readonly #flights = new SingleFlight<string>();
+  readonly #flights = new FragmentFlights(FINISHED_RENDER_GRACE_MS);
   readonly #uncachedFlights = new Map<string, { readonly startedAt: number; readonly html: Promise<string> }>();
   readonly #pendingWrites = new Set<Promise<void>>();
   readonly #onError: ((error: CacheSweeperError) => void) | undefined;
   readonly #context: FlowContext;
   readonly #hints: FragmentHints | undefined;
+  readonly #decoder = new FragmentDecoder();
   #writeBatch: { queued: QueuedWrite[]; written: Promise<void> } | undefined;
+  readonly #openSyncRenders: NestedCollector[] = [];
   #closed = false;
 
   constructor(options: SweeperOptions = {}) {
@@ -150,6 +164,7 @@ export class Sweeper {
       namespace: this.namespace,
       versionTtlSeconds: this.versionTtlSeconds,
       report: (error) => this.#report(error, undefined),
+      decode: (key, value) => this.#decoder.decode(key, value),
     };
   }
 
@@ -245,11 +260,39 @@ export class Sweeper {
     });
     const session = options.session ?? createSession();
     const [found] = this.lookupPlannedSync([planned], session);
-    if (found?.html !== undefined) return found.html;
-    const html = checkRendered(render(), planned);
+    // Synchronous renders cannot interleave, so the fragments a render nests are those
+    // looked up while it runs: a stack of open renders collects their counters.
+    const parent = this.#openSyncRenders.at(-1);
+    if (found?.html !== undefined) {
+      if (parent) collectNested(parent, planned, session, found.nested ?? []);
+      return found.html;
+    }
+    const nested: NestedCollector = { tokens: new Map(), complete: true };
+    this.#openSyncRenders.push(nested);
+    let rendered: string;
+    try {
+      rendered = render();
+    } finally {
+      this.#openSyncRenders.pop();
+    }
+    const html = checkRendered(rendered, planned);
     if (found?.key !== undefined) {
       this.#count(session, 'renders');
-      if (session.store) this.storeSync([{ key: found.key, value: html, ttlSeconds: planned.ttlSeconds }], session);
+      if (session.store && nested.complete) {
+        const entry = {
+          key: found.key,
+          value: encodeFragment(html, [...nested.tokens]),
+          ttlSeconds: planned.ttlSeconds,
+        };
+        this.#finishStore(
+          runFlowSync(setMany('store fragments', [entry]), this.#syncBackend(), this.#observer(session)),
+          session,
+        );
+      }
+    }
+    if (parent) {
+      if (found?.key === undefined || !nested.complete) parent.complete = false;
+      else collectNested(parent, planned, session, [...nested.tokens]);
     }
     return html;
   }
@@ -368,23 +411,70 @@ export class Sweeper {
    * joins the running render. The result is stored in the background (not awaited);
    * until that write lands, later misses still join this render. When this call leads
    * (no render of `key` is running), it calls `render` synchronously, before returning,
-   * so a caller can batch work that renders start in one turn.
+   * so a caller can batch work that renders start in one turn. `nestedOf`, asked when
+   * the rendering is stored, names the counters (and their tokens, as read by this
+   * session) of the cached fragments rendered inside it: the stored copy is served only
+   * while they hold, so a change to a nested row needs no rule to reach this one.
+   * `null` stores nothing.
    */
   renderMiss(
     key: string,
     ttlSeconds: number,
     render: () => Promise<string>,
     session: SweeperSession = createSession(),
+    nestedOf: () => readonly NestedToken[] | null = () => [],
   ): Promise<string> {
     if (!session.store) {
       // A read-only session may see uncommitted data: its renders are neither stored nor shared.
       this.#count(session, 'renders');
       return render();
     }
-    const running = this.#flights.join(key);
-    if (running) return running;
+    const flight = this.#flights.state(key);
+    const landedBefore =
+      flight?.kind === 'settled' && flight.landedAt !== undefined && flight.landedAt <= session.startedAt;
+    if (flight?.kind === 'settled' && !landedBefore && nestedHoldNow(flight.rendered, session)) {
+      return Promise.resolve(flight.rendered.html);
+    }
+    if (flight?.kind === 'running') {
+      // Shared once done, if the fragments it nests are those this page would nest.
+      return flight.rendering.then(async (rendered) => {
+        if (await this.#nestedHold(rendered, session)) return rendered.html;
+        throw new CacheSweeperError(
+          'sweeper',
+          `a concurrent rendering of "${key}" nests older fragments than this page has read: render it here`,
+        );
+      });
+    }
     this.#count(session, 'renders');
-    return this.#flights.lead(key, render, (html) => this.store([{ key, value: html, ttlSeconds }], session));
+    const work = async (): Promise<RenderedFragment> => {
+      const html = await render();
+      return { html, nested: nestedOf() };
+    };
+    const rendering = this.#flights.lead(key, work, (rendered) => {
+      // `null`: some fragment nested in it could not be keyed, so nothing could tell when it changes.
+      if (rendered.nested === null) return Promise.resolve();
+      return this.#queueWrites([{ key, value: encodeFragment(rendered.html, rendered.nested), ttlSeconds }], session);
+    });
+    return rendering.then((rendered) => rendered.html);
+  }
+
+  /** Whether a rendering's nested counters hold the tokens this session reads for them (reading those it lacks). */
+  async #nestedHold(rendered: RenderedFragment, session: SweeperSession): Promise<boolean> {
+    if (rendered.nested === null) return false;
+    if (nestedHoldNow(rendered, session)) return true;
+    if (!session.available || this.#closed) return false;
+    const unknown = rendered.nested.map(([versionKey]) => versionKey).filter((key) => !session.tokens.has(key));
+    const outcome = await runFlow(
+      readCounters(unknown, session, this.#context),
+      this.backend,
+      this.timeoutMs,
+      this.#observer(session),
+    );
+    if (!outcome.ok) {
+      this.#failRound(outcome, session);
+      return false;
+    }
+    return nestedHoldNow(rendered, session);
   }
 
   /**
@@ -420,6 +510,14 @@ export class Sweeper {
    * (failures are reported); `idle()` waits for it.
    */
   store(entries: readonly CacheEntry[], session: SweeperSession = createSession()): Promise<void> {
+    return this.#queueWrites(
+      entries.map((entry) => ({ ...entry, value: encodeFragment(entry.value) })),
+      session,
+    );
+  }
+
+  /** Queues entries already encoded (see `encodeFragment`) for the next batched write round. */
+  #queueWrites(entries: readonly CacheEntry[], session: SweeperSession): Promise<void> {
     if (entries.length === 0 || this.#closed || !session.store) return Promise.resolve();
     let batch = this.#writeBatch;
     if (batch === undefined) {
@@ -454,8 +552,9 @@ export class Sweeper {
   /** As `store`, synchronously. */
   storeSync(entries: readonly CacheEntry[], session: SweeperSession = createSession()): void {
     if (entries.length === 0 || this.#closed || !session.store) return;
+    const encoded = entries.map((entry) => ({ ...entry, value: encodeFragment(entry.value) }));
     this.#finishStore(
-      runFlowSync(setMany('store fragments', entries), this.#syncBackend(), this.#observer(session)),
+      runFlowSync(setMany('store fragments', encoded), this.#syncBackend(), this.#observer(session)),
       session,
     );
   }
@@ -577,6 +676,7 @@ export class Sweeper {
     if (this.#closed) return;
     await this.idle();
     this.#closed = true;
+    this.#flights.clear();
     await this.backend.close();
   }
 

@@ -1,5 +1,6 @@
 import {
   CacheSweeperError,
+  type NestedToken,
   type PlannedFragment,
   type SweeperSession,
   type SweeperStats,
@@ -42,6 +43,11 @@ export interface CacheBlock {
   cut?: Cut;
   /** The final HTML. */
   html?: string;
+  /**
+   * The counters of the cached fragments inside its HTML, at any depth, with the tokens
+   * this render keyed them by; `null` when one could not be keyed (its HTML is then not stored).
+   */
+  nested?: readonly NestedToken[] | null;
   /** Settles the single-flight render this block leads. */
   settle?: { resolve(html: string): void; reject(error: unknown): void };
 }

@@ -1,3 +1,4 @@
+import type { NestedToken, SweeperSession } from '@cachesweeper/core';
 import { renderBody } from './block';
 import { inCapturedContainer } from './capture';
 import { type Loaded, startLoad } from './loaders';
@@ -38,12 +39,14 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
   const joined: Promise<void>[] = [];
   let leads = false;
   blocks.forEach((block, index) => {
-    const { key, html } = lookups[index] ?? { key: undefined, html: undefined };
+    const { key, html, nested } = lookups[index] ?? { key: undefined, html: undefined };
     if (html !== undefined) {
       block.html = html;
+      block.nested = nested ?? [];
       return;
     }
     if (key === undefined) {
+      block.nested = null;
       // The cache could not be used for this block: share a render of it with
       // concurrent pages (core decides whether its data is fresh enough to share).
       follow(
@@ -68,6 +71,7 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
         block.planned.ttlSeconds,
         deferredRender(block, () => (leads = true)),
         session,
+        () => block.nested ?? null,
       ),
       block,
       key,
@@ -97,6 +101,8 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], d
         flight.then(
           (html) => {
             block.html = html;
+            // Core checked its nested counters against this page's, but does not hand them over.
+            block.nested = null;
           },
           () => renderMisses(state, [block], depth),
         ),
@@ -150,9 +156,32 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
   await resolveLevel(state, children, depth + 1);
   for (const block of blocks) {
     block.html ??= htmlOfCut(block.cut as Cut);
+    block.nested = nestedTokensOf(block, state.session);
     block.settle?.resolve(block.html);
     block.settle = undefined;
   }
+}
+
+/**
+ * The counters of every cached fragment inside a rendered block, at any depth, with the
+ * tokens this render keyed them by: the block's cached copy is served only while they
+ * hold. `null` when the block was rendered in place or a fragment inside it had no key.
+ */
+function nestedTokensOf(block: CacheBlock, session: SweeperSession): readonly NestedToken[] | null {
+  if (block.cut === undefined) return null;
+  const tokens = new Map<string, string>();
+  for (const child of blocksOf(block.cut)) {
+    if (child.nested === undefined || child.nested === null) return null;
+    const { counterKey, generationKey } = child.planned.plan;
+    for (const versionKey of [generationKey, counterKey]) {
+      if (versionKey === undefined) continue;
+      const token = session.tokens.get(versionKey);
+      if (typeof token !== 'string') return null;
+      tokens.set(versionKey, token);
+    }
+    for (const [versionKey, token] of child.nested) tokens.set(versionKey, token);
+  }
+  return [...tokens];
 }
 
 /** Renders a block and everything in it in place, without the cache. */

@@ -1,0 +1,48 @@
+import { isValidCacheKey } from './keys';
+import { isCounterValue } from './tokens';
+
+/** A version key and the token it held when a fragment was rendered. */
+export type NestedToken = readonly [versionKey: string, token: string];
+
+/** A fragment as stored: its HTML and the counters of the cached fragments rendered inside it. */
+export interface StoredFragment {
+  /** The HTML to serve. */
+  readonly html: string;
+  /** The counter of every cached fragment nested in it (at any depth), as rendered; served only while all still hold. */
+  readonly nested: readonly NestedToken[];
+}
+
+const PLAIN = '|';
+const WITH_NESTED = '#';
+
+/**
+ * Encodes a fragment for the cache: `|<html>`, or `#<key> <token> <key> <token>…\n<html>`
+ * when it embeds cached fragments. Version keys hold no whitespace and tokens are
+ * digits, so the header needs no quoting.
+ */
+export function encodeFragment(html: string, nested: readonly NestedToken[] = []): string {
+  if (nested.length === 0) return PLAIN + html;
+  let header = WITH_NESTED;
+  nested.forEach(([key, token], index) => {
+    header += `${index === 0 ? '' : ' '}${key} ${token}`;
+  });
+  return `${header}\n${html}`;
+}
+
+/** Decodes a cached value; `undefined` for a value in no known shape (written by something else): a miss. */
+export function decodeFragment(value: string): StoredFragment | undefined {
+  if (value.startsWith(PLAIN)) return { html: value.slice(1), nested: [] };
+  if (!value.startsWith(WITH_NESTED)) return undefined;
+  const end = value.indexOf('\n');
+  if (end < 0) return undefined;
+  const words = value.slice(1, end).split(' ');
+  if (words.length % 2 !== 0) return undefined;
+  const nested: NestedToken[] = [];
+  for (let index = 0; index < words.length; index += 2) {
+    const key = words[index] as string;
+    const token = words[index + 1] as string;
+    if (!isValidCacheKey(key) || !isCounterValue(token)) return undefined;
+    nested.push([key, token]);
+  }
+  return { html: value.slice(end + 1), nested };
+}

@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeFragment, encodeFragment, type NestedToken } from '../src';
+
+describe('stored fragment values', () => {
+  it('round-trip any HTML, with and without nested counters', () => {
+    const nested = fc.array(
+      fc.tuple(
+        fc.stringMatching(/^[!-#%-~]{1,60}$/),
+        fc.bigInt({ min: 0n, max: 2n ** 53n - 1n }).map(String),
+      ) as fc.Arbitrary<NestedToken>,
+      { maxLength: 20 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), nested, (html, tokens) => {
+        expect(decodeFragment(encodeFragment(html, tokens))).toEqual({ html, nested: tokens });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads a value in no known shape as a miss', () => {
+    for (const value of [
+      '',
+      '<p>raw html</p>',
+      '#',
+      '#a 1',
+      '#a\n<p>',
+      '#a 1 b\n<p>',
+      '#a x\n<p>',
+      '#a b 1\n',
+      '#a 9007199254740992\n',
+    ]) {
+      expect(decodeFragment(value), JSON.stringify(value)).toBeUndefined();
+    }
+  });
+
+  it('keeps HTML that itself looks like a header', () => {
+    const html = '#cs:Comment:1 5\n|<p>';
+    expect(decodeFragment(encodeFragment(html))).toEqual({ html, nested: [] });
+    expect(decodeFragment(encodeFragment(html, [['cs:Comment:2', '7']]))).toEqual({
+      html,
+      nested: [['cs:Comment:2', '7']],
+    });
+  });
+});
+
+describe('FragmentDecoder', () => {
+  it('reuses a parsed header while the value keeps it, and parses again when it changes', async () => {
+    const { FragmentDecoder } = await import('../src/fragment-decoder');
+    const decoder = new FragmentDecoder();
+    const first = decoder.decode('k', encodeFragment('<a>', [['cs:C:=1', '5']]));
+    const again = decoder.decode('k', encodeFragment('<b>', [['cs:C:=1', '5']]));
+    expect(again).toEqual({ html: '<b>', nested: [['cs:C:=1', '5']] });
+    expect(again?.nested).toBe(first?.nested);
+    expect(decoder.decode('k', encodeFragment('<c>', [['cs:C:=1', '6']]))).toEqual({
+      html: '<c>',
+      nested: [['cs:C:=1', '6']],
+    });
+    // A header that is a prefix of another one is not mistaken for it.
+    expect(decoder.decode('k', encodeFragment('<d>', [['cs:C:=1', '61']]))?.nested).toEqual([['cs:C:=1', '61']]);
+    expect(decoder.decode('k', encodeFragment('<e>'))).toEqual({ html: '<e>', nested: [] });
+    expect(decoder.decode('k', 'garbage')).toBeUndefined();
+  });
+});
