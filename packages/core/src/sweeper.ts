@@ -408,14 +408,16 @@ export class Sweeper {
 
   /**
    * Renders a missed fragment once per process: a concurrent miss of the same key
-   * joins the running render. The result is stored in the background (not awaited);
-   * until that write lands, later misses still join this render. When this call leads
-   * (no render of `key` is running), it calls `render` synchronously, before returning,
-   * so a caller can batch work that renders start in one turn. `nestedOf`, asked when
-   * the rendering is stored, names the counters (and their tokens, as read by this
-   * session) of the cached fragments rendered inside it: the stored copy is served only
-   * while they hold, so a change to a nested row needs no rule to reach this one.
-   * `null` stores nothing.
+   * joins the running render. The result is stored in the background (not awaited),
+   * and stays shared for 2 s after that write lands with pages that began before it.
+   * When this call leads (no render of `key` is running), it calls `render`
+   * synchronously, before returning, so a caller can batch work that renders start in
+   * one turn. `nestedOf`, asked when the rendering is done, names the counters (and
+   * their tokens, as read by this session) of the cached fragments rendered inside it:
+   * the stored copy is served only while they hold, so a change to a nested row needs
+   * no rule to reach this one; `null` stores nothing. A joiner whose session holds other
+   * tokens for those counters is refused the shared rendering: its promise rejects with
+   * a CacheSweeperError, and it should render the fragment itself.
    */
   renderMiss(
     key: string,
