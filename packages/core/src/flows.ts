@@ -6,7 +6,7 @@
  */
 import type { CacheEntry } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
-import type { NestedToken, StoredFragment } from './fragment-value';
+import { type NestedToken, nestedTokensHold, type StoredFragment } from './fragment-value';
 import type { FragmentHints } from './hints';
 import { completeFragmentKey, type KeyPart, type QuotedFragment } from './keys';
 import type { SweeperSession } from './session';
@@ -204,15 +204,17 @@ export function* lookupFragments(
   const { namespace } = context;
   const keys = planned.map((fragment) => keyOf(fragment, session, namespace));
   const wanted = new Set<string>();
-  const want = (fragment: PlannedFragment, key: string | undefined) => {
-    if (key !== undefined && !session.fragments.has(key) && !isFresh(fragment, session)) wanted.add(key);
-  };
+  const needsRead = (fragment: PlannedFragment, key: string | undefined): key is string =>
+    key !== undefined && !session.fragments.has(key) && !isFresh(fragment, session);
   planned.forEach((fragment, index) => {
     const key = keys[index];
-    if (key === undefined || session.fragments.has(key) || isFresh(fragment, session)) return;
+    if (!needsRead(fragment, key)) return;
     wanted.add(key);
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
-    for (const nested of hinted[index]?.nested ?? []) want(nested, keyOf(nested, session, namespace));
+    for (const nested of hinted[index]?.nested ?? []) {
+      const nestedKey = keyOf(nested, session, namespace);
+      if (needsRead(nested, nestedKey)) wanted.add(nestedKey);
+    }
   });
   if (wanted.size > 0) {
     const reading = [...wanted];
@@ -223,19 +225,18 @@ export function* lookupFragments(
   }
   // A fragment found is served only while the counters of the fragments nested in it
   // still hold the tokens it was rendered with: read those not read yet.
-  const unknown: string[] = [];
+  const nestedCounters: string[] = [];
   for (const key of keys) {
     const stored = key === undefined ? undefined : session.fragments.get(key);
-    for (const [versionKey] of stored?.nested ?? []) if (!session.tokens.has(versionKey)) unknown.push(versionKey);
+    for (const [versionKey] of stored?.nested ?? []) nestedCounters.push(versionKey);
   }
-  yield* readCounters(unknown, session, context);
+  yield* readCounters(nestedCounters, session, context);
   return planned.map((fragment, index) => {
     const key = keys[index];
     if (key === undefined) return { key, html: undefined };
-    hints?.noteKey(fragment, key);
     const stored = session.fragments.get(key);
-    if (stored !== undefined && stored.nested.length > 0) hints?.noteNestedCounters(fragment, stored.nested);
-    if (stored === undefined || !nestedStillCurrent(stored, session)) return { key, html: undefined };
+    hints?.noteLookup(fragment, key, stored?.nested);
+    if (stored === undefined || !nestedTokensHold(stored.nested, session.tokens)) return { key, html: undefined };
     return { key, html: stored.html, nested: stored.nested };
   });
 }
@@ -253,11 +254,6 @@ export function* readCounters(keys: readonly string[], session: SweeperSession, 
 
 function decoded(key: string, value: string | undefined, context: FlowContext): StoredFragment | undefined {
   return value === undefined ? undefined : context.decode(key, value);
-}
-
-function nestedStillCurrent(stored: StoredFragment, session: SweeperSession): boolean {
-  for (const [versionKey, token] of stored.nested) if (session.tokens.get(versionKey) !== token) return false;
-  return true;
 }
 
 function pushVersionKeys(plan: TokenPlan, into: string[]): void {

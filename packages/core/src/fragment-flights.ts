@@ -9,12 +9,7 @@ export interface RenderedFragment {
 /** Where the rendering of a key stands in this process. */
 export type FlightState =
   | { readonly kind: 'running'; readonly rendering: Promise<RenderedFragment> }
-  | {
-      readonly kind: 'settled';
-      readonly rendered: RenderedFragment;
-      /** When its write-back settled (`performance.now()`); `undefined` while it is being written. */
-      readonly landedAt: number | undefined;
-    };
+  | { readonly kind: 'settled'; readonly rendered: RenderedFragment };
 
 interface Flight {
   readonly rendering: Promise<RenderedFragment>;
@@ -39,13 +34,17 @@ export class FragmentFlights {
     this.#graceMs = graceMs;
   }
 
-  /** The rendering of `key` running or recently finished here, if any. */
-  state(key: string): FlightState | undefined {
+  /**
+   * The rendering of `key` running or recently finished here, if any, for a page that
+   * began at `pageStartedAt` (`performance.now()`): a rendering whose write landed
+   * before that page began is not offered to it.
+   */
+  state(key: string, pageStartedAt: number): FlightState | undefined {
     const flight = this.#flights.get(key);
     if (flight === undefined) return undefined;
-    return flight.rendered === undefined
-      ? { kind: 'running', rendering: flight.rendering }
-      : { kind: 'settled', rendered: flight.rendered, landedAt: flight.landedAt };
+    if (flight.rendered === undefined) return { kind: 'running', rendering: flight.rendering };
+    if (flight.landedAt !== undefined && flight.landedAt <= pageStartedAt) return undefined;
+    return { kind: 'settled', rendered: flight.rendered };
   }
 
   /** Runs `work` for `key` (replacing a finished rendering), then `afterwards` (the write-back) with its result. */

@@ -29,6 +29,12 @@ export function encodeFragment(html: string, nested: readonly NestedToken[] = []
   return `${header}\n${html}`;
 }
 
+/** Whether every counter of `nested` still holds, in `tokens`, the token the fragment was rendered with. */
+export function nestedTokensHold(nested: readonly NestedToken[], tokens: ReadonlyMap<string, string | null>): boolean {
+  for (const [versionKey, token] of nested) if (tokens.get(versionKey) !== token) return false;
+  return true;
+}
+
 /** Decodes a cached value; `undefined` for a value in no known shape (written by something else): a miss. */
 export function decodeFragment(value: string): StoredFragment | undefined {
   if (value.startsWith(PLAIN)) return { html: value.slice(1), nested: [] };

@@ -43,23 +43,23 @@ export class FragmentHints {
     return this.#cache.get(identity(fragment));
   }
 
-  /** Notes the key a fragment was found or is being rendered under. */
-  noteKey(fragment: PlannedFragment, key: string): void {
-    const id = identity(fragment);
-    const hint = this.#cache.get(id);
-    if (hint === undefined) this.#cache.set(id, { lastKey: key });
-    else hint.lastKey = key;
-  }
-
-  /** Notes the counters a stored copy of `fragment` depends on, so the next lookup reads them with its token. */
-  noteNestedCounters(fragment: PlannedFragment, nested: readonly NestedToken[]): void {
+  /**
+   * Notes what a lookup found: the key the fragment has now (it is found or rendered
+   * under it) and, when a stored copy was read, the counters that copy depends on, so
+   * the next lookup reads them with its token.
+   */
+  noteLookup(fragment: PlannedFragment, key: string, nested: readonly NestedToken[] | undefined): void {
     const id = identity(fragment);
     const hint = this.#cache.get(id);
     // A decoder hands back the same array while the stored header is unchanged.
-    if (hint?.nestedFrom === nested) return;
+    if (nested === undefined || nested.length === 0 || hint?.nestedFrom === nested) {
+      if (hint === undefined) this.#cache.set(id, { lastKey: key });
+      else hint.lastKey = key;
+      return;
+    }
     const nestedCounters = nested.map(([versionKey]) => versionKey);
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...hint, nestedCounters, nestedFrom: nested });
+    this.#cache.set(id, { ...hint, lastKey: key, nestedCounters, nestedFrom: nested });
   }
 
   /** Notes the cached fragments a rendering of `fragment` holds, one level down. */

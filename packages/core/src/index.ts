@@ -9,7 +9,13 @@ export {
 export { withDeadline } from './deadline';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
 export type { FragmentLookup, PlannedFragment } from './flows';
-export { decodeFragment, encodeFragment, type NestedToken, type StoredFragment } from './fragment-value';
+export {
+  decodeFragment,
+  encodeFragment,
+  type NestedToken,
+  nestedTokensHold,
+  type StoredFragment,
+} from './fragment-value';
 export {
   completeFragmentKey,
   type FragmentKeyInput,
@@ -26,6 +32,7 @@ export {
   versionKey,
 } from './keys';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend';
+export { collectNested, type NestedCollector } from './nested-collector';
 export { createSession, type SessionOptions, type SweeperSession } from './session';
 export { SingleFlight } from './single-flight';
 export { countInto, createStats, type SweeperStats } from './stats';

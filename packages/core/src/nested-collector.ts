@@ -2,7 +2,7 @@ import type { PlannedFragment } from './flows';
 import type { NestedToken } from './fragment-value';
 import type { SweeperSession } from './session';
 
-/** The counters of the fragments a synchronous render nests; `complete` turns false when one had no key. */
+/** The counters of the fragments a render nests, with their tokens; `complete` turns false when one had no token. */
 export interface NestedCollector {
   readonly tokens: Map<string, string>;
   complete: boolean;

@@ -11,7 +11,7 @@ import {
 } from './flows';
 import { FragmentDecoder } from './fragment-decoder';
 import { FragmentFlights, type RenderedFragment } from './fragment-flights';
-import { encodeFragment, type NestedToken } from './fragment-value';
+import { encodeFragment, type NestedToken, nestedTokensHold } from './fragment-value';
 import { FragmentHints } from './hints';
 import { generationKey, type KeyPart, quoteFragmentTail, quotePrimaryKey, validateNamespace, versionKey } from './keys';
 import { memoryBackend } from './memory-backend';
@@ -87,7 +87,12 @@ const FINISHED_RENDER_GRACE_MS = 2_000;
 
 /** Whether every nested counter of a rendering holds, in `session`, the token it was rendered with. */
 function nestedHoldNow(rendered: RenderedFragment, session: SweeperSession): boolean {
-  return rendered.nested?.every(([versionKey, token]) => session.tokens.get(versionKey) === token) ?? false;
+  return rendered.nested !== null && nestedTokensHold(rendered.nested, session.tokens);
+}
+
+/** Entries whose values are HTML, encoded for the cache as fragments that nest nothing. */
+function encodedAsHtml(entries: readonly CacheEntry[]): CacheEntry[] {
+  return entries.map((entry) => ({ ...entry, value: encodeFragment(entry.value) }));
 }
 
 const DEFAULT_PREFETCH_HINTS = 10_000;
@@ -278,14 +283,9 @@ export class Sweeper {
     const html = checkRendered(rendered, planned);
     if (found?.key !== undefined) {
       this.#count(session, 'renders');
-      if (session.store && nested.complete) {
-        const entry = {
-          key: found.key,
-          value: encodeFragment(html, [...nested.tokens]),
-          ttlSeconds: planned.ttlSeconds,
-        };
-        this.#finishStore(
-          runFlowSync(setMany('store fragments', [entry]), this.#syncBackend(), this.#observer(session)),
+      if (nested.complete) {
+        this.#writeSync(
+          [{ key: found.key, value: encodeFragment(html, [...nested.tokens]), ttlSeconds: planned.ttlSeconds }],
           session,
         );
       }
@@ -431,10 +431,8 @@ export class Sweeper {
       this.#count(session, 'renders');
       return render();
     }
-    const flight = this.#flights.state(key);
-    const landedBefore =
-      flight?.kind === 'settled' && flight.landedAt !== undefined && flight.landedAt <= session.startedAt;
-    if (flight?.kind === 'settled' && !landedBefore && nestedHoldNow(flight.rendered, session)) {
+    const flight = this.#flights.state(key, session.startedAt);
+    if (flight?.kind === 'settled' && nestedHoldNow(flight.rendered, session)) {
       return Promise.resolve(flight.rendered.html);
     }
     if (flight?.kind === 'running') {
@@ -465,9 +463,12 @@ export class Sweeper {
     if (rendered.nested === null) return false;
     if (nestedHoldNow(rendered, session)) return true;
     if (!session.available || this.#closed) return false;
-    const unknown = rendered.nested.map(([versionKey]) => versionKey).filter((key) => !session.tokens.has(key));
     const outcome = await runFlow(
-      readCounters(unknown, session, this.#context),
+      readCounters(
+        rendered.nested.map(([versionKey]) => versionKey),
+        session,
+        this.#context,
+      ),
       this.backend,
       this.timeoutMs,
       this.#observer(session),
@@ -512,10 +513,7 @@ export class Sweeper {
    * (failures are reported); `idle()` waits for it.
    */
   store(entries: readonly CacheEntry[], session: SweeperSession = createSession()): Promise<void> {
-    return this.#queueWrites(
-      entries.map((entry) => ({ ...entry, value: encodeFragment(entry.value) })),
-      session,
-    );
+    return this.#queueWrites(encodedAsHtml(entries), session);
   }
 
   /** Queues entries already encoded (see `encodeFragment`) for the next batched write round. */
@@ -553,10 +551,14 @@ export class Sweeper {
 
   /** As `store`, synchronously. */
   storeSync(entries: readonly CacheEntry[], session: SweeperSession = createSession()): void {
+    this.#writeSync(encodedAsHtml(entries), session);
+  }
+
+  /** Writes entries already encoded (see `encodeFragment`) now, through the synchronous face. */
+  #writeSync(entries: readonly CacheEntry[], session: SweeperSession): void {
     if (entries.length === 0 || this.#closed || !session.store) return;
-    const encoded = entries.map((entry) => ({ ...entry, value: encodeFragment(entry.value) }));
     this.#finishStore(
-      runFlowSync(setMany('store fragments', encoded), this.#syncBackend(), this.#observer(session)),
+      runFlowSync(setMany('store fragments', entries), this.#syncBackend(), this.#observer(session)),
       session,
     );
   }

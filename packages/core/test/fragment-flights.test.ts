@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CacheSweeperError, createSession, createSweeper, type NestedToken } from '../src';
+import {
+  CacheSweeperError,
+  createSession,
+  createSweeper,
+  type NestedToken,
+  type Sweeper,
+  type SweeperSession,
+} from '../src';
 
 const NESTED_KEY = 'cs:Comment:=1';
 
@@ -7,6 +14,16 @@ function sessionHolding(token: string) {
   const session = createSession();
   session.tokens.set(NESTED_KEY, token);
   return session;
+}
+
+/** A miss of key `k` (60 s), rendered by `render`, whose rendering nests what `nestedOf` names. */
+function miss(
+  sweeper: Sweeper,
+  render: () => Promise<string>,
+  session: SweeperSession,
+  nestedOf: () => readonly NestedToken[] | null,
+) {
+  return sweeper.renderMiss('k', 60, render, session, nestedOf);
 }
 
 function deferred() {
@@ -29,17 +46,15 @@ describe('shared renderings of a fragment with nested fragments', () => {
   it('a page that read the same nested tokens shares the running rendering', async () => {
     const sweeper = createSweeper();
     const render = deferred();
-    const leader = sweeper.renderMiss(
-      'k',
-      60,
+    const leader = miss(
+      sweeper,
       () => render.promise,
       sessionHolding('7'),
       () => nested,
     );
     let renders = 0;
-    const joiner = sweeper.renderMiss(
-      'k',
-      60,
+    const joiner = miss(
+      sweeper,
       async () => {
         renders++;
         return 'never';
@@ -56,16 +71,14 @@ describe('shared renderings of a fragment with nested fragments', () => {
   it('a page that read a newer nested token is refused the running rendering (it renders its own)', async () => {
     const sweeper = createSweeper();
     const render = deferred();
-    const leader = sweeper.renderMiss(
-      'k',
-      60,
+    const leader = miss(
+      sweeper,
       () => render.promise,
       sessionHolding('7'),
       () => nested,
     );
-    const joiner = sweeper.renderMiss(
-      'k',
-      60,
+    const joiner = miss(
+      sweeper,
       async () => 'own',
       sessionHolding('8'),
       () => [[NESTED_KEY, '8']],
@@ -81,9 +94,8 @@ describe('shared renderings of a fragment with nested fragments', () => {
     const early = sessionHolding('7');
     const earlyNewer = sessionHolding('8');
     expect(
-      await sweeper.renderMiss(
-        'k',
-        60,
+      await miss(
+        sweeper,
         async () => '<page 7>',
         sessionHolding('7'),
         () => nested,
@@ -97,9 +109,8 @@ describe('shared renderings of a fragment with nested fragments', () => {
     };
     // Began before the write landed: its lookup may have read the cache just before it.
     expect(
-      await sweeper.renderMiss(
-        'k',
-        60,
+      await miss(
+        sweeper,
         () => own('again'),
         early,
         () => nested,
@@ -108,9 +119,8 @@ describe('shared renderings of a fragment with nested fragments', () => {
     expect(renders).toBe(0);
     // Began before too, but has read a newer nested token: renders its own.
     expect(
-      await sweeper.renderMiss(
-        'k',
-        60,
+      await miss(
+        sweeper,
         () => own('<page 8>'),
         earlyNewer,
         () => [[NESTED_KEY, '8']],
@@ -121,18 +131,16 @@ describe('shared renderings of a fragment with nested fragments', () => {
 
   it('a page that began after the write landed and still missed renders (the entry was evicted or deleted)', async () => {
     const sweeper = createSweeper();
-    await sweeper.renderMiss(
-      'k',
-      60,
+    await miss(
+      sweeper,
       async () => '<page>',
       sessionHolding('7'),
       () => nested,
     );
     await sweeper.idle();
     expect(
-      await sweeper.renderMiss(
-        'k',
-        60,
+      await miss(
+        sweeper,
         async () => '<rendered again>',
         sessionHolding('7'),
         () => nested,
@@ -144,16 +152,14 @@ describe('shared renderings of a fragment with nested fragments', () => {
     const sweeper = createSweeper();
     await sweeper.backend.set(NESTED_KEY, '7', 0);
     const render = deferred();
-    const leader = sweeper.renderMiss(
-      'k',
-      60,
+    const leader = miss(
+      sweeper,
       () => render.promise,
       sessionHolding('7'),
       () => nested,
     );
-    const joiner = sweeper.renderMiss(
-      'k',
-      60,
+    const joiner = miss(
+      sweeper,
       async () => 'own',
       createSession(),
       () => nested,

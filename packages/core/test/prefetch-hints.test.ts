@@ -67,7 +67,7 @@ describe('prefetch hints', () => {
     const sweeper = createSweeper();
     const plan = (id: number) => sweeper.plan({ target: { model: 'Comment', id }, ttlSeconds: 60 });
     const hints = new FragmentHints(3);
-    for (let id = 1; id <= 5; id++) hints.noteKey(plan(id), `k${id}`);
+    for (let id = 1; id <= 5; id++) hints.noteLookup(plan(id), `k${id}`, undefined);
     expect(hints.get(plan(1))).toBeUndefined();
     expect(hints.get(plan(5))).toEqual({ lastKey: 'k5' });
     hints.noteNested(

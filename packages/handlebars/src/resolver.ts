@@ -1,4 +1,4 @@
-import type { NestedToken, SweeperSession } from '@cachesweeper/core';
+import { collectNested, type NestedCollector, type NestedToken, type SweeperSession } from '@cachesweeper/core';
 import { renderBody } from './block';
 import { inCapturedContainer } from './capture';
 import { type Loaded, startLoad } from './loaders';
@@ -130,6 +130,7 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
   );
   const loaded: (Loaded | undefined)[] = loads.some((load) => load !== undefined) ? await Promise.all(loads) : [];
   const children: CacheBlock[] = [];
+  const nestedIn = new Map<CacheBlock, readonly CacheBlock[]>();
   blocks.forEach((block, index) => {
     const value = loaded[index];
     const first = state.items.length;
@@ -138,6 +139,7 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
     if (cut !== undefined) {
       block.cut = cut;
       const nested = blocksOf(cut);
+      nestedIn.set(block, nested);
       state.registration.sweeper.rememberNested(
         block.planned,
         nested.map((child) => child.planned),
@@ -156,7 +158,7 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
   await resolveLevel(state, children, depth + 1);
   for (const block of blocks) {
     block.html ??= htmlOfCut(block.cut as Cut);
-    block.nested = nestedTokensOf(block, state.session);
+    block.nested = nestedTokensOf(nestedIn.get(block), state.session);
     block.settle?.resolve(block.html);
     block.settle = undefined;
   }
@@ -165,23 +167,20 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
 /**
  * The counters of every cached fragment inside a rendered block, at any depth, with the
  * tokens this render keyed them by: the block's cached copy is served only while they
- * hold. `null` when the block was rendered in place or a fragment inside it had no key.
+ * hold. `null` when the block was rendered in place (`children` unknown) or a fragment
+ * inside it had no key.
  */
-function nestedTokensOf(block: CacheBlock, session: SweeperSession): readonly NestedToken[] | null {
-  if (block.cut === undefined) return null;
-  const tokens = new Map<string, string>();
-  for (const child of blocksOf(block.cut)) {
+function nestedTokensOf(
+  children: readonly CacheBlock[] | undefined,
+  session: SweeperSession,
+): readonly NestedToken[] | null {
+  if (children === undefined) return null;
+  const collector: NestedCollector = { tokens: new Map(), complete: true };
+  for (const child of children) {
     if (child.nested === undefined || child.nested === null) return null;
-    const { counterKey, generationKey } = child.planned.plan;
-    for (const versionKey of [generationKey, counterKey]) {
-      if (versionKey === undefined) continue;
-      const token = session.tokens.get(versionKey);
-      if (typeof token !== 'string') return null;
-      tokens.set(versionKey, token);
-    }
-    for (const [versionKey, token] of child.nested) tokens.set(versionKey, token);
+    collectNested(collector, child.planned, session, child.nested);
   }
-  return [...tokens];
+  return collector.complete ? [...collector.tokens] : null;
 }
 
 /** Renders a block and everything in it in place, without the cache. */
