@@ -8,14 +8,9 @@ export {
 } from './backend';
 export { withDeadline } from './deadline';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
-export type { FragmentLookup, PlannedFragment } from './flows';
-export {
-  decodeFragment,
-  encodeFragment,
-  type NestedToken,
-  nestedTokensHold,
-  type StoredFragment,
-} from './fragment-value';
+export type { FragmentRequest } from './fragments/fragment-planner';
+export { decodeFragment, encodeFragment, nestedTokensHold } from './fragments/stored-fragment';
+export type { InvalidateOptions } from './invalidation/invalidator';
 export {
   completeFragmentKey,
   type FragmentKeyInput,
@@ -23,28 +18,21 @@ export {
   generationKey,
   isValidCacheKey,
   joinKey,
-  type KeyPart,
-  type QuotedFragment,
   quoteFragment,
   quoteKeyPart,
   quotePrimaryKey,
+  quoteRow,
   validateNamespace,
   versionKey,
 } from './keys';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend';
-export { collectNested, type NestedCollector } from './nested-collector';
-export { createSession, type SessionOptions, type SweeperSession } from './session';
-export { SingleFlight } from './single-flight';
+export type { Claim, RenderClaim, WaitClaim } from './page/claims';
+export { FragmentSlot, type SlotStatus } from './page/fragment-slot';
+export type { SessionOptions } from './page/page-state';
+export { SweeperSession } from './page/sweeper-session';
 export { countInto, createStats, type SweeperStats } from './stats';
-export {
-  createSweeper,
-  type FragmentOptions,
-  type FragmentRequest,
-  type InvalidateOptions,
-  Sweeper,
-  type SweeperOptions,
-  sameTokenSpec,
-} from './sweeper';
+export { createSweeper, type FragmentOptions, Sweeper } from './sweeper';
+export type { SweeperOptions } from './sweeper-options';
 export {
   describeTarget,
   type ResolvedTarget,
@@ -54,11 +42,21 @@ export {
   type TargetMeta,
   type TargetRef,
 } from './targets';
+export { freshCounterStart, isCounterValue } from './tokens/counter-values';
 export {
   DEFAULT_TOKEN_SPEC,
-  freshCounterStart,
-  isCounterValue,
   type ModelTokens,
+  sameTokenSpec,
   type TokenSpec,
   toTokenSpec,
-} from './tokens';
+} from './tokens/token-spec';
+export type {
+  FragmentLookup,
+  KeyPart,
+  NestedToken,
+  PlannedFragment,
+  QuotedFragment,
+  RenderedFragment,
+  StoredFragment,
+  TokenPlan,
+} from './types';

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_KEY_BYTES } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
-
-/** A value that may be part of a key: the extra parts of a fragment, a primary key, an attribute token. */
-export type KeyPart = string | number | bigint | boolean | Date | null | undefined;
+import type { KeyPart, QuotedFragment } from './types';
 
 /** Characters a quoted string part keeps as they are; everything else is escaped. */
 const PLAIN = /^[A-Za-z0-9_.-]*$/;
@@ -121,9 +119,14 @@ export function quotePrimaryKey(id: KeyPart | readonly KeyPart[]): string {
   return Array.isArray(id) ? `(${id.map(quoteIdValue).join(',')})` : quoteIdValue(id as KeyPart);
 }
 
+/** A row quoted as `<Model>:<pk>`: the body of its version key and the head of its fragment keys. */
+export function quoteRow(model: string, id: KeyPart | readonly KeyPart[]): string {
+  return `${quoteKeyPart(model)}:${quotePrimaryKey(id)}`;
+}
+
 /** The key of a row's version counter: `<namespace>:<Model>:<pk>`. */
 export function versionKey(namespace: string, model: string, id: KeyPart | readonly KeyPart[]): string {
-  return keyOf(namespace, `${quoteKeyPart(model)}:${quotePrimaryKey(id)}`);
+  return keyOf(namespace, quoteRow(model, id));
 }
 
 /** The key of a model's generation counter (bumped by bulk writes): `<namespace>:<Model>:*`. */
@@ -145,20 +148,9 @@ export interface FragmentKeyInput {
   readonly parts: readonly KeyPart[];
 }
 
-/** A fragment key quoted up to its token: `head` goes before it, `tail` after it. */
-export interface QuotedFragment {
-  /** `<Model>:<pk>`, quoted. */
-  readonly head: string;
-  /** `<digest>:<part>:…`, quoted. */
-  readonly tail: string;
-}
-
 /** Quotes everything of a fragment key but its token; throws on a part that cannot be a key part. */
 export function quoteFragment(input: Omit<FragmentKeyInput, 'token'>): QuotedFragment {
-  return {
-    head: `${quoteKeyPart(input.model)}:${quotePrimaryKey(input.id)}`,
-    tail: quoteFragmentTail(input.digest, input.parts),
-  };
+  return { head: quoteRow(input.model, input.id), tail: quoteFragmentTail(input.digest, input.parts) };
 }
 
 /** Quotes the part of a fragment key after its token: `<digest>:<part>:…`. */

@@ -1,5 +1,5 @@
 import { CacheSweeperError, describeValue } from './errors';
-import type { KeyPart } from './keys';
+import type { KeyPart } from './types';
 
 /**
  * Marks plain template data with the row it came from, so a template can pass plain

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CacheSweeperError, createSession, createStats, createSweeper, memoryBackend } from '../src';
-import { FragmentHints } from '../src/hints';
+import { CacheSweeperError, createStats, createSweeper, memoryBackend } from '../src';
+import { FragmentHints } from '../src/lookup/read-ahead-hints';
 
 const article = { model: 'Article', id: 1 };
 const comments = Array.from({ length: 5 }, (_, index) => ({ model: 'Comment', id: index + 1 }));
@@ -13,7 +13,7 @@ describe('prefetch hints', () => {
     await sweeper.idle();
     const warm = createStats();
     expect(
-      await sweeper.fragment(article, 60, ['page'], () => 'miss', { session: createSession({ stats: warm }) }),
+      await sweeper.fragment(article, 60, ['page'], () => 'miss', { session: sweeper.session({ stats: warm }) }),
     ).toBe('first');
     expect(warm).toMatchObject({ hits: 1, roundTrips: 1 });
 
@@ -21,7 +21,7 @@ describe('prefetch hints', () => {
     const after = createStats();
     // The old copy is still stored and is read in the token round; its key is no longer current.
     expect(
-      await sweeper.fragment(article, 60, ['page'], () => 'second', { session: createSession({ stats: after }) }),
+      await sweeper.fragment(article, 60, ['page'], () => 'second', { session: sweeper.session({ stats: after }) }),
     ).toBe('second');
     expect(after).toMatchObject({ hits: 0, misses: 1, renders: 1, roundTrips: 2 });
   });
@@ -30,22 +30,24 @@ describe('prefetch hints', () => {
     const sweeper = createSweeper();
     const parent = sweeper.plan({ target: article, ttlSeconds: 60, parts: ['page'] });
     const children = comments.map((target) => sweeper.plan({ target, ttlSeconds: 60, parts: ['c'] }));
-    const first = createSession();
-    const [parentLookup] = await sweeper.lookupPlanned([parent], first);
-    const childLookups = await sweeper.lookupPlanned(children, first);
-    sweeper.rememberNested(parent, children);
-    await sweeper.store([
-      { key: parentLookup?.key as string, value: 'page', ttlSeconds: 60 },
-      ...childLookups.map((lookup, index) => ({ key: lookup.key as string, value: `c${index}`, ttlSeconds: 60 })),
-    ]);
+    const first = sweeper.session();
+    const [parentSlot] = await first.lookup([parent]);
+    const childSlots = await first.lookup(children);
+    childSlots.forEach((slot, index) => {
+      const claim = first.claim(slot, parentSlot);
+      if (claim.role === 'render') claim.complete(`c${index}`, []);
+    });
+    const claim = first.claim(parentSlot!);
+    if (claim.role === 'render') claim.complete('page', childSlots);
+    await sweeper.idle();
 
     await sweeper.invalidateMany([article, comments[2] as object]);
     const stats = createStats();
-    const session = createSession({ stats });
-    const [missed] = await sweeper.lookupPlanned([parent], session);
+    const session = sweeper.session({ stats });
+    const [missed] = await session.lookup([parent]);
     expect(missed?.html).toBeUndefined();
     expect(stats.roundTrips).toBe(2);
-    const inner = await sweeper.lookupPlanned(children, session);
+    const inner = await session.lookup(children);
     expect(stats.roundTrips).toBe(2); // read with the parent
     expect(inner.map((lookup) => lookup.html)).toEqual(['c0', 'c1', undefined, 'c3', 'c4']);
   });
@@ -55,7 +57,7 @@ describe('prefetch hints', () => {
     await sweeper.fragment(article, 60, [], () => 'x');
     await sweeper.idle();
     const stats = createStats();
-    await sweeper.fragment(article, 60, [], () => 'y', { session: createSession({ stats }) });
+    await sweeper.fragment(article, 60, [], () => 'y', { session: sweeper.session({ stats }) });
     expect(stats).toMatchObject({ hits: 1, roundTrips: 2 });
     for (const bad of [-1, 1.5, Number.NaN, '10']) {
       expect(() => createSweeper({ prefetchHints: bad as number })).toThrow(CacheSweeperError);

@@ -202,7 +202,7 @@ describe('version tokens', () => {
     const sweeper = createSweeper({ backend, onError });
     await backend.set(versionKey('cs', 'Comment', 1), 'garbage', 0);
     const [lookup] = await sweeper.lookup([{ target: comment, ttlSeconds: 60 }]);
-    expect(lookup).toEqual({ key: undefined, html: undefined });
+    expect([lookup?.status, lookup?.key, lookup?.html]).toEqual(['uncached', undefined, undefined]);
     expect(onError.mock.calls[0]?.[0].message).toMatch(/holds "garbage", not a counter/);
   });
 });
@@ -378,19 +378,7 @@ describe('invalidation', () => {
   });
 });
 
-describe('renderMiss', () => {
-  it('calls render synchronously when it leads, and not at all when it joins', () => {
-    const sweeper = createSweeper();
-    const calls: string[] = [];
-    const render = (name: string) => () => {
-      calls.push(name);
-      return new Promise<string>(() => {});
-    };
-    void sweeper.renderMiss('cs:k', 60, render('leader'));
-    void sweeper.renderMiss('cs:k', 60, render('joiner'));
-    expect(calls).toEqual(['leader']);
-  });
-
+describe('lookups', () => {
   it('skips the fragment read for rows whose counters this page just created', async () => {
     const { backend, count } = scriptedBackend();
     const sweeper = createSweeper({ backend });

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { decodeFragment, type StoredFragment } from './fragment-value';
+import type { StoredFragment } from '../types';
+import { decodeFragment } from './stored-fragment';
 
 /** Most fragment headers remembered; each holds a nested fragment's counter names (a few KiB at most). */
 const MAX_HEADERS = 1_000;

@@ -1,27 +1,27 @@
-import type { StoredFragment } from './fragment-value';
-import type { SweeperStats } from './stats';
+import type { SweeperStats } from '../stats';
+import type { StoredFragment } from '../types';
 
 /**
- * The state of one page render (or one request): the version tokens it has read, so
- * a row seen twice costs one read and every block of the page sees one snapshot;
- * whether the cache is still worth asking (after one failure or missed deadline the
- * rest of the page renders uncached, so a page waits on a bad backend once, not once
- * per nesting level); and an optional per-page stats sink.
+ * What one page (or request) has learnt from the cache: the version tokens it read,
+ * so a row seen twice costs one read and every block of the page sees one snapshot;
+ * the fragments it read; whether the cache is still worth asking (after one failure
+ * or missed deadline the rest of the page renders uncached, so a page waits on a bad
+ * backend once, not once per nesting level); and an optional per-page stats sink.
  */
-export interface SweeperSession {
+export interface PageState {
   /** Tokens read so far, by version key; `null` marks a token that could not be read. */
   readonly tokens: Map<string, string | null>;
   /** Fragments read so far, by key, decoded; `undefined` marks one found missing (or unreadable). */
   readonly fragments: Map<string, StoredFragment | undefined>;
-  /** Version keys this session created with a fresh start: no fragment can be stored under them yet. */
+  /** Version keys this page created with a fresh start: no fragment can be stored under them yet. */
   readonly created: Set<string>;
   /** False once a backend round failed or missed its deadline. */
   available: boolean;
   /** Extra counters for this page, on top of the sweeper's own. */
   readonly stats: SweeperStats | undefined;
-  /** False when renderings of this session must not be stored (e.g. a render inside a write transaction). */
+  /** False when renderings of this page must not be stored nor shared (e.g. a render inside a write transaction). */
   readonly store: boolean;
-  /** When the session began (`performance.now()`): an uncached render started later may be shared with it. */
+  /** When the page began (`performance.now()`): an uncached render started later may be shared with it. */
   readonly startedAt: number;
 }
 
@@ -37,8 +37,8 @@ export interface SessionOptions {
   readonly store?: boolean;
 }
 
-/** A fresh session. */
-export function createSession(options: SessionOptions = {}): SweeperSession {
+/** The state of a page that has read nothing yet. */
+export function newPageState(options: SessionOptions = {}): PageState {
   return {
     tokens: new Map(),
     fragments: new Map(),

@@ -1,16 +1,6 @@
-import { isValidCacheKey } from './keys';
-import { isCounterValue } from './tokens';
-
-/** A version key and the token it held when a fragment was rendered. */
-export type NestedToken = readonly [versionKey: string, token: string];
-
-/** A fragment as stored: its HTML and the counters of the cached fragments rendered inside it. */
-export interface StoredFragment {
-  /** The HTML to serve. */
-  readonly html: string;
-  /** The counter of every cached fragment nested in it (at any depth), as rendered; served only while all still hold. */
-  readonly nested: readonly NestedToken[];
-}
+import { isValidCacheKey } from '../keys';
+import { isCounterValue } from '../tokens/counter-values';
+import type { NestedToken, StoredFragment } from '../types';
 
 const PLAIN = '|';
 const WITH_NESTED = '#';

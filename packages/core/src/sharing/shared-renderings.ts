@@ -1,10 +1,4 @@
-import type { NestedToken } from './fragment-value';
-
-/** A finished rendering of a fragment: its HTML and the counters of the fragments nested in it (`null`: unknown). */
-export interface RenderedFragment {
-  readonly html: string;
-  readonly nested: readonly NestedToken[] | null;
-}
+import type { RenderedFragment } from '../types';
 
 /** Where the rendering of a key stands in this process. */
 export type FlightState =
@@ -26,10 +20,11 @@ interface Flight {
  * rendering's nested counters against their own snapshot before using it (a
  * fragment's key does not hold them).
  */
-export class FragmentFlights {
+export class SharedRenderings {
   readonly #flights = new Map<string, Flight>();
   readonly #graceMs: number;
 
+  /** Keeps finished renderings `graceMs` after their write landed. */
   constructor(graceMs: number) {
     this.#graceMs = graceMs;
   }

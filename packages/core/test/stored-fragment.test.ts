@@ -47,7 +47,7 @@ describe('stored fragment values', () => {
 
 describe('FragmentDecoder', () => {
   it('reuses a parsed header while the value keeps it, and parses again when it changes', async () => {
-    const { FragmentDecoder } = await import('../src/fragment-decoder');
+    const { FragmentDecoder } = await import('../src/fragments/fragment-decoder');
     const decoder = new FragmentDecoder();
     const first = decoder.decode('k', encodeFragment('<a>', [['cs:C:=1', '5']]));
     const again = decoder.decode('k', encodeFragment('<b>', [['cs:C:=1', '5']]));

@@ -1,6 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { PlannedFragment } from './flows';
-import type { NestedToken } from './fragment-value';
+import type { NestedToken, PlannedFragment } from '../types';
 
 /** What a process remembers of a fragment: the key it last had, and the fragments its last rendering nested. */
 export interface FragmentHint {

@@ -1,55 +1,56 @@
-import type { CacheBackend, SyncCacheBackend } from './backend';
-import { withDeadline } from './deadline';
-import type { BackendOp, Flow } from './flows';
+import type { CacheBackend, SyncCacheBackend } from '../backend';
+import { withDeadline } from '../deadline';
+import type { BackendOp, Conversation } from './backend-rounds';
 
-/** How a flow ended: its value, or the round that failed and why. */
-export type FlowOutcome<T> =
+/** How a conversation ended: its value, or the round that failed and why. */
+export type ConversationOutcome<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly op: BackendOp; readonly error: unknown };
 
-/** Hooks a runner calls around each round. */
-export interface RoundObserver {
-  /** Called once per round, before it starts. */
-  round(op: BackendOp): void;
-}
+/** A conversation that ended in a failed round. */
+export type FailedConversation = Extract<ConversationOutcome<unknown>, { ok: false }>;
 
-/** Runs a flow against an async backend, each round under `timeoutMs`. */
-export async function runFlow<T>(
-  flow: Flow<T>,
+/** Runs a conversation against an async backend, each round under `timeoutMs`; `onRound` is told before each round. */
+export async function runConversation<T>(
+  conversation: Conversation<T>,
   backend: CacheBackend,
   timeoutMs: number,
-  observer: RoundObserver,
-): Promise<FlowOutcome<T>> {
-  let step = flow.next();
+  onRound: (op: BackendOp) => void,
+): Promise<ConversationOutcome<T>> {
+  let step = conversation.next();
   while (!step.done) {
     const op = step.value;
-    observer.round(op);
+    onRound(op);
     let result: unknown;
     try {
       result = await withDeadline(execute(op, backend), timeoutMs, `${backend.name} ${op.what}`);
     } catch (error) {
-      flow.return(undefined as T);
+      conversation.return(undefined as T);
       return { ok: false, op, error };
     }
-    step = flow.next(result);
+    step = conversation.next(result);
   }
   return { ok: true, value: step.value };
 }
 
-/** Runs a flow against a synchronous backend. */
-export function runFlowSync<T>(flow: Flow<T>, backend: SyncCacheBackend, observer: RoundObserver): FlowOutcome<T> {
-  let step = flow.next();
+/** Runs a conversation against a synchronous backend. */
+export function runConversationSync<T>(
+  conversation: Conversation<T>,
+  backend: SyncCacheBackend,
+  onRound: (op: BackendOp) => void,
+): ConversationOutcome<T> {
+  let step = conversation.next();
   while (!step.done) {
     const op = step.value;
-    observer.round(op);
+    onRound(op);
     let result: unknown;
     try {
       result = executeSync(op, backend);
     } catch (error) {
-      flow.return(undefined as T);
+      conversation.return(undefined as T);
       return { ok: false, op, error };
     }
-    step = flow.next(result);
+    step = conversation.next(result);
   }
   return { ok: true, value: step.value };
 }

@@ -1,0 +1,36 @@
+import type { CacheEntry } from '../backend';
+
+/** One round of backend calls (a batch of parallel calls counts as one round). */
+export type BackendOp =
+  | { readonly kind: 'getMany'; readonly what: string; readonly keys: readonly string[] }
+  | { readonly kind: 'addMany'; readonly what: string; readonly entries: readonly CacheEntry[] }
+  | { readonly kind: 'incrMany'; readonly what: string; readonly keys: readonly string[] }
+  | { readonly kind: 'setMany'; readonly what: string; readonly entries: readonly CacheEntry[] };
+
+/**
+ * A conversation with the backend, written once as a generator that yields the rounds
+ * it needs and returns `T`; `run-conversation.ts` runs it against an async backend
+ * (a deadline per round) or a synchronous one. A conversation never sees a failed
+ * round: the runner stops it there and the caller renders uncached.
+ */
+export type Conversation<T> = Generator<BackendOp, T, unknown>;
+
+/** Reads `keys` in one round; one value per key, `undefined` where missing. */
+export function* getMany(what: string, keys: readonly string[]): Conversation<(string | undefined)[]> {
+  return (yield { kind: 'getMany', what, keys }) as (string | undefined)[];
+}
+
+/** Adds entries (store only if absent) in one round; `true` where this call stored it. */
+export function* addMany(what: string, entries: readonly CacheEntry[]): Conversation<boolean[]> {
+  return (yield { kind: 'addMany', what, entries }) as boolean[];
+}
+
+/** Increments counters by one in one round; the new value, or `undefined` where missing. */
+export function* incrMany(what: string, keys: readonly string[]): Conversation<(number | undefined)[]> {
+  return (yield { kind: 'incrMany', what, keys }) as (number | undefined)[];
+}
+
+/** Writes entries in one round; one boolean per entry. */
+export function* setMany(what: string, entries: readonly CacheEntry[]): Conversation<boolean[]> {
+  return (yield { kind: 'setMany', what, entries }) as boolean[];
+}

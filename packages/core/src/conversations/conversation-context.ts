@@ -1,0 +1,14 @@
+import type { CacheSweeperError } from '../errors';
+import type { StoredFragment } from '../types';
+
+/** What the lookup conversations need from the sweeper, besides the page's state. */
+export interface ConversationContext {
+  /** The namespace of every key. */
+  readonly namespace: string;
+  /** Lifetime of version keys; 0 = no expiry. */
+  readonly versionTtlSeconds: number;
+  /** Reports a problem that is not a failed round (a garbled counter). */
+  report(error: CacheSweeperError): void;
+  /** Decodes a value read under a fragment key (see `encodeFragment`). */
+  decode(key: string, value: string): StoredFragment | undefined;
+}

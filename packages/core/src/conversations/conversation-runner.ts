@@ -1,0 +1,64 @@
+import type { CacheBackend, SyncCacheBackend } from '../backend';
+import { CacheSweeperError } from '../errors';
+import type { Reporter } from '../reporting/reporter';
+import type { SweeperStats } from '../stats';
+import type { Conversation } from './backend-rounds';
+import { type ConversationOutcome, runConversation, runConversationSync } from './run-conversation';
+
+/**
+ * Runs conversations against the sweeper's backend: each round under the deadline,
+ * counted as a round trip in the totals and the sinks given; a failed round is
+ * reported (the caller decides what it means for its page).
+ */
+export class ConversationRunner {
+  /** The backend conversations run against. */
+  readonly backend: CacheBackend;
+  readonly #timeoutMs: number;
+  readonly #reporter: Reporter;
+
+  /** A runner on `backend`, each round under `timeoutMs`. */
+  constructor(backend: CacheBackend, timeoutMs: number, reporter: Reporter) {
+    this.backend = backend;
+    this.#timeoutMs = timeoutMs;
+    this.#reporter = reporter;
+  }
+
+  /** The backend's synchronous face, if it has one. */
+  get sync(): SyncCacheBackend | undefined {
+    return this.backend.sync;
+  }
+
+  /** Runs `conversation` against the async backend; a failure is counted in `errorSinks` (default: `sinks`). */
+  async run<T>(
+    conversation: Conversation<T>,
+    sinks: readonly (SweeperStats | undefined)[],
+    errorSinks: readonly (SweeperStats | undefined)[] = sinks,
+  ): Promise<ConversationOutcome<T>> {
+    const outcome = await runConversation(conversation, this.backend, this.#timeoutMs, () =>
+      this.#reporter.count('roundTrips', sinks),
+    );
+    if (!outcome.ok) this.#reporter.reportRound(`${this.backend.name} ${outcome.op.what}`, outcome.error, errorSinks);
+    return outcome;
+  }
+
+  /** Runs `conversation` against the synchronous face; throws when the backend has none. */
+  runSync<T>(conversation: Conversation<T>, sinks: readonly (SweeperStats | undefined)[]): ConversationOutcome<T> {
+    const outcome = runConversationSync(conversation, this.requireSync(), () =>
+      this.#reporter.count('roundTrips', sinks),
+    );
+    if (!outcome.ok) this.#reporter.reportRound(`${this.backend.name} ${outcome.op.what}`, outcome.error, sinks);
+    return outcome;
+  }
+
+  /** The synchronous face, or an error saying which API to use instead. */
+  requireSync(): SyncCacheBackend {
+    const sync = this.backend.sync;
+    if (!sync) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `the ${this.backend.name} backend has no synchronous access; use the async API (fragment, lookup) or the memory backend`,
+      );
+    }
+    return sync;
+  }
+}

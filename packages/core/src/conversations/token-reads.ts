@@ -1,0 +1,130 @@
+import { CacheSweeperError, describeValue } from '../errors';
+import type { PageState } from '../page/page-state';
+import { freshCounterStart, isCounterValue } from '../tokens/counter-values';
+import type { StoredFragment } from '../types';
+import { addMany, type Conversation, getMany } from './backend-rounds';
+import type { ConversationContext } from './conversation-context';
+
+/** Keys a token round may read besides the tokens it needs, for the process's read-ahead hints. */
+export interface ReadAhead {
+  /** Version keys of blocks likely to be looked up next; a missing one is left for its own lookup. */
+  readonly tokens: readonly string[];
+  /** Fragment keys, recorded in the page's fragments (a hit is served only if its key proves current). */
+  readonly fragments: readonly string[];
+}
+
+const NOTHING_AHEAD: ReadAhead = { tokens: [], fragments: [] };
+
+/**
+ * Reads the counters behind `keys` into the page's tokens: one multi-get; a missing
+ * counter is created with a fresh random start (`add`), and when another process won
+ * that race, read again. A garbled counter, or one that vanishes again at once, is
+ * recorded as `null`: its fragments render uncached. The keys of `ahead` ride along in
+ * the first multi-get, which only runs if some token of `keys` is needed.
+ */
+export function* readTokens(
+  keys: readonly string[],
+  page: PageState,
+  context: ConversationContext,
+  ahead: ReadAhead = NOTHING_AHEAD,
+): Conversation<void> {
+  const needed = unread(keys, page.tokens);
+  if (needed.length === 0) return;
+  const tokensAhead = unread(ahead.tokens, page.tokens, needed);
+  const fragmentsAhead = unread(ahead.fragments, page.fragments);
+  const reading =
+    tokensAhead.length === 0 && fragmentsAhead.length === 0 ? needed : [...needed, ...tokensAhead, ...fragmentsAhead];
+  const values = yield* getMany('get version tokens', reading);
+  const missing = acceptCounters(needed, values, page, context);
+  // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
+  acceptCounters(tokensAhead, values, page, context, needed.length);
+  const fragmentsAt = needed.length + tokensAhead.length;
+  for (let index = 0; index < fragmentsAhead.length; index++) {
+    const key = fragmentsAhead[index] as string;
+    page.fragments.set(key, decoded(key, values[fragmentsAt + index], context));
+  }
+  if (missing.length === 0) return;
+  const entries = missing.map((key) => ({
+    key,
+    value: String(freshCounterStart()),
+    ttlSeconds: context.versionTtlSeconds,
+  }));
+  const added = yield* addMany('create version tokens', entries);
+  const raced: string[] = [];
+  entries.forEach((entry, index) => {
+    if (added[index]) {
+      page.tokens.set(entry.key, entry.value);
+      page.created.add(entry.key);
+    } else {
+      raced.push(entry.key);
+    }
+  });
+  if (raced.length === 0) return;
+  for (const key of acceptCounters(raced, yield* getMany('re-read version tokens', raced), page, context)) {
+    page.tokens.set(key, null);
+  }
+}
+
+/**
+ * Reads counters into the page's tokens without creating missing ones (for checking
+ * the counters a stored fragment nests: one lost or never created means it cannot be
+ * served, and creating it would not change that).
+ */
+export function* readCounters(
+  keys: readonly string[],
+  page: PageState,
+  context: ConversationContext,
+): Conversation<void> {
+  const reading = unread(keys, page.tokens);
+  if (reading.length === 0) return;
+  acceptCounters(reading, yield* getMany('get nested version tokens', reading), page, context);
+}
+
+/** Decodes a value read under a fragment key; `undefined` for a missing or unreadable one. */
+export function decoded(
+  key: string,
+  value: string | undefined,
+  context: ConversationContext,
+): StoredFragment | undefined {
+  return value === undefined ? undefined : context.decode(key, value);
+}
+
+/** The keys of `keys` not yet in `read` (nor in `besides`), each once. */
+function unread(keys: readonly string[], read: Map<string, unknown>, besides: readonly string[] = []): string[] {
+  const seen = new Set<string>(besides);
+  const out: string[] = [];
+  for (const key of keys) {
+    if (seen.has(key) || read.has(key)) continue;
+    seen.add(key);
+    out.push(key);
+  }
+  return out;
+}
+
+/** Records the counters of `keys`, read as `values[offset + i]`; returns the keys found missing. */
+function acceptCounters(
+  keys: readonly string[],
+  values: readonly (string | undefined)[],
+  page: PageState,
+  context: ConversationContext,
+  offset = 0,
+): string[] {
+  const missing: string[] = [];
+  keys.forEach((key, index) => {
+    const value = values[offset + index];
+    if (value === undefined) {
+      missing.push(key);
+    } else if (isCounterValue(value)) {
+      page.tokens.set(key, value);
+    } else {
+      page.tokens.set(key, null);
+      context.report(
+        new CacheSweeperError(
+          'tokens',
+          `version key "${key}" holds ${describeValue(value)}, not a counter below 2^53; its fragments render uncached`,
+        ),
+      );
+    }
+  });
+  return missing;
+}

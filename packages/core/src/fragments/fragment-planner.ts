@@ -1,0 +1,87 @@
+import { CacheSweeperError, describeValue } from '../errors';
+import { quoteFragment } from '../keys';
+import type { ModelRegistry } from '../models/model-registry';
+import { describeTarget, resolveTarget, type Target } from '../targets';
+import { planToken } from '../tokens/token-plan';
+import type { KeyPart, PlannedFragment } from '../types';
+
+/** One fragment to look up: what `fragment` takes, for renderers that batch. */
+export interface FragmentRequest {
+  /** The row the fragment shows (see `Target`). */
+  readonly target: Target;
+  /** Lifetime in whole seconds; 0 = as long as the version keys live. */
+  readonly ttlSeconds: number;
+  /** Extra key parts, e.g. the template name. */
+  readonly parts?: readonly KeyPart[];
+  /** A digest of the template source, so an edited template never serves old HTML. */
+  readonly digest?: string;
+}
+
+/**
+ * Checks fragment requests and works out, once per request, everything a lookup
+ * needs: the token plan and the key quoted but for its token (through `keys.ts`,
+ * the one key builder), and the fragment's lifetime, which never exceeds that of
+ * the version keys it is keyed on.
+ */
+export class FragmentPlanner {
+  readonly #namespace: string;
+  readonly #models: ModelRegistry;
+  readonly #versionTtlSeconds: number;
+
+  /** A planner for keys of `namespace`, with version keys living `versionTtlSeconds` (0 = no expiry). */
+  constructor(namespace: string, models: ModelRegistry, versionTtlSeconds: number) {
+    this.#namespace = namespace;
+    this.#models = models;
+    this.#versionTtlSeconds = versionTtlSeconds;
+  }
+
+  /** Plans one request; throws a CacheSweeperError naming the bad value. */
+  plan(request: FragmentRequest): PlannedFragment {
+    if (request === null || typeof request !== 'object') {
+      throw new CacheSweeperError('sweeper', `fragment request must be an object, got ${describeValue(request)}`);
+    }
+    const target = resolveTarget(request.target);
+    const { ttlSeconds, parts = [], digest = '' } = request;
+    if (!isTtl(ttlSeconds)) throw ttlError(ttlSeconds, `TTL of ${describeTarget(target)}`);
+    if (!Array.isArray(parts)) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `key parts of ${describeTarget(target)} must be an array, got ${describeValue(parts)}`,
+      );
+    }
+    if (typeof digest !== 'string') {
+      throw new CacheSweeperError(
+        'sweeper',
+        `digest of ${describeTarget(target)} must be a string, got ${describeValue(digest)}`,
+      );
+    }
+    const { spec, generationKey } = this.#models.keysOf(target.model);
+    const quoted = quoteFragment({ model: target.model, id: target.id, digest, parts });
+    return {
+      model: target.model,
+      id: target.id,
+      plan: planToken(this.#namespace, target, spec, quoted.head, generationKey),
+      quoted,
+      ttlSeconds: this.#fragmentTtl(ttlSeconds),
+    };
+  }
+
+  #fragmentTtl(ttlSeconds: number): number {
+    // A fragment must not outlive the counter it is keyed on.
+    if (this.#versionTtlSeconds === 0) return ttlSeconds;
+    return ttlSeconds === 0 ? this.#versionTtlSeconds : Math.min(ttlSeconds, this.#versionTtlSeconds);
+  }
+}
+
+/** Whether `ttlSeconds` is a whole number of seconds >= 0. */
+export function isTtl(ttlSeconds: unknown): ttlSeconds is number {
+  return typeof ttlSeconds === 'number' && Number.isSafeInteger(ttlSeconds) && ttlSeconds >= 0;
+}
+
+/** The error for a TTL that is not a whole number of seconds >= 0; `what` names it. */
+export function ttlError(ttlSeconds: unknown, what: string): CacheSweeperError {
+  return new CacheSweeperError(
+    'sweeper',
+    `${what} must be a whole number of seconds >= 0, got ${describeValue(ttlSeconds)}`,
+  );
+}

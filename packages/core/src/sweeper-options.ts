@@ -1,0 +1,93 @@
+import type { CacheBackend } from './backend';
+import { CacheSweeperError, describeValue } from './errors';
+import { isTtl, ttlError } from './fragments/fragment-planner';
+import { validateNamespace } from './keys';
+import { memoryBackend } from './memory-backend';
+import type { ModelTokens } from './tokens/token-spec';
+
+/** Options of `createSweeper`. */
+export interface SweeperOptions {
+  /** Where fragments and version counters live. Default: `memoryBackend()`. */
+  readonly backend?: CacheBackend;
+  /** Prefix of every key, 1-64 characters of `[A-Za-z0-9_.-]`. Default: `cs`. */
+  readonly namespace?: string;
+  /** Token spec per model name; a model not listed keeps a per-row counter. */
+  readonly models?: Readonly<Record<string, ModelTokens>>;
+  /** Deadline of each backend round, in ms; a round that misses it is a miss. Default: 200. */
+  readonly timeoutMs?: number;
+  /** Lifetime of version counters in seconds; 0 = no expiry (evicted only under memory pressure). Default: 0. */
+  readonly versionTtlSeconds?: number;
+  /**
+   * How many fragments this process remembers (the key each last had, the blocks it
+   * nested) to read ahead: a warm page then takes one read round, and a page whose
+   * outer block missed finds its inner blocks read with it. 0 turns it off. Default: 10,000.
+   */
+  readonly prefetchHints?: number;
+  /** Told about every backend failure and missed deadline (they never reach a page). Default: ignore. */
+  readonly onError?: (error: CacheSweeperError) => void;
+}
+
+/** `SweeperOptions` checked, with every default applied. */
+export interface ResolvedSweeperOptions {
+  readonly backend: CacheBackend;
+  readonly namespace: string;
+  readonly models: Readonly<Record<string, ModelTokens>>;
+  readonly timeoutMs: number;
+  readonly versionTtlSeconds: number;
+  readonly prefetchHints: number;
+  readonly onError: ((error: CacheSweeperError) => void) | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 200;
+const DEFAULT_PREFETCH_HINTS = 10_000;
+
+/** Checks every option of `createSweeper` up front; throws a CacheSweeperError naming the bad value. */
+export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new CacheSweeperError('sweeper', `options must be an object, got ${describeValue(options)}`);
+  }
+  const namespace = validateNamespace(options.namespace ?? 'cs');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new CacheSweeperError(
+      'sweeper',
+      `timeoutMs must be a number of ms > 0, got ${describeValue(options.timeoutMs)}`,
+    );
+  }
+  const versionTtlSeconds = options.versionTtlSeconds ?? 0;
+  if (!isTtl(versionTtlSeconds)) throw ttlError(versionTtlSeconds, 'versionTtlSeconds');
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new CacheSweeperError('sweeper', `onError must be a function, got ${describeValue(options.onError)}`);
+  }
+  const prefetchHints = options.prefetchHints ?? DEFAULT_PREFETCH_HINTS;
+  if (!Number.isSafeInteger(prefetchHints) || prefetchHints < 0) {
+    throw new CacheSweeperError(
+      'sweeper',
+      `prefetchHints must be a whole number of fragments >= 0, got ${describeValue(options.prefetchHints)}`,
+    );
+  }
+  const backend = options.backend ?? memoryBackend();
+  checkBackend(backend);
+  return {
+    backend,
+    namespace,
+    models: options.models ?? {},
+    timeoutMs,
+    versionTtlSeconds,
+    prefetchHints,
+    onError: options.onError,
+  };
+}
+
+function checkBackend(backend: CacheBackend): void {
+  const required = ['get', 'getMany', 'set', 'add', 'incr', 'delete', 'close'] as const;
+  const missing = required.filter(
+    (name) => typeof (backend as unknown as Record<string, unknown>)?.[name] !== 'function',
+  );
+  if (backend === null || typeof backend !== 'object' || missing.length > 0) {
+    throw new CacheSweeperError(
+      'sweeper',
+      `backend ${describeValue(backend)} lacks ${missing.join(', ')}; see the CacheBackend contract`,
+    );
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Types shared across core's modules. This file imports nothing, so no module can
+ * form an import cycle through it.
+ */
+
+/** A value that may be part of a key: the extra parts of a fragment, a primary key, an attribute token. */
+export type KeyPart = string | number | bigint | boolean | Date | null | undefined;
+
+/** A fragment key quoted up to its token: `head` goes before it, `tail` after it. */
+export interface QuotedFragment {
+  /** `<Model>:<pk>`, quoted: also the body of the row's version key. */
+  readonly head: string;
+  /** `<digest>:<part>:…`, quoted. */
+  readonly tail: string;
+}
+
+/** The cache keys a target's token needs, and the part of it read from the row itself. */
+export interface TokenPlan {
+  /** The per-row counter key, when the model keeps one. */
+  readonly counterKey: string | undefined;
+  /** The per-model generation key, when the model keeps one. */
+  readonly generationKey: string | undefined;
+  /** The quoted attribute value, when the model uses one. */
+  readonly attributePart: string | undefined;
+}
+
+/** A fragment request whose target, token plan and key parts have been checked. */
+export interface PlannedFragment {
+  /** The model name. */
+  readonly model: string;
+  /** The primary key. */
+  readonly id: KeyPart | readonly KeyPart[];
+  /** Which keys the token needs. */
+  readonly plan: TokenPlan;
+  /** The key, quoted but for its token. */
+  readonly quoted: QuotedFragment;
+  /** Lifetime of the fragment, clamped to the lifetime of version keys. */
+  readonly ttlSeconds: number;
+}
+
+/** A version key and the token it held when a fragment was rendered. */
+export type NestedToken = readonly [versionKey: string, token: string];
+
+/** A fragment as stored: its HTML and the counters of the cached fragments rendered inside it. */
+export interface StoredFragment {
+  /** The HTML to serve. */
+  readonly html: string;
+  /** The counter of every cached fragment nested in it (at any depth), as rendered; served only while all still hold. */
+  readonly nested: readonly NestedToken[];
+}
+
+/** Where a fragment stands after a lookup. */
+export interface FragmentLookup {
+  /** The key to store a rendering under; `undefined` when the cache cannot be used for it (render uncached). */
+  readonly key: string | undefined;
+  /** The cached HTML on a hit. */
+  readonly html: string | undefined;
+  /** On a hit, the counters of the cached fragments nested in it, with the tokens they held (and still hold). */
+  readonly nested?: readonly NestedToken[];
+}
+
+/** A finished rendering of a fragment: its HTML and the counters of the fragments nested in it (`null`: unknown). */
+export interface RenderedFragment {
+  /** The HTML. */
+  readonly html: string;
+  /** The counters of the cached fragments inside it, with their tokens; `null` when one could not be keyed. */
+  readonly nested: readonly NestedToken[] | null;
+}
