@@ -7,8 +7,9 @@ import {
 } from '@cachesweeper/core';
 import Handlebars from 'handlebars';
 import { COMPONENT } from './location';
-import { type CacheSweeperOptions, type HandlebarsEnvironment, registerCacheSweeper } from './registration';
-import { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render';
+import { type CacheSweeperOptions, registerCacheSweeper } from './registration';
+import { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render/render-cached';
+import type { HandlebarsEnvironment } from './types';
 
 /** The parts of an `ExpressHandlebars` instance (express-handlebars 8) the engine wraps. */
 export interface ExpressHandlebarsLike {

@@ -1,10 +1,9 @@
-export { type CacheSweeperEngineOptions, cachesweeperEngine, type ExpressHandlebarsLike } from './engine';
-export type { Loader } from './loaders';
+export { type CacheSweeperEngineOptions, cachesweeperEngine, type ExpressHandlebarsLike } from './express-engine';
 export {
   type CacheSweeperOptions,
   type CacheSweeperRegistration,
-  type HandlebarsEnvironment,
   registerCacheSweeper,
 } from './registration';
-export { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render';
-export { transformBlockOutput } from './transform';
+export { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render/render-cached';
+export { transformBlockOutput } from './render/transform-block-output';
+export type { HandlebarsEnvironment, Loader } from './types';

@@ -1,15 +1,13 @@
-import { CacheSweeperError, describeValue, type Sweeper } from '@cachesweeper/core';
-import type Handlebars from 'handlebars';
-import { CAPTURE_DECORATOR, captureContainer } from './capture';
-import { annotateTemplate, INDENT_HELPER, PARTIAL_BLOCK_HELPER } from './compile';
-import { createCacheSweeperHelper } from './helper';
-import type { Loader } from './loaders';
+import { CacheSweeperError, type Sweeper } from '@cachesweeper/core';
+import { annotateTemplate, INDENT_HELPER, PARTIAL_BLOCK_HELPER } from './compile/annotate-template';
+import { CAPTURE_DECORATOR, captureContainer } from './compile/capture-container';
+import { createCacheSweeperHelper } from './helper/cachesweeper-helper';
+import { partialBlockHelper } from './helper/partial-block';
 import { COMPONENT } from './location';
-import { partialBlockHelper } from './partial-block';
-import { indentHelper } from './transform';
-
-/** A Handlebars instance, as `Handlebars.create()` returns it. */
-export type HandlebarsEnvironment = typeof Handlebars;
+import { checkRegistrationArguments } from './registration-arguments';
+import { tagTemplate } from './render/template-registration';
+import { indentHelper } from './render/transform-block-output';
+import type { HandlebarsEnvironment, Loader, Registration } from './types';
 
 /** Options of `registerCacheSweeper`. */
 export interface CacheSweeperOptions {
@@ -31,28 +29,13 @@ export interface CacheSweeperRegistration {
   readonly helperName: string;
   /** The sweeper the helper caches with. */
   readonly sweeper: Sweeper;
-  /** Removes the helper and restores the instance's `compile` and `precompile`. */
+  /** Removes the helper and restores the instance's `compile`, `precompile` and `template`. */
   unregister(): void;
-}
-
-/** A registration's internal state, shared by its helper, its compile step and renders. */
-export interface Registration {
-  readonly handlebars: HandlebarsEnvironment;
-  readonly sweeper: Sweeper;
-  readonly helperName: string;
-  readonly loaders: Readonly<Record<string, Loader>>;
-  /** Source digest of every template this instance compiled. */
-  readonly templateDigests: WeakMap<object, string>;
-  /** Digests of partials registered as source text. */
-  readonly sourceDigests: Map<string, string>;
-  /** Reports a fallback to uncached rendering. */
-  fallback(error: CacheSweeperError): void;
 }
 
 type CompileOptions = Parameters<HandlebarsEnvironment['compile']>[1];
 
 const REGISTERED = Symbol.for('cachesweeper.handlebars.registration');
-const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
 
 /**
  * Registers the `{{#cachesweeper target ttl …parts}}` block helper on a Handlebars
@@ -71,7 +54,7 @@ export function registerCacheSweeper(
   sweeper: Sweeper,
   options: CacheSweeperOptions = {},
 ): CacheSweeperRegistration {
-  checkArguments(handlebars, sweeper, options);
+  checkRegistrationArguments(handlebars, sweeper, options);
   const target = handlebars as HandlebarsEnvironment & { [REGISTERED]?: Registration };
   if (target[REGISTERED] !== undefined) {
     throw new CacheSweeperError(
@@ -110,7 +93,15 @@ export function registerCacheSweeper(
     const annotated = annotateTemplate(handlebars, input, compileOptions, helperName);
     const template = compile.call(handlebars, annotated.ast, withOwnHelpers(compileOptions));
     registration.templateDigests.set(template, annotated.digest);
+    tagTemplate(template, registration);
     return template;
+  };
+  // Precompiled templates come back through `template(spec)`: tag them too, so renderCached finds their registration.
+  const template = handlebars.template;
+  const templateWithRegistration: HandlebarsEnvironment['template'] = (spec) => {
+    const compiled = template.call(handlebars, spec);
+    tagTemplate(compiled, registration);
+    return compiled;
   };
   const precompileWithDigests: HandlebarsEnvironment['precompile'] = (
     input: unknown,
@@ -130,6 +121,7 @@ export function registerCacheSweeper(
   handlebars.registerDecorator(CAPTURE_DECORATOR, captureContainer as (...args: never[]) => unknown);
   handlebars.compile = compileWithDigests;
   handlebars.precompile = precompileWithDigests;
+  handlebars.template = templateWithRegistration;
   Object.defineProperty(handlebars, REGISTERED, { value: registration, configurable: true });
 
   return {
@@ -143,6 +135,7 @@ export function registerCacheSweeper(
       handlebars.unregisterDecorator(CAPTURE_DECORATOR);
       if (handlebars.compile === compileWithDigests) handlebars.compile = compile;
       if (handlebars.precompile === precompileWithDigests) handlebars.precompile = precompile;
+      if (handlebars.template === templateWithRegistration) handlebars.template = template;
       delete target[REGISTERED];
     },
   };
@@ -161,60 +154,4 @@ function isTemplateInput(input: unknown): input is string | object {
     typeof input === 'string' ||
     (input !== null && typeof input === 'object' && (input as { type?: unknown }).type === 'Program')
   );
-}
-
-function checkArguments(handlebars: unknown, sweeper: unknown, options: CacheSweeperOptions): void {
-  const methods = ['registerHelper', 'registerDecorator', 'compile', 'precompile', 'parse'];
-  if (
-    handlebars === null ||
-    typeof handlebars !== 'object' ||
-    methods.some((name) => typeof (handlebars as Record<string, unknown>)[name] !== 'function')
-  ) {
-    throw new CacheSweeperError(
-      COMPONENT,
-      `registerCacheSweeper: first argument must be a Handlebars instance (Handlebars.create()), got ${describeValue(handlebars)}`,
-    );
-  }
-  const sweeperMethods = ['plan', 'lookupPlanned', 'renderMiss', 'session', 'fragmentSync'];
-  if (
-    sweeper === null ||
-    typeof sweeper !== 'object' ||
-    sweeperMethods.some((name) => typeof (sweeper as Record<string, unknown>)[name] !== 'function')
-  ) {
-    throw new CacheSweeperError(
-      COMPONENT,
-      `registerCacheSweeper: second argument must be a Sweeper (createSweeper()), got ${describeValue(sweeper)}`,
-    );
-  }
-  if (options === null || typeof options !== 'object') {
-    throw new CacheSweeperError(
-      COMPONENT,
-      `registerCacheSweeper: options must be an object, got ${describeValue(options)}`,
-    );
-  }
-  if (
-    options.helperName !== undefined &&
-    (typeof options.helperName !== 'string' || !HELPER_NAME.test(options.helperName))
-  ) {
-    throw new CacheSweeperError(
-      COMPONENT,
-      `helperName must be a Handlebars identifier such as "cachesweeper", got ${describeValue(options.helperName)}`,
-    );
-  }
-  if (options.loaders !== undefined) {
-    if (options.loaders === null || typeof options.loaders !== 'object') {
-      throw new CacheSweeperError(
-        COMPONENT,
-        `loaders must be an object of functions, got ${describeValue(options.loaders)}`,
-      );
-    }
-    for (const [name, loader] of Object.entries(options.loaders)) {
-      if (typeof loader !== 'function') {
-        throw new CacheSweeperError(COMPONENT, `loader "${name}" must be a function, got ${describeValue(loader)}`);
-      }
-    }
-  }
-  if (options.onFallback !== undefined && typeof options.onFallback !== 'function') {
-    throw new CacheSweeperError(COMPONENT, `onFallback must be a function, got ${describeValue(options.onFallback)}`);
-  }
 }

@@ -1,6 +1,6 @@
-import { CAPTURE_DECORATOR } from './capture';
-import { digestOf } from './digest';
-import { blockError, describeBlock, type SourceLocation } from './location';
+import { digestOf } from '../digest';
+import { blockError, describeBlock, type SourceLocation } from '../location';
+import { CAPTURE_DECORATOR } from './capture-container';
 
 /** Hash key under which the compile step passes a block's template digest to the helper. */
 export const DIGEST_KEY = '__cachesweeperDigest';

@@ -1,10 +1,9 @@
 import { describeValue, type KeyPart, type Target } from '@cachesweeper/core';
-import type { BlockFunction } from './block';
-import { DIGEST_KEY, PARTIALS_KEY } from './compile';
-import { digestOf } from './digest';
-import { type Loader, resolveLoader } from './loaders';
-import { blockError, describeBlock, type SourceLocation } from './location';
-import type { Registration } from './registration';
+import { DIGEST_KEY, PARTIALS_KEY } from '../compile/annotate-template';
+import { digestOf } from '../digest';
+import { blockError, describeBlock, type SourceLocation } from '../location';
+import { resolveLoader } from '../render/loaders';
+import type { BlockFunction, Loader, Registration } from '../types';
 
 /** The options Handlebars passes a block helper, as far as this package reads them. */
 export interface BlockHelperOptions {

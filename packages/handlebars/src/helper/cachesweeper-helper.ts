@@ -1,13 +1,13 @@
 import { CacheSweeperError, type PlannedFragment } from '@cachesweeper/core';
-import { type BlockArguments, type BlockHelperOptions, readBlockArguments } from './arguments';
-import { digestOf } from './digest';
-import { snapshotFrame } from './frames';
-import { renderSyncCached, renderUncached } from './inline';
-import { blockError, COMPONENT, reasonOf } from './location';
+import { digestOf } from '../digest';
+import { blockError, COMPONENT, reasonOf } from '../location';
+import { INLINE_MODE, modeOf, RenderState } from '../render/render-state';
+import type { Registration } from '../types';
+import { type BlockArguments, type BlockHelperOptions, readBlockArguments } from './block-arguments';
+import { snapshotFrame } from './data-frames';
+import { renderSyncCached, renderUncached } from './in-place-render';
 import { partialBlockDigest } from './partial-block';
 import { renderDigest } from './partials-digest';
-import type { Registration } from './registration';
-import { INLINE_MODE, modeOf, RenderState } from './render-state';
 
 /**
  * The `{{#cachesweeper}}` helper of one registration. It returns plain strings, as
@@ -22,7 +22,7 @@ export function createCacheSweeperHelper(registration: Registration) {
     const options = args.pop() as BlockHelperOptions;
     const mode = modeOf(options?.data);
     const state = mode instanceof RenderState ? mode : undefined;
-    state?.bind(registration);
+    state?.admit(registration);
     const block = readBlockArguments(registration, args, options, (compiled) => {
       const partialBlock = partialBlockDigest(options.data);
       if (!state) return digestOf(compiled, renderDigest(registration, undefined, undefined), partialBlock);

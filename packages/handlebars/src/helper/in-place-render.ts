@@ -1,8 +1,8 @@
-import type { BlockArguments } from './arguments';
-import { renderBody } from './block';
-import { loadNow } from './loaders';
-import { blockError, reasonOf } from './location';
-import type { Registration } from './registration';
+import { blockError, reasonOf } from '../location';
+import { renderBody } from '../render/block-body';
+import { loadNow } from '../render/loaders';
+import type { Registration } from '../types';
+import type { BlockArguments } from './block-arguments';
 
 /** Renders a block in place without the cache (the fallback render); a loader must answer synchronously. */
 export function renderUncached(block: BlockArguments, context: unknown, data: unknown): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { digestOf } from './digest';
-import type { Registration } from './registration';
+import { digestOf } from '../digest';
+import type { Registration } from '../types';
 
 const MAX_REMEMBERED_SOURCES = 1000;
 

@@ -1,12 +1,5 @@
 import type { Target } from '@cachesweeper/core';
-import type { Loaded } from './loaders';
-
-/** A compiled block program, as Handlebars passes it in `options.fn`. */
-export interface BlockFunction {
-  (context: unknown, options?: { data?: unknown; blockParams?: unknown[] }): string;
-  /** How many block params the block declares (`as |x|`). */
-  readonly blockParams?: number;
-}
+import type { BlockFunction, Loaded } from '../types';
 
 /** What rendering a block's body needs. */
 export interface BlockBody {

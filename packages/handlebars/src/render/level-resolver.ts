@@ -1,25 +1,27 @@
-import { collectNested, type NestedCollector, type NestedToken, type SweeperSession } from '@cachesweeper/core';
-import { renderBody } from './block';
-import { inCapturedContainer } from './capture';
-import { type Loaded, startLoad } from './loaders';
-import { blockError } from './location';
+import type { FragmentSlot } from '@cachesweeper/core';
+import { inCapturedContainer } from '../compile/capture-container';
+import { blockError } from '../location';
+import type { CacheBlock, Cut, DeferredItem, Loaded } from '../types';
+import { renderBody } from './block-body';
+import { startLoad } from './loaders';
 import { joinCut } from './placeholders';
-import { type CacheBlock, type Cut, type DeferredItem, INLINE_MODE, type RenderState, STATE_KEY } from './render-state';
+import { INLINE_MODE, type RenderState, STATE_KEY } from './render-state';
 
 /**
- * Resolves the placeholders of a render's output, one nesting level at a time: one
- * `lookupPlanned` per level (one token round, one fragment round) for every block
- * of the level; hits are spliced in, misses run their loaders (all of the level at
- * once), render, and their nested blocks form the next level. Each missed block is
- * rendered once per process (core's single-flight) and stored in the background.
- * Resolves `undefined` when an enclosing helper dropped or rewrote a placeholder at
- * the top level (the caller then renders the page without the cache).
+ * Resolves the placeholders of a render's output one nesting level at a time,
+ * following the session protocol of `@cachesweeper/core`: one `lookup` per level (one
+ * token round, one fragment round) for every block of the level; hits are spliced
+ * in; every other block is claimed — rendered here (its loaders all start at once,
+ * and its nested blocks form the next level) and completed with the blocks rendered
+ * inside it, or waited for while another page renders it. Resolves `undefined` when
+ * an enclosing helper dropped or rewrote a placeholder at the top level (the caller
+ * then renders the page without the cache).
  */
 export async function resolveRender(state: RenderState, output: string): Promise<string | undefined> {
   const top = state.cut(output, 0);
   if (top === undefined) return undefined;
   try {
-    await resolveLevel(state, blocksOf(top), 1);
+    await resolveLevel(state, blocksOf(top));
   } catch (error) {
     state.abandon(error);
     throw error;
@@ -27,101 +29,42 @@ export async function resolveRender(state: RenderState, output: string): Promise
   return htmlOfCut(top);
 }
 
-async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[], depth: number): Promise<void> {
+async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[]): Promise<void> {
   if (blocks.length === 0) return;
-  const { sweeper } = state.registration;
   const session = state.session;
-  const lookups = await sweeper.lookupPlanned(
-    blocks.map((block) => block.planned),
-    session,
-  );
-  const misses: CacheBlock[] = [];
-  const joined: Promise<void>[] = [];
-  let leads = false;
+  const slots = await session.lookup(blocks.map((block) => block.planned));
+  const rendering: CacheBlock[] = [];
+  const waiting: Promise<void>[] = [];
   blocks.forEach((block, index) => {
-    const { key, html, nested } = lookups[index] ?? { key: undefined, html: undefined };
-    if (html !== undefined) {
-      block.html = html;
-      block.nested = nested ?? [];
+    const slot = slots[index];
+    block.slot = slot;
+    if (slot === undefined || slot.html !== undefined) {
+      block.html = slot?.html;
       return;
     }
-    if (key === undefined) {
-      block.nested = null;
-      // The cache could not be used for this block: share a render of it with
-      // concurrent pages (core decides whether its data is fresh enough to share).
-      follow(
-        sweeper.renderUncached(
-          block.planned,
-          deferredRender(block, () => (leads = true)),
-          session,
-        ),
-        block,
-      );
+    const claim = session.claim(slot, block.parent?.slot);
+    if (claim.role === 'render') {
+      block.claim = claim;
+      rendering.push(block);
       return;
     }
-    // A key this page already renders at a shallower level (a block nested in itself)
-    // would wait for itself: render it without the cache.
-    if ((state.leading.get(key) ?? depth) < depth) {
-      misses.push(block);
-      return;
-    }
-    follow(
-      sweeper.renderMiss(
-        key,
-        block.planned.ttlSeconds,
-        deferredRender(block, () => (leads = true)),
-        session,
-        () => block.nested ?? null,
-      ),
-      block,
-      key,
+    waiting.push(
+      claim.rendering.then((html) => {
+        if (html !== undefined) {
+          block.html = html;
+          return;
+        }
+        // The other rendering failed or nests other tokens than this page read: render it here.
+        block.claim = session.claimPrivately(slot);
+        return renderBlocks(state, [block]);
+      }),
     );
   });
-  await renderMisses(state, misses, depth);
-  await Promise.all(joined);
-
-  /** Renders the block here when this page leads the flight, else waits for the other render. */
-  function follow(flight: Promise<string>, block: CacheBlock, key?: string): void {
-    if (leads) {
-      leads = false;
-      if (key !== undefined && !state.leading.has(key)) state.leading.set(key, depth);
-      // This render settles the flight itself; a failure reaches the page through its own path.
-      flight.catch(() => {});
-      misses.push(block);
-    } else if (depth > 1 && (key === undefined || !state.leading.has(key))) {
-      // Below the first level this page holds renders of its own that others may wait
-      // for; waiting for another page's render here could close a cycle (two pages
-      // nesting the same fragments in opposite orders). Render it here.
-      flight.catch(() => {});
-      misses.push(block);
-    } else {
-      // Another render (of this page or a concurrent one) is rendering this fragment;
-      // if it fails, render it here.
-      joined.push(
-        flight.then(
-          (html) => {
-            block.html = html;
-            // Core checked its nested counters against this page's, but does not hand them over.
-            block.nested = null;
-          },
-          () => renderMisses(state, [block], depth),
-        ),
-      );
-    }
-  }
+  await renderBlocks(state, rendering);
+  await Promise.all(waiting);
 }
 
-/** A render whose result the resolver supplies later (through `block.settle`); tells the caller it leads. */
-function deferredRender(block: CacheBlock, onLead: () => void): () => Promise<string> {
-  return () => {
-    onLead();
-    return new Promise<string>((resolve, reject) => {
-      block.settle = { resolve, reject };
-    });
-  };
-}
-
-async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], depth: number): Promise<void> {
+async function renderBlocks(state: RenderState, blocks: readonly CacheBlock[]): Promise<void> {
   if (blocks.length === 0) return;
   // Every loader of the level starts in this turn, so a batching loader (DataLoader)
   // can answer all of them with one query.
@@ -140,11 +83,10 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
       block.cut = cut;
       const nested = blocksOf(cut);
       nestedIn.set(block, nested);
-      state.registration.sweeper.rememberNested(
-        block.planned,
-        nested.map((child) => child.planned),
-      );
-      for (const child of nested) children.push(child);
+      for (const child of nested) {
+        child.parent = block;
+        children.push(child);
+      }
     } else {
       state.registration.fallback(
         blockError(
@@ -155,32 +97,24 @@ async function renderMisses(state: RenderState, blocks: readonly CacheBlock[], d
       block.html = renderInPlace(block, value);
     }
   });
-  await resolveLevel(state, children, depth + 1);
+  await resolveLevel(state, children);
   for (const block of blocks) {
     block.html ??= htmlOfCut(block.cut as Cut);
-    block.nested = nestedTokensOf(nestedIn.get(block), state.session);
-    block.settle?.resolve(block.html);
-    block.settle = undefined;
+    // Rendered in place, its nested blocks are unknown (`null`): it is not stored.
+    block.claim?.complete(block.html, slotsOf(nestedIn.get(block)));
+    block.claim = undefined;
   }
 }
 
-/**
- * The counters of every cached fragment inside a rendered block, at any depth, with the
- * tokens this render keyed them by: the block's cached copy is served only while they
- * hold. `null` when the block was rendered in place (`children` unknown) or a fragment
- * inside it had no key.
- */
-function nestedTokensOf(
-  children: readonly CacheBlock[] | undefined,
-  session: SweeperSession,
-): readonly NestedToken[] | null {
-  if (children === undefined) return null;
-  const collector: NestedCollector = { tokens: new Map(), complete: true };
-  for (const child of children) {
-    if (child.nested === undefined || child.nested === null) return null;
-    collectNested(collector, child.planned, session, child.nested);
+/** The slots of blocks a rendering held; `null` when unknown. */
+function slotsOf(blocks: readonly CacheBlock[] | undefined): FragmentSlot[] | null {
+  if (blocks === undefined) return null;
+  const slots: FragmentSlot[] = [];
+  for (const block of blocks) {
+    if (block.slot === undefined) return null;
+    slots.push(block.slot);
   }
-  return collector.complete ? [...collector.tokens] : null;
+  return slots;
 }
 
 /** Renders a block and everything in it in place, without the cache. */

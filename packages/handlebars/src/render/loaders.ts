@@ -1,19 +1,7 @@
 import type { Target } from '@cachesweeper/core';
 import { describeValue } from '@cachesweeper/core';
-import { blockError } from './location';
-
-/**
- * Loads a block's data on a miss: called with the block's target and its context
- * (`this` where the block sits), after the block's version token was read, so the
- * data is never older than the key it is stored under. May return a promise.
- */
-export type Loader = (target: Target, context: unknown) => unknown;
-
-/** The value a loader produced. */
-export interface Loaded {
-  /** What the loader returned (awaited). */
-  readonly value: unknown;
-}
+import { blockError } from '../location';
+import type { Loaded, Loader } from '../types';
 
 /** Reads a block's `load=` option: a function from the context, or the name of a loader registered with `loaders`. */
 export function resolveLoader(

@@ -1,8 +1,9 @@
 import { CacheSweeperError, describeValue, type SweeperSession, type SweeperStats } from '@cachesweeper/core';
 import type Handlebars from 'handlebars';
-import { blockError, COMPONENT } from './location';
+import { blockError, COMPONENT } from '../location';
+import { resolveRender } from './level-resolver';
 import { INLINE_MODE, RenderState, STATE_KEY } from './render-state';
-import { resolveRender } from './resolver';
+import { registrationOf } from './template-registration';
 
 /** A compiled Handlebars template. */
 export type CompiledTemplate = Handlebars.TemplateDelegate;
@@ -37,7 +38,7 @@ export async function renderCached(
     );
   }
   const { session, stats, ...runtime } = options ?? {};
-  const state = new RenderState({
+  const state = new RenderState(registrationOf(template), {
     template,
     runtimePartials: runtime.partials,
     session,
