@@ -10,7 +10,7 @@ export { withDeadline } from './deadline';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
 export type { FragmentRequest } from './fragments/fragment-planner';
 export { decodeFragment, encodeFragment, nestedTokensHold } from './fragments/stored-fragment';
-export type { InvalidateOptions } from './invalidation/invalidator';
+export type { InvalidateOptions, InvalidationOutcome } from './invalidation/invalidator';
 export {
   completeFragmentKey,
   type FragmentKeyInput,

@@ -15,6 +15,12 @@ export interface SweeperOptions {
   readonly models?: Readonly<Record<string, ModelTokens>>;
   /** Deadline of each backend round, in ms; a round that misses it is a miss. Default: 200. */
   readonly timeoutMs?: number;
+  /**
+   * Deadline of an invalidation's round, in ms. Bumps run after a commit, off any page's
+   * path, so they may wait longer than a lookup: a bump answered late still lands and is
+   * reported as landed. Default: 2000.
+   */
+  readonly invalidationTimeoutMs?: number;
   /** Lifetime of version counters in seconds; 0 = no expiry (evicted only under memory pressure). Default: 0. */
   readonly versionTtlSeconds?: number;
   /**
@@ -33,12 +39,14 @@ export interface ResolvedSweeperOptions {
   readonly namespace: string;
   readonly models: Readonly<Record<string, ModelTokens>>;
   readonly timeoutMs: number;
+  readonly invalidationTimeoutMs: number;
   readonly versionTtlSeconds: number;
   readonly prefetchHints: number;
   readonly onError: ((error: CacheSweeperError) => void) | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
+const DEFAULT_INVALIDATION_TIMEOUT_MS = 2000;
 const DEFAULT_PREFETCH_HINTS = 10_000;
 
 /** Checks every option of `createSweeper` up front; throws a CacheSweeperError naming the bad value. */
@@ -47,13 +55,12 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     throw new CacheSweeperError('sweeper', `options must be an object, got ${describeValue(options)}`);
   }
   const namespace = validateNamespace(options.namespace ?? 'cs');
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-    throw new CacheSweeperError(
-      'sweeper',
-      `timeoutMs must be a number of ms > 0, got ${describeValue(options.timeoutMs)}`,
-    );
-  }
+  const timeoutMs = checkDeadline('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  const invalidationTimeoutMs = checkDeadline(
+    'invalidationTimeoutMs',
+    options.invalidationTimeoutMs,
+    DEFAULT_INVALIDATION_TIMEOUT_MS,
+  );
   const versionTtlSeconds = options.versionTtlSeconds ?? 0;
   if (!isTtl(versionTtlSeconds)) throw ttlError(versionTtlSeconds, 'versionTtlSeconds');
   if (options.onError !== undefined && typeof options.onError !== 'function') {
@@ -73,10 +80,19 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     namespace,
     models: options.models ?? {},
     timeoutMs,
+    invalidationTimeoutMs,
     versionTtlSeconds,
     prefetchHints,
     onError: options.onError,
   };
+}
+
+function checkDeadline(name: string, value: unknown, fallback: number): number {
+  const ms = value ?? fallback;
+  if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) {
+    throw new CacheSweeperError('sweeper', `${name} must be a number of ms > 0, got ${describeValue(value)}`);
+  }
+  return ms;
 }
 
 function checkBackend(backend: CacheBackend): void {

@@ -3,7 +3,7 @@ import { ConversationRunner } from './conversations/conversation-runner';
 import { CacheSweeperError, describeValue } from './errors';
 import { FragmentDecoder } from './fragments/fragment-decoder';
 import { FragmentPlanner, type FragmentRequest } from './fragments/fragment-planner';
-import { type InvalidateOptions, Invalidator } from './invalidation/invalidator';
+import { type InvalidateOptions, type InvalidationOutcome, Invalidator } from './invalidation/invalidator';
 import { FragmentHints } from './lookup/read-ahead-hints';
 import { ModelRegistry } from './models/model-registry';
 import type { FragmentSlot } from './page/fragment-slot';
@@ -50,8 +50,10 @@ export class Sweeper {
   readonly backend: CacheBackend;
   /** The key prefix. */
   readonly namespace: string;
-  /** Deadline of each backend round, in ms. */
+  /** Deadline of each backend round of a page, in ms. */
   readonly timeoutMs: number;
+  /** Deadline of an invalidation's round, in ms. */
+  readonly invalidationTimeoutMs: number;
   /** Lifetime of version counters (0 = no expiry). */
   readonly versionTtlSeconds: number;
 
@@ -68,6 +70,7 @@ export class Sweeper {
     this.backend = resolved.backend;
     this.namespace = resolved.namespace;
     this.timeoutMs = resolved.timeoutMs;
+    this.invalidationTimeoutMs = resolved.invalidationTimeoutMs;
     this.versionTtlSeconds = resolved.versionTtlSeconds;
     this.#models = new ModelRegistry(this.namespace);
     for (const [model, tokens] of Object.entries(resolved.models)) this.#models.declare(model, tokens);
@@ -90,7 +93,12 @@ export class Sweeper {
       reporter: this.#reporter,
       closed: () => this.#closed,
     };
-    this.#invalidator = new Invalidator(this.namespace, this.#models, runner, this.#reporter);
+    this.#invalidator = new Invalidator(
+      this.namespace,
+      this.#models,
+      new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter),
+      this.#reporter,
+    );
   }
 
   /** Declares how a model's token is kept; declaring it again the same way is a no-op, differently an error. */
@@ -164,15 +172,16 @@ export class Sweeper {
   /**
    * Invalidates one row: bumps its counter, so every fragment keyed on the old token
    * becomes unreachable (django-cache-sweeper's `invalidate_cache_for`). Call it after
-   * the write committed. Never rejects on a cache failure (it is reported); throws at
-   * once on a bad target, or when `using` does not match the model's declared token.
+   * the write committed. Never rejects on a cache failure (it is reported, and the
+   * outcome says it did not land); throws at once on a bad target, or when `using`
+   * does not match the model's declared token.
    */
-  invalidate(target: Target, options: InvalidateOptions = {}): Promise<void> {
+  invalidate(target: Target, options: InvalidateOptions = {}): Promise<InvalidationOutcome> {
     return this.#invalidator.rows([target], options);
   }
 
   /** Invalidates several rows in one round; duplicates are coalesced. */
-  invalidateMany(targets: readonly Target[], options: InvalidateOptions = {}): Promise<void> {
+  invalidateMany(targets: readonly Target[], options: InvalidateOptions = {}): Promise<InvalidationOutcome> {
     return this.#invalidator.rows(targets, options);
   }
 
@@ -181,8 +190,30 @@ export class Sweeper {
    * generations, for bulk writes whose rows nobody can name. Each model must be declared
    * with `generation: true`.
    */
-  invalidateModel(model: string | readonly string[], options: Pick<InvalidateOptions, 'stats'> = {}): Promise<void> {
+  invalidateModel(
+    model: string | readonly string[],
+    options: Pick<InvalidateOptions, 'stats'> = {},
+  ): Promise<InvalidationOutcome> {
     return this.#invalidator.models(model, options);
+  }
+
+  /**
+   * The version keys an invalidation of `targets` (rows) and of `models` (generations)
+   * bumps, checked as `invalidateMany`/`invalidateModel` check them, without bumping:
+   * for a durable log of invalidations (an outbox) to record, and replay with `bumpKeys`.
+   */
+  invalidationKeys(
+    targets: readonly Target[],
+    options: Pick<InvalidateOptions, 'using'> & { readonly models?: readonly string[] } = {},
+  ): string[] {
+    const keys = this.#invalidator.rowKeys(targets, options);
+    if (options.models !== undefined) keys.push(...this.#invalidator.modelKeys(options.models));
+    return [...new Set(keys)];
+  }
+
+  /** Bumps version keys as `invalidationKeys` gave them, in one round (e.g. replayed from an outbox). */
+  bumpKeys(keys: readonly string[], options: Pick<InvalidateOptions, 'stats'> = {}): Promise<InvalidationOutcome> {
+    return this.#invalidator.keys(keys, options);
   }
 
   /** The sweeper's counters since it was created (a copy). */

@@ -17,7 +17,8 @@ describe('stored fragment values', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+    // 2,000 generated values: seconds of CPU on a loaded machine, so more time than the 5 s default.
+  }, 60_000);
 
   it('reads a value in no known shape as a miss', () => {
     for (const value of [

@@ -249,11 +249,11 @@ describe('cache failures', () => {
   it('never reject an invalidation the backend fails, and report it', async () => {
     const { backend, script } = scriptedBackend();
     const onError = vi.fn();
-    const sweeper = createSweeper({ backend, onError, timeoutMs: 50 });
+    const sweeper = createSweeper({ backend, onError, invalidationTimeoutMs: 50 });
     script('incr', 'fail');
-    await expect(sweeper.invalidate(comment)).resolves.toBeUndefined();
+    await expect(sweeper.invalidate(comment)).resolves.toMatchObject({ landed: false });
     script('incr', 'hang');
-    await expect(sweeper.invalidate(comment)).resolves.toBeUndefined();
+    await expect(sweeper.invalidate(comment)).resolves.toMatchObject({ landed: false });
     expect(onError).toHaveBeenCalledTimes(2);
     expect(onError.mock.calls[1]?.[0].message).toMatch(/missed its 50 ms deadline/);
   });
@@ -439,3 +439,40 @@ describe('renders without the cache', () => {
     expect(counter.renders).toBe(2);
   });
 });
+
+describe('invalidation outcomes', () => {
+  it('say whether the bump landed and which keys it bumped, for a durable log to replay', async () => {
+    const { backend, script } = scriptedBackend();
+    const sweeper = createSweeper({ backend, invalidationTimeoutMs: 50 });
+    const keys = sweeper.invalidationKeys([comment, { model: 'Comment', id: 2 }, comment]);
+    expect(keys).toEqual([versionKey('cs', 'Comment', 1), versionKey('cs', 'Comment', 2)]);
+    expect(await sweeper.invalidate(comment)).toEqual({ landed: true, keys: [keys[0]] });
+    script('incr', 'hang');
+    expect(await sweeper.bumpKeys(keys)).toEqual({ landed: false, keys });
+    script('incr', 'ok');
+    expect((await sweeper.bumpKeys(keys)).landed).toBe(true);
+  });
+
+  it('wait for a late bump longer than a page waits for a lookup', async () => {
+    const backend = memoryBackend();
+    const slow = { ...backend, incr: (key: string, by: number) => delay(60).then(() => backend.incr(key, by)) };
+    const sweeper = createSweeper({ backend: slow, timeoutMs: 20 });
+    expect(sweeper.invalidationTimeoutMs).toBe(2000);
+    expect((await sweeper.invalidate(comment)).landed).toBe(true);
+  });
+
+  it('refuse to bump keys of another namespace, or something that is no key, naming it', () => {
+    const sweeper = createSweeper();
+    expect(() => sweeper.bumpKeys(['other:Comment:=1'])).toThrow(
+      /"other:Comment:=1" is not a version key of namespace "cs"/,
+    );
+    expect(() => sweeper.bumpKeys(['cs:has space'])).toThrow(/is not a version key/);
+    expect(() => createSweeper({ invalidationTimeoutMs: 0 })).toThrow(
+      /invalidationTimeoutMs must be a number of ms > 0, got 0/,
+    );
+  });
+});
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -52,7 +52,7 @@ export async function applyWork(sweeper: Sweeper, work: Work, report: (error: un
   if (work.empty) return;
   const rows = work.rows.filter((ref) => sweeper.tokenSpec(ref.model).counter);
   const { models } = work;
-  const tasks: (() => Promise<void>)[] = [];
+  const tasks: (() => Promise<unknown>)[] = [];
   if (models.length > 0) tasks.push(() => sweeper.invalidateModel(models));
   if (rows.length > 0) tasks.push(() => sweeper.invalidateMany(rows));
   await Promise.all(

@@ -36,7 +36,9 @@ export function forgetTheArticleAMovedCommentLeft(instance: BlogInstance): void 
       { model: 'Comment', id: comment.id },
       { model: 'Article', id: comment.articleId },
     ];
-    const invalidate = () => sweeper.invalidateMany(targets);
+    const invalidate = async () => {
+      await sweeper.invalidateMany(targets);
+    };
     if (options.transaction) options.transaction.afterCommit(invalidate);
     else return invalidate();
   });

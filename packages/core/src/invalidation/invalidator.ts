@@ -1,7 +1,7 @@
 import type { ConversationRunner } from '../conversations/conversation-runner';
 import { bumpCounters } from '../conversations/counter-bumps';
 import { CacheSweeperError, describeValue } from '../errors';
-import { generationKey, versionKey } from '../keys';
+import { generationKey, isValidCacheKey, versionKey } from '../keys';
 import type { ModelRegistry } from '../models/model-registry';
 import type { Reporter } from '../reporting/reporter';
 import type { SweeperStats } from '../stats';
@@ -17,11 +17,23 @@ export interface InvalidateOptions {
   readonly stats?: SweeperStats;
 }
 
+/** How an invalidation went. */
+export interface InvalidationOutcome {
+  /**
+   * True when every bump was answered (a missing counter needs none); false when the
+   * round failed or missed its deadline — the bump may or may not have landed, and
+   * sending it again is safe (tokens never repeat: a second bump costs one miss).
+   */
+  readonly landed: boolean;
+  /** The version keys bumped (or to bump again), each once. */
+  readonly keys: readonly string[];
+}
+
 /**
  * Turns invalidations of rows and models into counter bumps: one round of `incr` for
  * every counter named, duplicates coalesced. Never rejects on a cache failure (it is
- * reported); throws at once on a bad target, or on a `using` that does not match the
- * model's declared token.
+ * reported, and the outcome says it did not land); throws at once on a bad target, or
+ * on a `using` that does not match the model's declared token.
  */
 export class Invalidator {
   readonly #namespace: string;
@@ -30,7 +42,7 @@ export class Invalidator {
   readonly #reporter: Reporter;
   #closed = false;
 
-  /** An invalidator for the keys of `namespace`. */
+  /** An invalidator for the keys of `namespace`, bumping through `runner` (whose deadline is the invalidations'). */
   constructor(namespace: string, models: ModelRegistry, runner: ConversationRunner, reporter: Reporter) {
     this.#namespace = namespace;
     this.#models = models;
@@ -39,22 +51,27 @@ export class Invalidator {
   }
 
   /** Invalidates rows: bumps the counter of each (rows keyed by an attribute alone need no bump). */
-  rows(targets: readonly Target[], options: InvalidateOptions = {}): Promise<void> {
-    if (!Array.isArray(targets)) {
-      throw new CacheSweeperError('sweeper', `invalidateMany takes an array of targets, got ${describeValue(targets)}`);
-    }
-    const rows = new Set<string>();
-    const keys = new Set<string>();
-    for (const target of targets) {
-      const { row, counterKey } = this.#invalidationOf(target, options.using);
-      rows.add(row);
-      if (counterKey !== undefined) keys.add(counterKey);
-    }
-    return this.#bump([...keys], rows.size, options.stats);
+  rows(targets: readonly Target[], options: InvalidateOptions = {}): Promise<InvalidationOutcome> {
+    const { rows, keys } = this.#rowKeys(targets, options.using);
+    return this.#bump(keys, rows, options.stats);
+  }
+
+  /** The counter keys `rows` would bump, checked the same way, without bumping them. */
+  rowKeys(targets: readonly Target[], options: Pick<InvalidateOptions, 'using'> = {}): string[] {
+    return this.#rowKeys(targets, options.using).keys;
   }
 
   /** Invalidates every row of the models named, by bumping their generations. */
-  models(model: string | readonly string[], options: Pick<InvalidateOptions, 'stats'> = {}): Promise<void> {
+  models(
+    model: string | readonly string[],
+    options: Pick<InvalidateOptions, 'stats'> = {},
+  ): Promise<InvalidationOutcome> {
+    const keys = this.modelKeys(model);
+    return this.#bump(keys, keys.length, options.stats);
+  }
+
+  /** The generation keys `models` would bump, checked the same way, without bumping them. */
+  modelKeys(model: string | readonly string[]): string[] {
     const models = typeof model === 'string' ? [model] : model;
     if (!Array.isArray(models)) {
       throw new CacheSweeperError(
@@ -72,12 +89,46 @@ export class Invalidator {
       }
       keys.add(generationKey(this.#namespace, name));
     }
-    return this.#bump([...keys], keys.size, options.stats);
+    return [...keys];
+  }
+
+  /**
+   * Bumps version keys given as they are (as `rowKeys`/`modelKeys` returned them), e.g.
+   * replayed from a durable log; each must be a key of this sweeper's namespace.
+   */
+  keys(keys: readonly string[], options: Pick<InvalidateOptions, 'stats'> = {}): Promise<InvalidationOutcome> {
+    if (!Array.isArray(keys)) {
+      throw new CacheSweeperError('sweeper', `bumpKeys takes an array of version keys, got ${describeValue(keys)}`);
+    }
+    for (const key of keys) {
+      if (typeof key !== 'string' || !isValidCacheKey(key) || !key.startsWith(`${this.#namespace}:`)) {
+        throw new CacheSweeperError(
+          'sweeper',
+          `bumpKeys: ${describeValue(key)} is not a version key of namespace "${this.#namespace}"`,
+        );
+      }
+    }
+    const unique = [...new Set(keys)];
+    return this.#bump(unique, unique.length, options.stats);
   }
 
   /** Refuses further bumps (each one is reported instead). */
   close(): void {
     this.#closed = true;
+  }
+
+  #rowKeys(targets: readonly Target[], using: string | undefined): { rows: number; keys: string[] } {
+    if (!Array.isArray(targets)) {
+      throw new CacheSweeperError('sweeper', `invalidateMany takes an array of targets, got ${describeValue(targets)}`);
+    }
+    const rows = new Set<string>();
+    const keys = new Set<string>();
+    for (const target of targets) {
+      const { row, counterKey } = this.#invalidationOf(target, using);
+      rows.add(row);
+      if (counterKey !== undefined) keys.add(counterKey);
+    }
+    return { rows: rows.size, keys: [...keys] };
   }
 
   #invalidationOf(target: Target, using: string | undefined): { row: string; counterKey: string | undefined } {
@@ -103,22 +154,21 @@ export class Invalidator {
     return { row, counterKey: row };
   }
 
-  #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<void> {
+  #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<InvalidationOutcome> {
     const sinks = [stats];
     this.#reporter.count('invalidations', sinks, invalidations);
-    if (keys.length === 0) return Promise.resolve();
+    if (keys.length === 0) return Promise.resolve({ landed: true, keys });
     if (this.#closed) {
       this.#reporter.report(
         new CacheSweeperError('sweeper', `invalidation of ${keys.length} key(s) after close()`),
         sinks,
       );
-      return Promise.resolve();
+      return Promise.resolve({ landed: false, keys });
     }
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.
-      this.#runner.runSync(bumpCounters(keys), sinks);
-      return Promise.resolve();
+      return Promise.resolve({ landed: this.#runner.runSync(bumpCounters(keys), sinks).ok, keys });
     }
-    return this.#runner.run(bumpCounters(keys), sinks).then(() => undefined);
+    return this.#runner.run(bumpCounters(keys), sinks).then((outcome) => ({ landed: outcome.ok, keys }));
   }
 }
