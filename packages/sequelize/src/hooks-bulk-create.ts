@@ -1,10 +1,10 @@
 import { type Model, Op, type WhereOptions } from 'sequelize';
-import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
-import type { Row } from './ids';
+import type { HookRunner } from './hook-runner';
+import { currentRow } from './instance-rows';
+import type { ModelPlan, Row } from './plan-types';
 import { selectRows } from './select-rows';
 import type { AnyModel } from './sequelize-shapes';
-import { currentRow } from './snapshots';
-import type { ModelPlan } from './validate-rules';
+import { invalidationsOfWrite, wholeModelInvalidations } from './write-invalidations';
 import type { WriteOptions } from './write-options';
 
 interface BulkCreateOptions extends WriteOptions {
@@ -34,13 +34,13 @@ interface Prepared {
  * `updateOnDuplicate` over a foreign key whose old value is unknown invalidates the
  * generations of every model the paths reach.
  */
-export function createBulkCreateHooks(context: HookContext) {
+export function createBulkCreateHooks(runner: HookRunner) {
   const prepared = new WeakMap<BulkCreateOptions, Prepared>();
 
   return {
     /** beforeBulkCreate: notes which keys were given; reads rows an upsert may overwrite. */
     async beforeBulkCreate(instances: readonly Model[], options: BulkCreateOptions): Promise<void> {
-      const plan = beforeWrite(context, options.model, options);
+      const plan = runner.before(options.model, options);
       if (plan === undefined || options.individualHooks === true) return;
       const keyGiven = instances.map((instance) =>
         plan.primaryKeys.every((name) => instance.get(name) !== null && instance.get(name) !== undefined),
@@ -55,7 +55,7 @@ export function createBulkCreateHooks(context: HookContext) {
               ? []
               : await selectRows(plan.modelClass, plan.rowAttributes, keysWhere(plan, given), options.transaction);
         } catch (error) {
-          context.report(error);
+          runner.report(error);
           before = undefined;
         }
       }
@@ -65,33 +65,34 @@ export function createBulkCreateHooks(context: HookContext) {
     /** afterBulkCreate: the rows with trusted keys, every row's parents, generations for the rest. */
     afterBulkCreate(instances: readonly Model[], options: BulkCreateOptions): Promise<void> {
       if (options.individualHooks === true) return Promise.resolve();
-      return afterWrite(context, options.model, options.transaction, async (plan) => {
+      return runner.after(options.model, options.transaction, async (plan) => {
         const state = prepared.get(options);
         prepared.delete(options);
-        if (state === undefined) return wholeModel(plan);
+        if (state === undefined) return wholeModelInvalidations(plan);
         const { keyGiven, overwrites } = state;
         const upserting = options.ignoreDuplicates === true || options.updateOnDuplicate !== undefined;
         const uniform = keyGiven.every((given) => given === keyGiven[0]);
         const trusted = (index: number) => keyGiven[index] === true || (!upserting && uniform);
         const rows = instances.map((instance) => currentRow(instance, plan.rowAttributes));
         const named = rows.filter((_, index) => trusted(index));
-        const work = await gather(
+        const invalidations = await invalidationsOfWrite(
           plan,
           {
             rows: named,
             before: [...rows.filter((_, index) => !trusted(index)), ...(state.before ?? [])],
             instances,
-            tokenChanged: plan.using !== undefined && (overwrites.length === 0 || overwrites.includes(plan.using)),
+            tokenChanged:
+              plan.spec.using !== undefined && (overwrites.length === 0 || overwrites.includes(plan.spec.using)),
           },
           options,
-          context.report,
+          runner.report,
         );
-        if (named.length < rows.length) work.addModel(plan.model);
+        if (named.length < rows.length) invalidations.addModel(plan.model);
         const oldParentsUnknown = state.before === undefined || keyGiven.some((given) => !given);
         if (oldParentsUnknown && overwrites.some((name) => plan.foreignKeys.includes(name))) {
-          for (const model of plan.reach) work.addModel(model);
+          for (const model of plan.reach) invalidations.addModel(model);
         }
-        return work;
+        return invalidations;
       });
     },
   };

@@ -1,13 +1,15 @@
 import { CacheSweeperError, describeValue, type Sweeper } from '@cachesweeper/core';
 import type { Model, Sequelize, Transaction } from 'sequelize';
-import { afterWrite, gather, type HookContext, wholeModel } from './gather';
-import { primaryKeyOf, type Row } from './ids';
-import type { RulesState } from './rules-state';
-import { modelOf } from './sequelize-shapes';
-import { currentRow } from './snapshots';
+import { checkLoaded } from './check-write-options';
+import type { HookRunner } from './hook-runner';
+import { currentRow } from './instance-rows';
+import { Invalidations } from './invalidations';
+import { primaryKeyOf } from './key-values';
+import type { Row } from './plan-types';
+import { type HookHost, modelOf } from './sequelize-shapes';
 import { type TemplateData, toTemplateData } from './template-data';
-import { Work } from './work';
-import { checkLoaded, type SweeperWriteOptions } from './write-options';
+import { invalidationsOfWrite, wholeModelInvalidations } from './write-invalidations';
+import type { SweeperWriteOptions } from './write-options';
 
 /** The name of every hook the installer adds, so they can be found and removed. */
 export const HOOK_NAME = 'cachesweeper';
@@ -16,19 +18,6 @@ export const HOOK_NAME = 'cachesweeper';
 export interface ManualInvalidateOptions {
   /** The transaction the write ran in: invalidate after its outermost commit. Default: the CLS transaction, if any. */
   readonly transaction?: Transaction | null;
-}
-
-/** A hook function as the installer registers it. */
-export type Hook = (...args: never[]) => unknown;
-
-/** The hook methods of a Sequelize instance, untyped by name. */
-export interface HookHost {
-  /** Where Sequelize keeps the instance's hooks, by type: functions or `{ name, fn }`. */
-  readonly options: { readonly hooks?: Readonly<Record<string, readonly unknown[] | undefined>> };
-  /** Adds a named hook (for beforeSave/afterSave: on create and update too). */
-  addHook(type: string, name: string, fn: Hook): unknown;
-  /** Removes the hooks of that type and name. */
-  removeHook(type: string, name: string): unknown;
 }
 
 /**
@@ -48,17 +37,15 @@ export class SweeperInstallation {
   /** The sweeper invalidations go to (the one passed in, or the default one). */
   readonly sweeper: Sweeper;
   readonly #sequelize: Sequelize;
-  readonly #rules: RulesState;
-  readonly #context: HookContext;
+  readonly #runner: HookRunner;
   readonly #hookTypes: readonly string[];
   #installed = true;
 
   /** Use `installSweeper`. */
-  constructor(sequelize: Sequelize, rules: RulesState, sweeper: Sweeper, context: HookContext, hookTypes: string[]) {
+  constructor(sequelize: Sequelize, sweeper: Sweeper, runner: HookRunner, hookTypes: string[]) {
     this.#sequelize = sequelize;
-    this.#rules = rules;
     this.sweeper = sweeper;
-    this.#context = context;
+    this.#runner = runner;
     this.#hookTypes = hookTypes;
   }
 
@@ -72,7 +59,7 @@ export class SweeperInstallation {
 
   /** Checks every rule against the models now (else done at the first write); throws naming the rule. */
   verify(): void {
-    this.#rules.plans();
+    this.#runner.rules.plans();
   }
 
   /**
@@ -95,10 +82,10 @@ export class SweeperInstallation {
     checkLoaded(options.loaded, 'invalidate: options.loaded');
     const transaction = this.#transaction(options);
     const write = { transaction, cachesweeper: { loaded: options.loaded ?? [] } };
-    const unruled = new Work();
+    const unruled = new Invalidations();
     for (const row of list) {
       const model = modelOf(row);
-      if (this.#rules.planOf(model) !== undefined) continue;
+      if (this.#runner.rules.planOf(model) !== undefined) continue;
       const id = primaryKeyOf(model, row.get() as Row);
       if (id === undefined) {
         throw new CacheSweeperError('sequelize', `invalidate: a ${model.name} row without a primary key (unsaved?)`);
@@ -106,14 +93,14 @@ export class SweeperInstallation {
       unruled.addRow(model.name, id);
     }
     await Promise.all([
-      this.#context.queue.schedule(transaction, unruled),
+      this.#runner.queue.schedule(transaction, unruled),
       ...list.map((row) =>
-        afterWrite(this.#context, modelOf(row), transaction, (plan) =>
-          gather(
+        this.#runner.after(modelOf(row), transaction, (plan) =>
+          invalidationsOfWrite(
             plan,
             { rows: [currentRow(row, plan.rowAttributes)], instances: [row], tokenChanged: false },
             write,
-            (error) => this.#context.report(error),
+            this.#runner.report,
           ),
         ),
       ),
@@ -122,12 +109,12 @@ export class SweeperInstallation {
 
   /** Invalidates every row of a ruled model and of the models its paths reach (after a raw bulk write). */
   async invalidateModel(model: string, options: ManualInvalidateOptions = {}): Promise<void> {
-    const plan = this.#rules.plans().get(model);
+    const plan = this.#runner.rules.plans().get(model);
     if (plan === undefined) {
       throw new CacheSweeperError('sequelize', `invalidateModel(${describeValue(model)}): no rule names that model`);
     }
     const transaction = this.#transaction(options);
-    await this.#context.queue.schedule(transaction, wholeModel(plan));
+    await this.#runner.queue.schedule(transaction, wholeModelInvalidations(plan));
   }
 
   /** `toTemplateData(value, this.sweeper)`: plain objects marked with their model, key and token attribute. */

@@ -1,5 +1,5 @@
 import { QueryTypes, type Transaction, Utils, type WhereOptions } from 'sequelize';
-import type { Row } from './ids';
+import type { Row } from './plan-types';
 import { type AnyModel, queryGeneratorOf } from './sequelize-shapes';
 
 /**

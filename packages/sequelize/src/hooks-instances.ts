@@ -1,7 +1,8 @@
 import type { DestroyOptions, InstanceDestroyOptions, InstanceRestoreOptions, Model, SaveOptions } from 'sequelize';
-import { afterWrite, gather, type HookContext } from './gather';
+import type { HookRunner } from './hook-runner';
+import { attributeChanged, currentRow, previousRow } from './instance-rows';
 import { modelOf } from './sequelize-shapes';
-import { attributeChanged, currentRow, previousRow } from './snapshots';
+import { invalidationsOfWrite } from './write-invalidations';
 import type { WriteOptions } from './write-options';
 
 /** Options an instance hook may receive: the instance's own, or those of a bulk call with `individualHooks`. */
@@ -18,54 +19,54 @@ type RowHookOptions = (SaveOptions | InstanceDestroyOptions | InstanceRestoreOpt
  * `bulkCreate(…, { individualHooks })`), destroy and restore (also per row for the bulk
  * forms with `individualHooks`).
  */
-export function createRowHooks(context: HookContext) {
+export function createInstanceHooks(runner: HookRunner) {
   return {
     /** afterSave: the row, its old and new parents. */
     afterSave(instance: Model, options: RowHookOptions): Promise<void> {
-      return afterWrite(context, modelOf(instance), options.transaction, (plan) => {
+      return runner.after(modelOf(instance), options.transaction, (plan) => {
         const created = instance.isNewRecord; // still true in afterCreate
-        return gather(
+        return invalidationsOfWrite(
           plan,
           {
             rows: [currentRow(instance, plan.rowAttributes)],
             before: created ? [] : [previousRow(instance, plan.rowAttributes)],
             instances: [instance],
-            tokenChanged: created || (plan.using !== undefined && attributeChanged(instance, plan.using)),
+            tokenChanged: created || (plan.spec.using !== undefined && attributeChanged(instance, plan.spec.using)),
           },
           options,
-          context.report,
+          runner.report,
         );
       });
     },
 
     /** afterDestroy: the row and its parents. */
     afterDestroy(instance: Model, options: RowHookOptions): Promise<void> {
-      return afterWrite(context, modelOf(instance), options.transaction, (plan) => {
+      return runner.after(modelOf(instance), options.transaction, (plan) => {
         const softDelete = plan.paranoid && options.force !== true;
         // A hard delete leaves no row to render. A soft delete of one instance saves it with a
         // new updatedAt; the bulk form (individualHooks) sets only deletedAt.
-        const tokenChanged = !softDelete || savedWithNewUpdatedAt(plan.using, plan.updatedAt, options);
-        return gather(
+        const tokenChanged = !softDelete || savedWithNewUpdatedAt(plan.spec.using, plan.updatedAt, options);
+        return invalidationsOfWrite(
           plan,
           { rows: [currentRow(instance, plan.rowAttributes)], instances: [instance], tokenChanged },
           options,
-          context.report,
+          runner.report,
         );
       });
     },
 
     /** afterRestore: the row and its parents. */
     afterRestore(instance: Model, options: RowHookOptions): Promise<void> {
-      return afterWrite(context, modelOf(instance), options.transaction, (plan) =>
-        gather(
+      return runner.after(modelOf(instance), options.transaction, (plan) =>
+        invalidationsOfWrite(
           plan,
           {
             rows: [currentRow(instance, plan.rowAttributes)],
             instances: [instance],
-            tokenChanged: savedWithNewUpdatedAt(plan.using, plan.updatedAt, options),
+            tokenChanged: savedWithNewUpdatedAt(plan.spec.using, plan.updatedAt, options),
           },
           options,
-          context.report,
+          runner.report,
         ),
       );
     },
