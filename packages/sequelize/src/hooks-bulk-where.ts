@@ -41,7 +41,10 @@ export function createBulkWhereHooks(runner: HookRunner) {
         return;
       }
       try {
-        before.set(options, await selectRows(plan.modelClass, plan.rowAttributes, options.where, options.transaction));
+        before.set(
+          options,
+          await selectRows(plan.modelClass, plan.rowAttributes, options.where, options.transaction, true),
+        );
       } catch (error) {
         runner.report(error);
         before.set(options, undefined);

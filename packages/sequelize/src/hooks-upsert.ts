@@ -46,7 +46,7 @@ export function createUpsertHooks(runner: HookRunner) {
         before =
           where === undefined
             ? undefined
-            : await selectRows(plan.modelClass, plan.rowAttributes, where, options.transaction);
+            : await selectRows(plan.modelClass, plan.rowAttributes, where, options.transaction, true);
       } catch (error) {
         runner.report(error);
       }

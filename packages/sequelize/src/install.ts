@@ -1,16 +1,18 @@
 import { asSweeperError, CacheSweeperError, createSweeper, describeValue, type Sweeper } from '@cachesweeper/core';
-import type { Model, Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { CommitQueue } from './after-commit';
 import { applyInvalidations } from './apply-invalidations';
+import { definedModel } from './compile-rules';
 import { HookRunner } from './hook-runner';
 import { createBulkCreateHooks } from './hooks-bulk-create';
 import { createBulkWhereHooks } from './hooks-bulk-where';
 import { createInstanceHooks } from './hooks-instances';
 import { createUpsertHooks } from './hooks-upsert';
+import { IncrementWrappers } from './increment-wrappers';
 import { HOOK_NAME, SweeperInstallation } from './installation';
 import { RulePlans } from './rule-plans';
 import { checkRules, type SweeperRules } from './rules';
-import { type AnyModel, type Hook, type HookHost, modelOf } from './sequelize-shapes';
+import type { AnyModel, Hook, HookHost } from './sequelize-shapes';
 import { declareRuleTokens } from './token-specs';
 
 /** Options of `installSweeper`. */
@@ -24,7 +26,8 @@ export interface InstallOptions {
 /**
  * Installs hooks on `sequelize` that invalidate cached fragments when rows are written,
  * per `rules`: the written row, and the rows its belongsTo paths reach. Declares each
- * ruled model's token on the sweeper. Throws a CacheSweeperError when the rules are
+ * ruled model's token on the sweeper, and wraps each ruled model's `increment` (which
+ * runs no hooks). Throws a CacheSweeperError when the rules are
  * malformed, when a rule does not fit a model already defined, or when this Sequelize
  * instance already has a sweeper installed.
  */
@@ -61,25 +64,33 @@ export function installSweeper(
   };
   const queue = new CommitQueue((invalidations) => applyInvalidations(sweeper, invalidations, report), report);
   const runner = new HookRunner(plans, queue, report);
-  const hooks = hooksOf(runner);
+  const increments = new IncrementWrappers(runner);
+  for (const rule of checked.values()) {
+    const model = definedModel(sequelize, rule.model);
+    if (model !== undefined) increments.wrap(model);
+  }
+  const hooks = hooksOf(runner, (model) => {
+    runner.rules.defined(model);
+    if (checked.has(model.name)) increments.wrap(model);
+  });
   for (const [type, hook] of Object.entries(hooks)) host.addHook(type, HOOK_NAME, hook);
-  return new SweeperInstallation(sequelize, sweeper, runner, Object.keys(hooks));
+  return new SweeperInstallation(sequelize, sweeper, runner, () => {
+    for (const type of Object.keys(hooks)) host.removeHook(type, HOOK_NAME);
+    increments.unwrapAll();
+  });
 }
 
-function hooksOf(runner: HookRunner): Record<string, Hook> {
+function hooksOf(runner: HookRunner, defined: (model: AnyModel) => void): Record<string, Hook> {
   const rows = createInstanceHooks(runner);
   const upsert = createUpsertHooks(runner);
   const bulkCreate = createBulkCreateHooks(runner);
   const bulk = createBulkWhereHooks(runner);
-  const check = (instance: Model, options: unknown) => {
-    runner.before(modelOf(instance), options);
-  };
   return {
-    afterDefine: (model: AnyModel) => runner.rules.defined(model),
+    afterDefine: defined,
     // Sequelize files beforeSave/afterSave under beforeCreate/beforeUpdate and afterCreate/afterUpdate.
-    beforeSave: check,
-    beforeDestroy: check,
-    beforeRestore: check,
+    beforeSave: rows.before,
+    beforeDestroy: rows.before,
+    beforeRestore: rows.before,
     afterSave: rows.afterSave,
     afterDestroy: rows.afterDestroy,
     afterRestore: rows.afterRestore,

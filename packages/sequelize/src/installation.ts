@@ -2,14 +2,15 @@ import { CacheSweeperError, describeValue, type Sweeper } from '@cachesweeper/co
 import type { Model, Sequelize, Transaction } from 'sequelize';
 import { checkLoaded } from './check-write-options';
 import type { HookRunner } from './hook-runner';
-import { currentRow } from './instance-rows';
 import { Invalidations } from './invalidations';
 import { primaryKeyOf } from './key-values';
 import type { Row } from './plan-types';
-import { type HookHost, modelOf } from './sequelize-shapes';
+import { modelOf } from './sequelize-shapes';
 import { type TemplateData, toTemplateData } from './template-data';
+import { currentRowWithUnloaded } from './unloaded-attributes';
 import { invalidationsOfWrite, wholeModelInvalidations } from './write-invalidations';
 import type { SweeperWriteOptions } from './write-options';
+import { writeTransaction } from './write-transaction';
 
 /** The name of every hook the installer adds, so they can be found and removed. */
 export const HOOK_NAME = 'cachesweeper';
@@ -38,23 +39,22 @@ export class SweeperInstallation {
   readonly sweeper: Sweeper;
   readonly #sequelize: Sequelize;
   readonly #runner: HookRunner;
-  readonly #hookTypes: readonly string[];
+  readonly #remove: () => void;
   #installed = true;
 
   /** Use `installSweeper`. */
-  constructor(sequelize: Sequelize, sweeper: Sweeper, runner: HookRunner, hookTypes: string[]) {
+  constructor(sequelize: Sequelize, sweeper: Sweeper, runner: HookRunner, remove: () => void) {
     this.#sequelize = sequelize;
     this.sweeper = sweeper;
     this.#runner = runner;
-    this.#hookTypes = hookTypes;
+    this.#remove = remove;
   }
 
-  /** Removes every hook the installer added; writes no longer invalidate. Idempotent. */
+  /** Removes every hook the installer added and puts back the models' `increment`; writes no longer invalidate. Idempotent. */
   uninstall(): void {
     if (!this.#installed) return;
     this.#installed = false;
-    const host = this.#sequelize as unknown as HookHost;
-    for (const type of this.#hookTypes) host.removeHook(type, HOOK_NAME);
+    this.#remove();
   }
 
   /** Checks every rule against the models now (else done at the first write); throws naming the rule. */
@@ -63,11 +63,12 @@ export class SweeperInstallation {
   }
 
   /**
-   * Invalidates rows and what their rules reach, for writes that run no hooks
-   * (increment/decrement, raw queries, `hooks: false`): after the outermost commit of
-   * `transaction`, or now. A model keyed by `using` alone has its generation bumped; a
-   * model without a rule, its row's counter. `loaded` rows spare path queries, as the
-   * `cachesweeper.loaded` option of a write does.
+   * Invalidates rows and what their rules reach, for writes that run no hooks (raw
+   * queries, `hooks: false`, increments of a model without a rule): after the outermost
+   * commit of `transaction`, or now. A model keyed by `using` alone has its generation
+   * bumped; a model without a rule, its row's counter. `loaded` rows spare path queries,
+   * as the `cachesweeper.loaded` option of a write does; path attributes a row did not
+   * load are read from the database (in `transaction`).
    */
   async invalidate(
     rows: Model | readonly Model[],
@@ -80,7 +81,7 @@ export class SweeperInstallation {
       }
     }
     checkLoaded(options.loaded, 'invalidate: options.loaded');
-    const transaction = this.#transaction(options);
+    const transaction = writeTransaction(this.#sequelize, options.transaction);
     const write = { transaction, cachesweeper: { loaded: options.loaded ?? [] } };
     const unruled = new Invalidations();
     for (const row of list) {
@@ -95,14 +96,12 @@ export class SweeperInstallation {
     await Promise.all([
       this.#runner.queue.schedule(transaction, unruled),
       ...list.map((row) =>
-        this.#runner.after(modelOf(row), transaction, (plan) =>
-          invalidationsOfWrite(
-            plan,
-            { rows: [currentRow(row, plan.rowAttributes)], instances: [row], tokenChanged: false },
-            write,
-            this.#runner.report,
-          ),
-        ),
+        this.#runner.after(modelOf(row), transaction, async (plan) => {
+          const report = this.#runner.report;
+          const { row: values, pathsUnknown } = await currentRowWithUnloaded(plan, row, transaction, report);
+          const written = { rows: [values], instances: [row], tokenChanged: false, pathsUnknown };
+          return invalidationsOfWrite(plan, written, write, report);
+        }),
       ),
     ]);
   }
@@ -113,18 +112,12 @@ export class SweeperInstallation {
     if (plan === undefined) {
       throw new CacheSweeperError('sequelize', `invalidateModel(${describeValue(model)}): no rule names that model`);
     }
-    const transaction = this.#transaction(options);
+    const transaction = writeTransaction(this.#sequelize, options.transaction);
     await this.#runner.queue.schedule(transaction, wholeModelInvalidations(plan));
   }
 
   /** `toTemplateData(value, this.sweeper)`: plain objects marked with their model, key and token attribute. */
   toTemplateData<T>(value: T): TemplateData<T> {
     return toTemplateData(value, this.sweeper);
-  }
-
-  #transaction(options: ManualInvalidateOptions): Transaction | null | undefined {
-    if (options.transaction !== undefined) return options.transaction;
-    const cls = (this.#sequelize.constructor as { _cls?: { get(key: string): unknown } })._cls;
-    return cls?.get('transaction') as Transaction | undefined;
   }
 }

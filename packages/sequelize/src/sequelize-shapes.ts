@@ -89,7 +89,7 @@ export interface QueryGeneratorShape {
   /** A whole SELECT statement, as `findAll` builds it (field names in `where`, not attribute names). */
   selectQuery(
     table: unknown,
-    options: { attributes: readonly (readonly [string, string])[]; where: unknown },
+    options: { attributes: readonly (readonly [string, string])[]; where: unknown; lock?: boolean },
     model: AnyModel,
   ): string;
 }

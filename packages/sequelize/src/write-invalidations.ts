@@ -16,6 +16,8 @@ export interface Written {
   readonly instances?: readonly Model[];
   /** Whether the write changed the `using` attribute of every row (else a counter-less model's generation is bumped). */
   readonly tokenChanged: boolean;
+  /** Whether some path attribute of the rows could not be known (unloaded, and its read failed): every model the paths reach is invalidated. */
+  readonly pathsUnknown?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function invalidationsOfWrite(
   } else if (!written.tokenChanged) {
     invalidations.addModel(plan.model);
   }
+  if (written.pathsUnknown === true) for (const model of plan.reach) invalidations.addModel(model);
   try {
     await followPaths(
       plan,

@@ -18,8 +18,8 @@ export interface SweeperWriteOptions {
   readonly loaded?: readonly Model[];
 }
 
-// Every write whose hooks the installer handles accepts `cachesweeper` (association
-// setters and adders take these option types too).
+// Every write the installer handles accepts `cachesweeper` (association setters and
+// adders take these option types too).
 declare module 'sequelize' {
   interface CreateOptions<TAttributes> {
     /** Hints for `@cachesweeper/sequelize`'s hooks. */
@@ -55,6 +55,10 @@ declare module 'sequelize' {
   }
   interface RestoreOptions<TAttributes> {
     /** Hints for `@cachesweeper/sequelize`'s hooks. */
+    cachesweeper?: SweeperWriteOptions;
+  }
+  interface IncrementDecrementOptions<TAttributes> {
+    /** Hints for `@cachesweeper/sequelize`'s increment wrapper. */
     cachesweeper?: SweeperWriteOptions;
   }
 }
