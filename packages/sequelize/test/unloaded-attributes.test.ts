@@ -2,7 +2,7 @@ import type { CacheSweeperError } from '@cachesweeper/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BlogFixture, blogExpectations, openBlog, warmBlog } from './support/blog-fixture';
 import { DIALECTS } from './support/databases';
-import { selectsDuring } from './support/queries';
+import { failCommentReads, selectsDuring } from './support/queries';
 
 // Issue 15: a row loaded without the foreign key its rule follows, then moved or destroyed.
 describe.each(DIALECTS)('writes of instances loaded without their foreign keys on %s', (dialect) => {
@@ -95,15 +95,9 @@ describe.each(DIALECTS)('writes of instances loaded without their foreign keys o
     blog = await openBlog(dialect, 'unloaded_fail', { onError: (error) => errors.push(error) });
     await warmBlog(blog);
     const comment = await blog.models.Comment.findByPk(1, bodyOnly);
-    const { sequelize } = blog.db;
-    const query = sequelize.query.bind(sequelize);
-    // The installer's read is a raw SELECT (no model, unlike the app's finds).
-    sequelize.query = ((sql: string, options?: object) =>
-      (options as { model?: unknown } | undefined)?.model === undefined && /^SELECT .* FROM .*Comments/.test(sql)
-        ? Promise.reject(new Error('injected: read failed'))
-        : query(sql, options)) as typeof sequelize.query;
+    const restore = failCommentReads(blog.db.sequelize, 'injected: read failed');
     await comment!.update({ body: 'one, edited' });
-    sequelize.query = query;
+    restore();
     await expectArticleFresh(1);
     await blog.pages.article(2);
     expect(blog.pages.count('Article#2')).toBe(2);
