@@ -1,9 +1,9 @@
 import type { Transaction } from 'sequelize';
+import { Invalidations } from './invalidations';
 import type { TransactionShape } from './sequelize-shapes';
-import { Work } from './work';
 
 interface Pending {
-  readonly entries: { readonly transaction: TransactionShape; readonly work: Work }[];
+  readonly entries: { readonly transaction: TransactionShape; readonly invalidations: Invalidations }[];
 }
 
 /**
@@ -11,10 +11,10 @@ interface Pending {
  *
  * Invalidating before COMMIT lets a render between the bump and the commit store old
  * data under the new token. A savepoint's `afterCommit` fires when the savepoint is
- * released, before the real COMMIT, so work is registered on the outermost transaction
- * (found through `parent`), once per transaction. Work done inside a savepoint that
- * was rolled back is dropped when the outer transaction commits; a transaction that
- * rolls back never runs its `afterCommit`, so its work is dropped with it. (Sequelize
+ * released, before the real COMMIT, so invalidations are registered on the outermost transaction
+ * (found through `parent`), once per transaction. Writes done inside a savepoint that
+ * was rolled back are dropped when the outer transaction commits; a transaction that
+ * rolls back never runs its `afterCommit`, so its invalidations are dropped with it. (Sequelize
  * also runs `afterCommit` when COMMIT itself failed and it killed the connection, the
  * outcome unknown: invalidating then costs re-renders, never a stale page.)
  * Sequelize awaits `afterCommit` callbacks inside `commit()` and rejects `commit()` when
@@ -24,21 +24,21 @@ interface Pending {
  */
 export class CommitQueue {
   readonly #pending = new WeakMap<TransactionShape, Pending>();
-  readonly #apply: (work: Work) => Promise<void>;
+  readonly #apply: (invalidations: Invalidations) => Promise<void>;
   readonly #report: (error: unknown) => void;
 
-  constructor(apply: (work: Work) => Promise<void>, report: (error: unknown) => void) {
+  constructor(apply: (invalidations: Invalidations) => Promise<void>, report: (error: unknown) => void) {
     this.#apply = apply;
     this.#report = report;
   }
 
-  /** Applies `work` now (no transaction) or queues it for the outermost commit of `transaction`. */
-  async schedule(written: Transaction | null | undefined, work: Work): Promise<void> {
-    if (work.empty) return;
-    if (written === null || written === undefined) return this.#apply(work);
+  /** Applies `invalidations` now (no transaction) or queues them for the outermost commit of `transaction`. */
+  async schedule(written: Transaction | null | undefined, invalidations: Invalidations): Promise<void> {
+    if (invalidations.empty) return;
+    if (written === null || written === undefined) return this.#apply(invalidations);
     const transaction = written as unknown as TransactionShape;
     const root = outermost(transaction);
-    if (root.finished === 'commit') return this.#apply(work);
+    if (root.finished === 'commit') return this.#apply(invalidations);
     if (root.finished === 'rollback') return;
     let pending = this.#pending.get(root);
     if (pending === undefined) {
@@ -48,17 +48,17 @@ export class CommitQueue {
       root.afterCommit(() => this.#flush(root, created));
     }
     // A write sent through a savepoint that already rolled back runs in the outer transaction.
-    pending.entries.push({ transaction: rolledBack(transaction, root) ? root : transaction, work });
+    pending.entries.push({ transaction: rolledBack(transaction, root) ? root : transaction, invalidations });
   }
 
   async #flush(root: TransactionShape, pending: Pending): Promise<void> {
     try {
       this.#pending.delete(root);
-      const work = new Work();
+      const invalidations = new Invalidations();
       for (const entry of pending.entries) {
-        if (!rolledBack(entry.transaction, root)) work.merge(entry.work);
+        if (!rolledBack(entry.transaction, root)) invalidations.merge(entry.invalidations);
       }
-      await this.#apply(work);
+      await this.#apply(invalidations);
     } catch (error) {
       this.#report(error);
     }

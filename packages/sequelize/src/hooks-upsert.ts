@@ -1,10 +1,11 @@
 import type { Model, WhereOptions } from 'sequelize';
-import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
-import { identityWhere } from './identity';
-import type { Row } from './ids';
+import type { HookRunner } from './hook-runner';
+import { currentRow } from './instance-rows';
+import type { Row } from './plan-types';
 import { selectRows } from './select-rows';
 import type { AnyModel } from './sequelize-shapes';
-import { currentRow } from './snapshots';
+import { upsertTargetWhere } from './upsert-target';
+import { invalidationsOfWrite, wholeModelInvalidations } from './write-invalidations';
 import type { WriteOptions } from './write-options';
 
 interface UpsertOptions extends WriteOptions {
@@ -30,42 +31,48 @@ interface Identified {
  * otherwise the row is read by its unique keys before the write (old parents) and
  * after it (new parents). Values that name no key invalidate the whole model.
  */
-export function createUpsertHooks(context: HookContext) {
+export function createUpsertHooks(runner: HookRunner) {
   const identified = new WeakMap<UpsertOptions, Identified>();
 
   return {
     /** beforeUpsert: reads the row the upsert will overwrite. */
     async beforeUpsert(values: Record<string, unknown>, options: UpsertOptions): Promise<void> {
-      const plan = beforeWrite(context, options.model, options);
+      const plan = runner.before(options.model, options);
       if (plan === undefined) return;
       const keyGiven = plan.primaryKeys.every((name) => values[name] !== null && values[name] !== undefined);
-      const where = identityWhere(plan.modelClass, values, options.conflictFields);
+      const where = upsertTargetWhere(plan.modelClass, values, options.conflictFields);
       let before: readonly Row[] | undefined;
       try {
         before =
           where === undefined
             ? undefined
-            : await selectRows(plan.modelClass, plan.rowAttributes, where, options.transaction);
+            : await selectRows(plan.modelClass, plan.rowAttributes, where, options.transaction, true);
       } catch (error) {
-        context.report(error);
+        runner.report(error);
       }
       identified.set(options, { keyGiven, where, before });
     },
 
     /** afterUpsert: that row, before and after, and its parents. */
     afterUpsert(result: readonly [Model, boolean | null], options: UpsertOptions): Promise<void> {
-      return afterWrite(context, options.model, options.transaction, async (plan) => {
+      return runner.after(options.model, options.transaction, async (plan) => {
         const identity = identified.get(options);
         identified.delete(options);
-        if (identity?.where === undefined || identity.before === undefined) return wholeModel(plan);
+        if (identity?.where === undefined || identity.before === undefined) return wholeModelInvalidations(plan);
         const rows = identity.keyGiven
           ? [currentRow(result[0], plan.rowAttributes)]
           : await selectRows(plan.modelClass, plan.rowAttributes, identity.where, options.transaction);
         // Both branches of an upsert set updatedAt; another `using` attribute changes when written.
         const tokenChanged =
-          plan.using !== undefined && (plan.using === plan.updatedAt || (options.fields ?? []).includes(plan.using));
+          plan.spec.using !== undefined &&
+          (plan.spec.using === plan.updatedAt || (options.fields ?? []).includes(plan.spec.using));
         const instances = identity.keyGiven ? [result[0]] : [];
-        return gather(plan, { rows, before: identity.before, instances, tokenChanged }, options, context.report);
+        return invalidationsOfWrite(
+          plan,
+          { rows, before: identity.before, instances, tokenChanged },
+          options,
+          runner.report,
+        );
       });
     },
   };

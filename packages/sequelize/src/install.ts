@@ -1,24 +1,19 @@
-import {
-  asSweeperError,
-  CacheSweeperError,
-  createSweeper,
-  describeValue,
-  type Sweeper,
-  type TokenSpec,
-  toTokenSpec,
-} from '@cachesweeper/core';
-import type { Model, Sequelize } from 'sequelize';
+import { asSweeperError, CacheSweeperError, createSweeper, describeValue, type Sweeper } from '@cachesweeper/core';
+import type { Sequelize } from 'sequelize';
 import { CommitQueue } from './after-commit';
-import { beforeWrite, type HookContext } from './gather';
-import { createBulkHooks } from './hooks-bulk';
+import { applyInvalidations } from './apply-invalidations';
+import { definedModel } from './compile-rules';
+import { HookRunner } from './hook-runner';
 import { createBulkCreateHooks } from './hooks-bulk-create';
-import { createRowHooks } from './hooks-rows';
+import { createBulkWhereHooks } from './hooks-bulk-where';
+import { createInstanceHooks } from './hooks-instances';
 import { createUpsertHooks } from './hooks-upsert';
-import { HOOK_NAME, type Hook, type HookHost, SweeperInstallation } from './installation';
-import { type CheckedRule, checkRules, type SweeperRules } from './rules';
-import { RulesState } from './rules-state';
-import { type AnyModel, modelOf } from './sequelize-shapes';
-import { applyWork, type Work } from './work';
+import { IncrementWrappers } from './increment-wrappers';
+import { HOOK_NAME, SweeperInstallation } from './installation';
+import { RulePlans } from './rule-plans';
+import { checkRules, type SweeperRules } from './rules';
+import type { AnyModel, Hook, HookHost } from './sequelize-shapes';
+import { declareRuleTokens } from './token-specs';
 
 /** Options of `installSweeper`. */
 export interface InstallOptions {
@@ -31,7 +26,8 @@ export interface InstallOptions {
 /**
  * Installs hooks on `sequelize` that invalidate cached fragments when rows are written,
  * per `rules`: the written row, and the rows its belongsTo paths reach. Declares each
- * ruled model's token on the sweeper. Throws a CacheSweeperError when the rules are
+ * ruled model's token on the sweeper, and wraps each ruled model's `increment` (which
+ * runs no hooks). Throws a CacheSweeperError when the rules are
  * malformed, when a rule does not fit a model already defined, or when this Sequelize
  * instance already has a sweeper installed.
  */
@@ -55,10 +51,10 @@ export function installSweeper(
       'this Sequelize instance already has a sweeper installed; call uninstall() on that installation first',
     );
   }
-  const state = new RulesState(sequelize, checked);
-  state.checkDefined();
+  const plans = new RulePlans(sequelize, checked);
+  plans.checkDefined();
   const sweeper = options.sweeper ?? createSweeper();
-  declareModels(sweeper, checked);
+  declareRuleTokens(sweeper, checked);
   const report = (error: unknown) => {
     try {
       options.onError?.(asSweeperError('sequelize', 'invalidation', error));
@@ -66,30 +62,35 @@ export function installSweeper(
       // A throwing onError must not fail a write.
     }
   };
-  const context: HookContext = {
-    rules: state,
-    queue: new CommitQueue((work: Work) => applyWork(sweeper, work, report), report),
-    report,
-  };
-  const hooks = hooksOf(context, state);
+  const queue = new CommitQueue((invalidations) => applyInvalidations(sweeper, invalidations, report), report);
+  const runner = new HookRunner(plans, queue, report);
+  const increments = new IncrementWrappers(runner);
+  for (const rule of checked.values()) {
+    const model = definedModel(sequelize, rule.model);
+    if (model !== undefined) increments.wrap(model);
+  }
+  const hooks = hooksOf(runner, (model) => {
+    runner.rules.defined(model);
+    if (checked.has(model.name)) increments.wrap(model);
+  });
   for (const [type, hook] of Object.entries(hooks)) host.addHook(type, HOOK_NAME, hook);
-  return new SweeperInstallation(sequelize, state, sweeper, context, Object.keys(hooks));
+  return new SweeperInstallation(sequelize, sweeper, runner, () => {
+    for (const type of Object.keys(hooks)) host.removeHook(type, HOOK_NAME);
+    increments.unwrapAll();
+  });
 }
 
-function hooksOf(context: HookContext, state: RulesState): Record<string, Hook> {
-  const rows = createRowHooks(context);
-  const upsert = createUpsertHooks(context);
-  const bulkCreate = createBulkCreateHooks(context);
-  const bulk = createBulkHooks(context);
-  const check = (instance: Model, options: unknown) => {
-    beforeWrite(context, modelOf(instance), options);
-  };
+function hooksOf(runner: HookRunner, defined: (model: AnyModel) => void): Record<string, Hook> {
+  const rows = createInstanceHooks(runner);
+  const upsert = createUpsertHooks(runner);
+  const bulkCreate = createBulkCreateHooks(runner);
+  const bulk = createBulkWhereHooks(runner);
   return {
-    afterDefine: (model: AnyModel) => state.defined(model),
+    afterDefine: defined,
     // Sequelize files beforeSave/afterSave under beforeCreate/beforeUpdate and afterCreate/afterUpdate.
-    beforeSave: check,
-    beforeDestroy: check,
-    beforeRestore: check,
+    beforeSave: rows.before,
+    beforeDestroy: rows.before,
+    beforeRestore: rows.before,
     afterSave: rows.afterSave,
     afterDestroy: rows.afterDestroy,
     afterRestore: rows.afterRestore,
@@ -104,33 +105,6 @@ function hooksOf(context: HookContext, state: RulesState): Record<string, Hook> 
     afterBulkDestroy: (options: Parameters<typeof bulk.after>[1]) => bulk.after('destroy', options),
     afterBulkRestore: (options: Parameters<typeof bulk.after>[1]) => bulk.after('restore', options),
   };
-}
-
-/**
- * Declares every ruled model's token on the sweeper, after checking that none conflicts
- * with a declaration already there: a refused install declares nothing.
- */
-function declareModels(sweeper: Sweeper, rules: ReadonlyMap<string, CheckedRule>): void {
-  for (const rule of rules.values()) {
-    const wanted = toTokenSpec(rule.model, rule.tokens);
-    const declared = sweeper.declaredSpec(rule.model);
-    if (declared !== undefined && !sameSpec(declared, wanted)) {
-      throw new CacheSweeperError(
-        'sequelize',
-        `rule ${rule.model}: the sweeper already declares ${rule.model} as ${describeSpec(declared)}, the rule needs ${describeSpec(wanted)}; use another sweeper (or namespace), or make the declarations agree`,
-      );
-    }
-  }
-  for (const rule of rules.values()) sweeper.declareModel(rule.model, rule.tokens);
-}
-
-function sameSpec(a: TokenSpec, b: TokenSpec): boolean {
-  return a.using === b.using && a.counter === b.counter && a.generation === b.generation;
-}
-
-function describeSpec(spec: TokenSpec): string {
-  const using = spec.using === undefined ? '' : `using: ${JSON.stringify(spec.using)}, `;
-  return `{ ${using}counter: ${spec.counter}, generation: ${spec.generation} }`;
 }
 
 function checkOptions(options: InstallOptions): void {

@@ -1,6 +1,6 @@
 import type { Model } from 'sequelize';
-import { canonicalValue, keyIdentity, type Row } from './ids';
-import type { PathNode } from './paths';
+import { canonicalValue, keyIdentity } from './key-values';
+import type { PathNode, Row } from './plan-types';
 
 interface NodeIndex {
   /** How many of the rows have been indexed. */

@@ -1,4 +1,4 @@
-import { CacheSweeperError, describeValue, type ModelTokens } from '@cachesweeper/core';
+import { CacheSweeperError, describeValue, type TokenSpec, toTokenSpec } from '@cachesweeper/core';
 
 /**
  * What a write to one model invalidates, and how that model's token is kept.
@@ -29,14 +29,13 @@ export type SweeperRules = Readonly<Record<string, ModelRule>>;
 export interface CheckedRule {
   /** The model name. */
   readonly model: string;
-  /** The token attribute, if any. */
-  readonly using: string | undefined;
-  /** Whether the model keeps a per-row counter. */
-  readonly counter: boolean;
   /** The association paths, split into aliases. */
   readonly paths: readonly (readonly string[])[];
-  /** The spec declared on the sweeper: every ruled model keeps a generation, for bulk writes nobody can name. */
-  readonly tokens: ModelTokens;
+  /**
+   * The spec declared on the sweeper (core's `toTokenSpec`): a counter unless `counter: false`,
+   * and a generation for every ruled model, for bulk writes nobody can name.
+   */
+  readonly spec: TokenSpec;
 }
 
 const RULE_KEYS = new Set(['using', 'counter', 'invalidates']);
@@ -86,13 +85,6 @@ function checkRule(model: string, rule: unknown): CheckedRule {
     }
     return aliases;
   });
-  const keepsCounter = using === undefined || counter !== false;
-  return {
-    model,
-    using,
-    counter: keepsCounter,
-    paths,
-    tokens:
-      using === undefined ? { counter: true, generation: true } : { using, counter: keepsCounter, generation: true },
-  };
+  // A rule keeps a counter unless told not to, `using` or not (core's default drops it with `using`).
+  return { model, paths, spec: toTokenSpec(model, { using, counter: counter ?? true, generation: true }) };
 }

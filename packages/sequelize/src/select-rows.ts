@@ -1,5 +1,5 @@
 import { QueryTypes, type Transaction, Utils, type WhereOptions } from 'sequelize';
-import type { Row } from './ids';
+import type { Row } from './plan-types';
 import { type AnyModel, queryGeneratorOf } from './sequelize-shapes';
 
 /**
@@ -8,16 +8,28 @@ import { type AnyModel, queryGeneratorOf } from './sequelize-shapes';
  * fewer), and none of the app's find hooks (`beforeFind`/`afterFind` are the app's
  * business: they may log, decorate or be slow). Columns are aliased back to attribute
  * names, so a row reads the same whatever `field` an attribute has.
+ *
+ * `beforeWrite`: the rows are the ones a write of this transaction is about to replace.
+ * On dialects with row locks (PostgreSQL: `FOR UPDATE`) they are then locked, a moment
+ * before the write would lock them anyway, so no other transaction can change them
+ * between this read and the write: what is read is what the write replaces. SQLite
+ * has no row locks and needs none (a transaction that read cannot write over another
+ * one's committed write).
  */
 export async function selectRows(
   model: AnyModel,
   attributes: readonly string[],
   where: WhereOptions,
   transaction: Transaction | null | undefined,
+  beforeWrite = false,
 ): Promise<Row[]> {
   const sql = queryGeneratorOf(model).selectQuery(
     model.getTableName(),
-    { attributes: attributes.map((name) => [fieldOf(model, name), name] as const), where: mapWhere(where, model) },
+    {
+      attributes: attributes.map((name) => [fieldOf(model, name), name] as const),
+      where: mapWhere(where, model),
+      lock: beforeWrite && transaction !== null && transaction !== undefined,
+    },
     model,
   );
   return query(model, sql, undefined, transaction);

@@ -7,6 +7,19 @@ import type { Model, ModelStatic } from 'sequelize';
 /** Any model class. */
 export type AnyModel = ModelStatic<Model>;
 
+/** A hook function as the installer registers it. */
+export type Hook = (...args: never[]) => unknown;
+
+/** The hook methods of a Sequelize instance, untyped by name. */
+export interface HookHost {
+  /** Where Sequelize keeps the instance's hooks, by type: functions or `{ name, fn }`. */
+  readonly options: { readonly hooks?: Readonly<Record<string, readonly unknown[] | undefined>> };
+  /** Adds a named hook (for beforeSave/afterSave: on create and update too). */
+  addHook(type: string, name: string, fn: Hook): unknown;
+  /** Removes the hooks of that type and name. */
+  removeHook(type: string, name: string): unknown;
+}
+
 /** A transaction or savepoint: a savepoint's `parent` is the transaction it was opened in. */
 export interface TransactionShape {
   /** The enclosing transaction of a savepoint; unset on an outermost transaction. */
@@ -76,7 +89,7 @@ export interface QueryGeneratorShape {
   /** A whole SELECT statement, as `findAll` builds it (field names in `where`, not attribute names). */
   selectQuery(
     table: unknown,
-    options: { attributes: readonly (readonly [string, string])[]; where: unknown },
+    options: { attributes: readonly (readonly [string, string])[]; where: unknown; lock?: boolean },
     model: AnyModel,
   ): string;
 }

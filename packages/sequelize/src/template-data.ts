@@ -1,6 +1,6 @@
 import { type Sweeper, TARGET_META, type TargetMeta } from '@cachesweeper/core';
 import type { Model } from 'sequelize';
-import { primaryKeyOf } from './ids';
+import { primaryKeyOf } from './key-values';
 import { isInstance, modelOf } from './sequelize-shapes';
 
 /** What `toTemplateData` makes of a value: instances become plain objects, recursively. */

@@ -1,6 +1,4 @@
-import { CacheSweeperError, describeValue } from '@cachesweeper/core';
 import type { Model, Transaction } from 'sequelize';
-import { isInstance } from './sequelize-shapes';
 
 /**
  * What a write may tell the installer, as `options.cachesweeper` of any Sequelize write
@@ -20,8 +18,8 @@ export interface SweeperWriteOptions {
   readonly loaded?: readonly Model[];
 }
 
-// Every write whose hooks the installer handles accepts `cachesweeper` (association
-// setters and adders take these option types too).
+// Every write the installer handles accepts `cachesweeper` (association setters and
+// adders take these option types too).
 declare module 'sequelize' {
   interface CreateOptions<TAttributes> {
     /** Hints for `@cachesweeper/sequelize`'s hooks. */
@@ -59,6 +57,10 @@ declare module 'sequelize' {
     /** Hints for `@cachesweeper/sequelize`'s hooks. */
     cachesweeper?: SweeperWriteOptions;
   }
+  interface IncrementDecrementOptions<TAttributes> {
+    /** Hints for `@cachesweeper/sequelize`'s increment wrapper. */
+    cachesweeper?: SweeperWriteOptions;
+  }
 }
 
 /** The part of a write's options the installer reads. */
@@ -67,47 +69,4 @@ export interface WriteOptions {
   readonly transaction?: Transaction | null;
   /** The app's hints (checked by `checkWriteOptions` before the write). */
   readonly cachesweeper?: SweeperWriteOptions;
-}
-
-const KEYS = new Set(['loaded']);
-
-/** Throws a CacheSweeperError naming the bad value unless `options.cachesweeper` is well formed. */
-export function checkWriteOptions(options: unknown): void {
-  if (options === null || typeof options !== 'object') return;
-  const hints = (options as WriteOptions).cachesweeper;
-  if (hints === undefined) return;
-  if (hints === null || typeof hints !== 'object' || Array.isArray(hints)) {
-    throw new CacheSweeperError(
-      'sequelize',
-      `options.cachesweeper must be an object such as { loaded: [comment] }, got ${describeValue(hints)}`,
-    );
-  }
-  for (const key of Object.keys(hints)) {
-    if (!KEYS.has(key)) {
-      throw new CacheSweeperError(
-        'sequelize',
-        `options.cachesweeper: unknown option ${describeValue(key)}; it takes loaded`,
-      );
-    }
-  }
-  checkLoaded(hints.loaded, 'options.cachesweeper.loaded');
-}
-
-/** Throws a CacheSweeperError naming `label` unless `loaded` is undefined or an array of model instances. */
-export function checkLoaded(loaded: unknown, label: string): void {
-  if (loaded === undefined) return;
-  if (!Array.isArray(loaded)) {
-    throw new CacheSweeperError(
-      'sequelize',
-      `${label} must be an array of model instances, got ${describeValue(loaded)}`,
-    );
-  }
-  loaded.forEach((row: unknown, index) => {
-    if (!isInstance(row)) {
-      throw new CacheSweeperError(
-        'sequelize',
-        `${label}[${index}] must be a model instance, got ${describeValue(row)}`,
-      );
-    }
-  });
 }

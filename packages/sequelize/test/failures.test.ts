@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type BlogFixture, openBlog } from './support/blog-fixture';
 import { DIALECTS } from './support/databases';
 import { type Fault, faultyBackend } from './support/faulty-backend';
+import { failCommentReads } from './support/queries';
 
 const DEADLINE_MS = 100;
 const SLACK_MS = 2000;
@@ -64,14 +65,8 @@ describe.each(DIALECTS)('a failing invalidation on %s', (dialect) => {
       blog = await openBlog(dialect, 'fail_path', { onError });
       await blog.pages.article(2);
       await blog.pages.comment(4);
-      // The vote's path comment -> article reads Comment rows with a raw SELECT (no model,
-      // unlike the pages' findAll): make that query fail.
-      const { sequelize } = blog.db;
-      const query = sequelize.query.bind(sequelize);
-      sequelize.query = ((sql: string, options?: object) =>
-        (options as { model?: unknown } | undefined)?.model === undefined && /^SELECT .* FROM .*Comments/.test(sql)
-          ? Promise.reject(new Error('injected: query failed'))
-          : query(sql, options)) as typeof sequelize.query;
+      // The vote's path comment -> article reads Comment rows with a raw SELECT: make it fail.
+      failCommentReads(blog.db.sequelize, 'injected: query failed');
       return blog;
     }
 

@@ -51,12 +51,22 @@ describe.each(DIALECTS)('transactions found through CLS on %s', (dialect) => {
   it('installation.invalidate inside a CLS transaction waits for its commit', async () => {
     await blog.db.sequelize.transaction(async () => {
       const vote = await blog.models.Vote.findByPk(1);
-      await vote!.increment('value', { by: 2 });
+      await vote!.update({ value: 3 }, { hooks: false });
       await blog.installation.invalidate(vote!);
       await blog.pages.comment(1);
       expect(blog.pages.count('Comment#1')).toBe(1);
     });
     expect(await blog.pages.comment(1)).toBe('<li>one: 3 votes</li>');
+  });
+
+  it('an increment that names no transaction is invalidated after the CLS transaction commits', async () => {
+    await blog.db.sequelize.transaction(async () => {
+      await blog.models.Vote.increment('value', { by: 2, where: { id: 1 } });
+      await blog.pages.comment(1);
+      expect(blog.pages.count('Comment#1')).toBe(1);
+    });
+    expect(await blog.pages.comment(1)).toBe('<li>one: 3 votes</li>');
+    expect(await blog.pages.article(1)).toBe(await blog.pages.uncachedArticle(1));
   });
 
   it('a write with transaction: null inside a CLS transaction is invalidated at once', async () => {

@@ -15,3 +15,18 @@ export async function selectsDuring(sequelize: Sequelize, work: () => Promise<un
   }
   return selects;
 }
+
+/**
+ * Makes the installer's raw SELECTs from the Comments table reject with `message` (the
+ * app's finds pass a model, the installer's queries do not); returns the undo.
+ */
+export function failCommentReads(sequelize: Sequelize, message: string): () => void {
+  const query = sequelize.query;
+  sequelize.query = ((sql: string, options?: object) =>
+    (options as { model?: unknown } | undefined)?.model === undefined && /^SELECT .* FROM .*Comments/.test(sql)
+      ? Promise.reject(new Error(message))
+      : query.call(sequelize, sql, options)) as typeof sequelize.query;
+  return () => {
+    sequelize.query = query;
+  };
+}

@@ -1,5 +1,5 @@
 import type { Model } from 'sequelize';
-import type { Row } from './ids';
+import type { Row } from './plan-types';
 
 /** The given attributes of an instance as they are now. */
 export function currentRow(instance: Model, attributes: readonly string[]): Row {

@@ -1,32 +1,10 @@
 import { CacheSweeperError } from '@cachesweeper/core';
 import type { Sequelize } from 'sequelize';
+import type { PathNode } from './plan-types';
 import type { CheckedRule } from './rules';
 import { selectByKeysSql } from './select-rows';
 import type { AnyModel, BelongsToShape } from './sequelize-shapes';
-
-/** One step of a rule's paths: a belongsTo association, and the paths that continue from its target. */
-export interface PathNode {
-  /** The path from the written model to this node, e.g. `comment.article`. */
-  readonly path: string;
-  /** The association's alias (the path's last step), under which a source instance may carry the row. */
-  readonly alias: string;
-  /** The attribute on the source row that holds the target's key. */
-  readonly foreignKey: string;
-  /** The target model. */
-  readonly target: AnyModel;
-  /** The attribute of the target row the foreign key refers to. */
-  readonly targetKey: string;
-  /** Whether the rule lists this path itself (rather than only passing through it). */
-  readonly invalidates: boolean;
-  /** Attributes to read from target rows: primary keys, the target key and the next steps' foreign keys. */
-  readonly rowAttributes: readonly string[];
-  /** Whether the target's primary key is the foreign key's value itself, so no query is needed. */
-  readonly direct: boolean;
-  /** The SELECT of `rowAttributes` by target key (`:keys`), built once; unused when `direct`. */
-  readonly select: string;
-  /** The paths that continue from here. */
-  readonly children: readonly PathNode[];
-}
+import { keepsCounter } from './token-specs';
 
 interface Branch {
   readonly path: string;
@@ -111,10 +89,10 @@ function checkReached(
       `rule ${rule.model}: path '${path}' reaches ${target.name}, which has no rule; add ${target.name}: {} so that writes to ${target.name} invalidate it too`,
     );
   }
-  if (!reached.counter) {
+  if (!keepsCounter(reached.spec)) {
     throw new CacheSweeperError(
       'sequelize',
-      `rule ${rule.model}: path '${path}' reaches ${target.name}, which is keyed by "${reached.using}" alone (counter: false); other rows' writes cannot change that attribute, so drop counter: false from rule ${target.name}`,
+      `rule ${rule.model}: path '${path}' reaches ${target.name}, which is keyed by "${reached.spec.using}" alone (counter: false); other rows' writes cannot change that attribute, so drop counter: false from rule ${target.name}`,
     );
   }
 }

@@ -1,7 +1,8 @@
 import type { Sequelize } from 'sequelize';
+import { compileRule, compileRules, definedModel } from './compile-rules';
+import type { ModelPlan } from './plan-types';
 import type { CheckedRule } from './rules';
 import type { AnyModel } from './sequelize-shapes';
-import { compileRule, compileRules, definedModel, type ModelPlan } from './validate-rules';
 
 /**
  * When rules are checked against models:
@@ -12,7 +13,7 @@ import { compileRule, compileRules, definedModel, type ModelPlan } from './valid
  * next write: Sequelize runs `afterDefine` hooks without awaiting them, so an error
  * thrown there would only become an unhandled rejection.
  */
-export class RulesState {
+export class RulePlans {
   readonly #sequelize: Sequelize;
   readonly #rules: ReadonlyMap<string, CheckedRule>;
   #plans: Map<string, ModelPlan> | undefined;

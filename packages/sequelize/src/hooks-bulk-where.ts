@@ -1,9 +1,10 @@
 import type { WhereOptions } from 'sequelize';
-import { afterWrite, beforeWrite, gather, type HookContext, wholeModel } from './gather';
-import type { Row } from './ids';
-import { pinsPrimaryKey } from './pins';
+import type { HookRunner } from './hook-runner';
+import { pinsPrimaryKey } from './pinned-keys';
+import type { Row } from './plan-types';
 import { selectRows } from './select-rows';
 import type { AnyModel } from './sequelize-shapes';
+import { invalidationsOfWrite, wholeModelInvalidations } from './write-invalidations';
 import type { WriteOptions } from './write-options';
 
 /** The options object Sequelize hands to `before/afterBulkUpdate|Destroy|Restore` (one object for both). */
@@ -27,22 +28,25 @@ export type BulkKind = 'update' | 'destroy' | 'restore';
  * update that moves them) are invalidated; otherwise the generation of the model and
  * of every model its paths reach is bumped.
  */
-export function createBulkHooks(context: HookContext) {
+export function createBulkWhereHooks(runner: HookRunner) {
   const before = new WeakMap<BulkOptions, readonly Row[] | undefined>();
 
   return {
     /** before…: checks the rules; reads the pinned rows. */
     async before(options: BulkOptions): Promise<void> {
-      const plan = beforeWrite(context, options.model, options);
+      const plan = runner.before(options.model, options);
       if (plan === undefined || options.individualHooks === true) return;
       if (options.where === undefined || !pinsPrimaryKey(plan.modelClass, options.where)) {
         before.set(options, undefined);
         return;
       }
       try {
-        before.set(options, await selectRows(plan.modelClass, plan.rowAttributes, options.where, options.transaction));
+        before.set(
+          options,
+          await selectRows(plan.modelClass, plan.rowAttributes, options.where, options.transaction, true),
+        );
       } catch (error) {
-        context.report(error);
+        runner.report(error);
         before.set(options, undefined);
       }
     },
@@ -50,27 +54,27 @@ export function createBulkHooks(context: HookContext) {
     /** after…: invalidates what the write touched. */
     after(kind: BulkKind, options: BulkOptions): Promise<void> {
       if (options.individualHooks === true) return Promise.resolve();
-      return afterWrite(context, options.model, options.transaction, async (plan) => {
+      return runner.after(options.model, options.transaction, async (plan) => {
         const rows = before.get(options);
         before.delete(options);
-        if (rows === undefined) return wholeModel(plan);
+        if (rows === undefined) return wholeModelInvalidations(plan);
         if (kind === 'update') {
           const values = options.attributes ?? {};
           const moved = Object.fromEntries(plan.foreignKeys.filter((fk) => fk in values).map((fk) => [fk, values[fk]]));
-          return gather(
+          return invalidationsOfWrite(
             plan,
             {
               rows: rows.map((row) => ({ ...row, ...moved })),
               before: rows,
-              tokenChanged: plan.using !== undefined && plan.using in values,
+              tokenChanged: plan.spec.using !== undefined && plan.spec.using in values,
             },
             options,
-            context.report,
+            runner.report,
           );
         }
         // A bulk soft delete or restore sets deletedAt alone: updatedAt keeps its value.
         const hardDelete = kind === 'destroy' && (!plan.paranoid || options.force === true);
-        return gather(plan, { rows, tokenChanged: hardDelete }, options, context.report);
+        return invalidationsOfWrite(plan, { rows, tokenChanged: hardDelete }, options, runner.report);
       });
     },
   };

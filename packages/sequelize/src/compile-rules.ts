@@ -1,47 +1,23 @@
 import { CacheSweeperError } from '@cachesweeper/core';
 import type { Sequelize } from 'sequelize';
-import { type PathNode, reachedModels, resolvePaths } from './paths';
+import type { ModelPlan } from './plan-types';
+import { reachedModels, resolvePaths } from './resolve-paths';
 import type { CheckedRule } from './rules';
 import { type AnyModel, internalsOf } from './sequelize-shapes';
 
-/** A rule checked against its model: everything a hook needs to turn a write into invalidations. */
-export interface ModelPlan {
-  /** The model name. */
-  readonly model: string;
-  /** The model class the plan was made from. */
-  readonly modelClass: AnyModel;
-  /** The token attribute, if any. */
-  readonly using: string | undefined;
-  /** Whether rows keep a per-row counter. */
-  readonly counter: boolean;
-  /** The primary key attributes. */
-  readonly primaryKeys: readonly string[];
-  /** The foreign keys the paths start from. */
-  readonly foreignKeys: readonly string[];
-  /** Attributes to read from written rows: primary keys and foreign keys. */
-  readonly rowAttributes: readonly string[];
-  /** The rule's paths as a tree. */
-  readonly tree: readonly PathNode[];
-  /** The models the paths invalidate. */
-  readonly reach: readonly string[];
-  /** The model's updatedAt attribute, when it keeps timestamps. */
-  readonly updatedAt: string | undefined;
-  /** Whether destroy only marks rows deleted. */
-  readonly paranoid: boolean;
-}
-
 /** Throws unless the model has a primary key and the rule's `using` attribute. */
 export function checkModel(rule: CheckedRule, model: AnyModel): void {
+  const { using } = rule.spec;
   if (model.primaryKeyAttributes.length === 0) {
     throw new CacheSweeperError(
       'sequelize',
       `rule ${rule.model}: ${model.name} has no primary key, so its rows cannot be cache targets`,
     );
   }
-  if (rule.using !== undefined && !(rule.using in model.getAttributes())) {
+  if (using !== undefined && !(using in model.getAttributes())) {
     throw new CacheSweeperError(
       'sequelize',
-      `rule ${rule.model}: using "${rule.using}", but ${model.name} has no attribute "${rule.using}" (its attributes: ${Object.keys(model.getAttributes()).join(', ')})`,
+      `rule ${rule.model}: using "${using}", but ${model.name} has no attribute "${using}" (its attributes: ${Object.keys(model.getAttributes()).join(', ')})`,
     );
   }
 }
@@ -60,8 +36,7 @@ export function compileRule(
   return {
     model: rule.model,
     modelClass: model,
-    using: rule.using,
-    counter: rule.counter,
+    spec: rule.spec,
     primaryKeys: model.primaryKeyAttributes,
     foreignKeys,
     rowAttributes: [...new Set([...model.primaryKeyAttributes, ...foreignKeys])],

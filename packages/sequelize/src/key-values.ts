@@ -1,8 +1,6 @@
 import type { KeyPart } from '@cachesweeper/core';
+import type { Row } from './plan-types';
 import type { AnyModel } from './sequelize-shapes';
-
-/** A row's values by attribute name, as read from an instance or a raw query. */
-export type Row = Readonly<Record<string, unknown>>;
 
 const INTEGER_TYPES = new Set(['INTEGER', 'SMALLINT', 'TINYINT', 'MEDIUMINT', 'BIGINT']);
 const DECIMAL_INTEGER = /^[-+]?\d+$/;

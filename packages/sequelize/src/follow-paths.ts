@@ -1,13 +1,12 @@
 import type { Model, Transaction } from 'sequelize';
-import { canonicalValue, keyIdentity, primaryKeyOf, type Row } from './ids';
+import type { Invalidations } from './invalidations';
+import { canonicalValue, keyIdentity, primaryKeyOf } from './key-values';
 import { LoadedRows, loadedRow } from './loaded-rows';
-import type { PathNode } from './paths';
+import type { ModelPlan, PathNode, Row } from './plan-types';
 import { selectByKeys } from './select-rows';
-import type { ModelPlan } from './validate-rules';
-import type { Work } from './work';
 
 /** Where a write's path steps find rows besides the database. */
-export interface CascadeInput {
+interface PathInput {
   /** The write's transaction: path queries run inside it. */
   readonly transaction: Transaction | null | undefined;
   /** Rows the app passed as already loaded. */
@@ -18,20 +17,20 @@ export interface CascadeInput {
 
 /**
  * Adds the rows a rule's paths reach from `rows` (the written rows, before and after
- * the write) to `work`. A one-step path to a primary key needs no query. Longer paths
+ * the write) to `invalidations`. A one-step path to a primary key needs no query. Longer paths
  * need the rows in between: taken from loaded rows whose key matches the foreign key
  * (see LoadedRows), else read with one query per step, inside the write's transaction,
  * including soft-deleted rows (a hidden parent's page is still a page).
  */
-export async function addCascade(
+export async function followPaths(
   plan: ModelPlan,
   rows: readonly Row[],
-  input: CascadeInput,
-  work: Work,
+  input: PathInput,
+  invalidations: Invalidations,
 ): Promise<void> {
   const loaded = new LoadedRows(input.loaded);
   for (const instance of input.instances) loaded.addAssociations(instance, plan.tree);
-  for (const node of plan.tree) await visit(node, rows, input.transaction, loaded, work);
+  for (const node of plan.tree) await visit(node, rows, input.transaction, loaded, invalidations);
 }
 
 async function visit(
@@ -39,7 +38,7 @@ async function visit(
   sources: readonly Row[],
   transaction: Transaction | null | undefined,
   loaded: LoadedRows,
-  work: Work,
+  invalidations: Invalidations,
 ): Promise<void> {
   const { target } = node;
   const keys = new Map<string, unknown>();
@@ -51,7 +50,7 @@ async function visit(
   }
   if (keys.size === 0) return;
   if (node.direct) {
-    for (const key of keys.values()) work.addRow(target.name, key as string | number);
+    for (const key of keys.values()) invalidations.addRow(target.name, key as string | number);
     return;
   }
   const found: Row[] = [];
@@ -70,8 +69,8 @@ async function visit(
   if (node.invalidates) {
     for (const row of rows) {
       const id = primaryKeyOf(target, row);
-      if (id !== undefined) work.addRow(target.name, id);
+      if (id !== undefined) invalidations.addRow(target.name, id);
     }
   }
-  for (const child of node.children) await visit(child, rows, transaction, loaded, work);
+  for (const child of node.children) await visit(child, rows, transaction, loaded, invalidations);
 }

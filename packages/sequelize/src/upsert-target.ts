@@ -8,7 +8,7 @@ import { type AnyModel, internalsOf } from './sequelize-shapes';
  * row (and perhaps others, which only costs extra invalidations). `undefined` when the
  * values name no key at all.
  */
-export function identityWhere(
+export function upsertTargetWhere(
   model: AnyModel,
   values: Readonly<Record<string, unknown>>,
   conflictFields: readonly string[] | undefined,

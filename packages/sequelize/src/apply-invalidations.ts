@@ -1,0 +1,31 @@
+import type { Sweeper } from '@cachesweeper/core';
+import type { Invalidations } from './invalidations';
+import { keepsCounter } from './token-specs';
+
+/**
+ * Applies invalidations in one round of counter bumps and one round of generation
+ * bumps, in parallel. Never rejects: the sweeper reports backend failures itself (each
+ * round waits at most its `timeoutMs`), and anything else goes to `report`. A row
+ * whose model keeps no counter is skipped (its own write changed its `using` attribute).
+ */
+export async function applyInvalidations(
+  sweeper: Sweeper,
+  invalidations: Invalidations,
+  report: (error: unknown) => void,
+): Promise<void> {
+  if (invalidations.empty) return;
+  const rows = invalidations.rows.filter((ref) => keepsCounter(sweeper.tokenSpec(ref.model)));
+  const { models } = invalidations;
+  const tasks: (() => Promise<unknown>)[] = [];
+  if (models.length > 0) tasks.push(() => sweeper.invalidateModel(models));
+  if (rows.length > 0) tasks.push(() => sweeper.invalidateMany(rows));
+  await Promise.all(
+    tasks.map(async (task) => {
+      try {
+        await task();
+      } catch (error) {
+        report(error);
+      }
+    }),
+  );
+}
