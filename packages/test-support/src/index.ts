@@ -11,3 +11,11 @@ export { type MemcachedProcess, type MemcachedProcessOptions, startMemcached } f
 export { processAlive } from './process-alive';
 export { memcachedStats } from './stats';
 export { type Watchdog, watchOrphan } from './watchdog';
+export {
+  type RedisClusterProcesses,
+  type RedisProcess,
+  type RedisProcessOptions,
+  startRedis,
+  startRedisCluster,
+} from './redis-process';
+export { type ServerCommand, type ServerProcess, SpawnedServer } from './spawned-server';
