@@ -119,7 +119,10 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
       [...groups].map(async ([node, slots]) => {
         const batches = [...slots.values()];
         // MGET cannot cross hash slots: one MGET per slot, the slots of a node in one pipeline.
-        const commands: Command[] = batches.map((indices) => ['mget', ...indices.map((index) => keys[index] as string)]);
+        const commands: Command[] = batches.map((indices) => [
+          'mget',
+          ...indices.map((index) => keys[index] as string),
+        ]);
         const answers = await send(`get of ${keys.length} key(s)`, node, commands, ms);
         batches.forEach((indices, batch) => {
           const found = answers[batch];

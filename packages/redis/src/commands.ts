@@ -10,7 +10,8 @@ export type Command = [name: string, ...args: (string | number)[]];
  * counter at `by` — a restart at 1, which repeats tokens issued before it was lost
  * (django-cache-sweeper's worst bug). INCRBY keeps the key's TTL. `false` is a nil reply.
  */
-const INCR_IF_EXISTS = "if redis.call('EXISTS', KEYS[1]) == 0 then return false end\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])";
+const INCR_IF_EXISTS =
+  "if redis.call('EXISTS', KEYS[1]) == 0 then return false end\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])";
 
 /** The EVAL of `INCR_IF_EXISTS` for `key` (EVAL, not EVALSHA: a restarted server has no script cache). */
 export function incrIfExists(key: string, by: number): Command {

@@ -80,7 +80,9 @@ export function connect(settings: ResolvedOptions): Connection {
   // ioredis reports connection errors as `error` events; they reach us as failed calls.
   const ignore = () => {};
   if (owned) client.on('error', ignore);
-  return client instanceof Cluster ? clusterConnection(client, target.label, owned) : single(client, target.label, owned);
+  return client instanceof Cluster
+    ? clusterConnection(client, target.label, owned)
+    : single(client, target.label, owned);
 }
 
 /**

@@ -104,7 +104,10 @@ function resolveTarget(options: RedisBackendOptions): RedisTarget {
   if (options.url !== undefined) return urlTarget(options.url);
   if (options.host !== undefined) {
     if (typeof options.host !== 'string' || !/^[^\s/]+$/.test(options.host)) {
-      throw new CacheSweeperError('redis', `option host must be a host name or address, got ${describeValue(options.host)}`);
+      throw new CacheSweeperError(
+        'redis',
+        `option host must be a host name or address, got ${describeValue(options.host)}`,
+      );
     }
     const port = whole('port', options.port, 1, 6379);
     if (port > 65_535) throw new CacheSweeperError('redis', `option port must be <= 65535, got ${port}`);
@@ -162,7 +165,10 @@ function clusterTarget(nodes: unknown): RedisTarget {
 function whole(name: string, value: unknown, min: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new CacheSweeperError('redis', `option ${name} must be a whole number >= ${min}, got ${describeValue(value)}`);
+    throw new CacheSweeperError(
+      'redis',
+      `option ${name} must be a whole number >= ${min}, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

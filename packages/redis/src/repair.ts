@@ -144,4 +144,3 @@ export class Repairer {
     emit({ kind: 'purged', prefixes, keys });
   }
 }
-

@@ -43,12 +43,22 @@ describe('a Redis Cluster of three masters, one of which fails under a stream of
     timeout: 60_000,
   }, async () => {
     const node = cluster.nodes[1]!;
-    const events = await expectNoHarm(() => node.freeze(), 2500, () => node.thaw());
+    const events = await expectNoHarm(
+      () => node.freeze(),
+      2500,
+      () => node.thaw(),
+    );
     expect(events.some((event) => event.kind === 'replayed')).toBe(true);
   });
 
-  it('serves no failed and no stale render when a master is killed and restarted empty', { timeout: 60_000 }, async () => {
+  it('serves no failed and no stale render when a master is killed and restarted empty', {
+    timeout: 60_000,
+  }, async () => {
     const node = cluster.nodes[2]!;
-    await expectNoHarm(() => node.kill(), 1000, () => node.restart());
+    await expectNoHarm(
+      () => node.kill(),
+      1000,
+      () => node.restart(),
+    );
   });
 });

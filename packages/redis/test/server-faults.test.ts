@@ -1,4 +1,10 @@
-import { type FaultMode, type FaultProxy, type RedisProcess, startFaultProxy, startRedis } from '@cachesweeper/test-support';
+import {
+  type FaultMode,
+  type FaultProxy,
+  type RedisProcess,
+  startFaultProxy,
+  startRedis,
+} from '@cachesweeper/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RedisBackend, type RedisBackendEvent, redisBackend } from '../src';
 import { naiveBackend } from './fixtures/naive-backend';
@@ -84,7 +90,9 @@ describe('one Redis server that fails under a stream of renders and invalidation
     return traffic;
   }
 
-  it('serves no failed and no stale render when the server is killed and restarted empty', { timeout: 30_000 }, async () => {
+  it('serves no failed and no stale render when the server is killed and restarted empty', {
+    timeout: 30_000,
+  }, async () => {
     await expectNoHarm({ fail: () => server.kill(), failedMs: 1000, heal: () => server.restart() }, 'direct');
   });
 
@@ -108,7 +116,9 @@ describe('one Redis server that fails under a stream of renders and invalidation
     },
   );
 
-  it('control: a backend that forgets failed bumps serves stale renders when the link drops', { timeout: 30_000 }, async () => {
+  it('control: a backend that forgets failed bumps serves stale renders when the link drops', {
+    timeout: 30_000,
+  }, async () => {
     const traffic = startTraffic(naiveBackend(`redis://${proxy.address}`));
     await sleep(500);
     proxy.setMode('drop');

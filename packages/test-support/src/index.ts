@@ -9,8 +9,6 @@ export { freePort, waitForPort } from './free-port';
 export { garbageAnswer, seededRandom } from './garbage';
 export { type MemcachedProcess, type MemcachedProcessOptions, startMemcached } from './memcached-process';
 export { processAlive } from './process-alive';
-export { memcachedStats } from './stats';
-export { type Watchdog, watchOrphan } from './watchdog';
 export {
   type RedisClusterProcesses,
   type RedisProcess,
@@ -19,3 +17,5 @@ export {
   startRedisCluster,
 } from './redis-process';
 export { type ServerCommand, type ServerProcess, SpawnedServer } from './spawned-server';
+export { memcachedStats } from './stats';
+export { type Watchdog, watchOrphan } from './watchdog';
