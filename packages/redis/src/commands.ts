@@ -66,7 +66,10 @@ export function groupByNode(keys: readonly string[], connection: Connection): Ma
   keys.forEach((key, index) => {
     const { node, slot } = connection.route(key);
     let slots = nodes.get(node);
-    if (slots === undefined) nodes.set(node, (slots = new Map()));
+    if (slots === undefined) {
+      slots = new Map();
+      nodes.set(node, slots);
+    }
     const indices = slots.get(slot);
     if (indices === undefined) slots.set(slot, [index]);
     else indices.push(index);
