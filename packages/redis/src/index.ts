@@ -1,3 +1,3 @@
 export { type RedisBackend, redisBackend } from './backend';
-export type { RedisBackendOptions } from './options';
+export type { RedisBackendOptions, RedisClient } from './options';
 export type { RedisBackendEvent, RedisBackendStatus } from './status';

@@ -2,6 +2,18 @@ import { CacheSweeperError, DEFAULT_MAX_VALUE_BYTES, describeValue } from '@cach
 import { Cluster, Redis } from 'ioredis';
 import type { RedisBackendEvent } from './status';
 
+/**
+ * An ioredis `Redis` or `Cluster` you made. Typed by shape, so that these types do not
+ * load ioredis's own (ioredis 6's import `redis-errors`, which ships none: a strict
+ * project without `skipLibCheck` would fail on them); checked with `instanceof` at runtime.
+ */
+export interface RedisClient {
+  /** The client's connection status, e.g. `ready`. */
+  readonly status: string;
+  /** ioredis's generic command method. */
+  call(command: string, ...args: never[]): Promise<unknown>;
+}
+
 /** Options of `redisBackend`: where Redis is (exactly one of `url`, `host`, `nodes`, `client`), and how long to wait. */
 export interface RedisBackendOptions {
   /** One server: `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS. */
@@ -13,7 +25,7 @@ export interface RedisBackendOptions {
   /** Redis Cluster: `host:port` of one or more of its nodes; the others are discovered. */
   readonly nodes?: string | readonly string[];
   /** A client you made (an ioredis `Redis` or `Cluster`); it stays yours: `close()` leaves it connected. */
-  readonly client?: Redis | Cluster;
+  readonly client?: RedisClient;
   /** ACL user name for `host` or `nodes` (a `url` carries its own). */
   readonly username?: string;
   /** Password for `host` or `nodes` (a `url` carries its own). */
@@ -114,7 +126,7 @@ function resolveTarget(options: RedisBackendOptions): RedisTarget {
     return { kind: 'server', host: options.host, port, label: `${options.host}:${port}` };
   }
   if (options.nodes !== undefined) return clusterTarget(options.nodes);
-  const client = options.client;
+  const client: unknown = options.client;
   if (client instanceof Cluster) return { kind: 'client', client, label: 'your Redis Cluster client' };
   if (client instanceof Redis) {
     const { host, port } = client.options;
