@@ -16,6 +16,6 @@ export {
   startRedis,
   startRedisCluster,
 } from './redis-process';
-export { type ServerCommand, type ServerProcess, SpawnedServer } from './spawned-server';
+export { type ServerCommand, type ServerProcess, SpawnedServer, startOnFreePort } from './spawned-server';
 export { memcachedStats } from './stats';
 export { type Watchdog, watchOrphan } from './watchdog';

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port';
-import { type ServerProcess, SpawnedServer } from './spawned-server';
+import { type ServerProcess, SpawnedServer, startOnFreePort } from './spawned-server';
 
 const run = promisify(execFile);
 
@@ -38,8 +37,6 @@ export interface RedisClusterProcesses {
   stop(): Promise<void>;
 }
 
-const PORT_ATTEMPTS = 5;
-
 /**
  * Starts a real redis-server on a free loopback port (`--save "" --appendonly no`:
  * nothing survives a restart) and waits until it accepts connections. The process
@@ -51,20 +48,8 @@ const PORT_ATTEMPTS = 5;
  * await server.freeze(); // … every call still settles …
  * await server.stop();
  */
-export async function startRedis(options: RedisProcessOptions = {}): Promise<RedisProcess> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < (options.port === undefined ? PORT_ATTEMPTS : 1); attempt++) {
-    const port = options.port ?? (await freePort());
-    const server = new RedisServer(port, options);
-    try {
-      await server.start();
-      return server;
-    } catch (error) {
-      lastError = error; // most likely someone took the free port first: try another one
-      await server.stop();
-    }
-  }
-  throw lastError;
+export function startRedis(options: RedisProcessOptions = {}): Promise<RedisProcess> {
+  return startOnFreePort(options.port, (port) => new RedisServer(port, options));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { waitForPort } from './free-port';
+import { freePort, waitForPort } from './free-port';
 import { watchOrphan } from './watchdog';
 
 /** A server process listening on 127.0.0.1, owned by a test. */
@@ -169,4 +169,29 @@ export class SpawnedServer implements ServerProcess {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
+}
+
+const PORT_ATTEMPTS = 5;
+
+/**
+ * Starts the server `make` builds for a port: on `port` if given, else on a free
+ * one, trying another free port when someone took the first before the server
+ * bound it. Rejects with the last failure.
+ */
+export async function startOnFreePort<T extends SpawnedServer>(
+  port: number | undefined,
+  make: (port: number) => T,
+): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < (port === undefined ? PORT_ATTEMPTS : 1); attempt++) {
+    const server = make(port ?? (await freePort()));
+    try {
+      await server.start();
+      return server;
+    } catch (error) {
+      lastError = error;
+      await server.stop();
+    }
+  }
+  throw lastError;
 }
