@@ -9,7 +9,7 @@ export interface BlogConfig {
   /** memcached servers (`MEMCACHED_SERVERS`, comma-separated `host:port`); empty = the in-memory backend. */
   readonly memcachedServers: readonly string[];
   /** Redis (`REDIS_URL`, `redis://host:port` or `rediss://…`); not together with memcached servers. */
-  readonly redisUrl: string | undefined;
+  readonly redisUrl?: string | undefined;
   /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
   readonly sessionSecret: string | undefined;
 }

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { redisBackend } from '../src';
 
 // The suite writes 1,333 keys in one burst of separate `set` calls; on this shared
-// 2-core machine the tail of such a burst can pass 100 ms. The contract is about
-// answers, so it runs with a 1 s deadline; the fault tests run on the default.
-const timeoutMs = 1000;
+// 2-core machine (load averages above 20 seen) the tail of such a burst can pass
+// 100 ms, and even 1 s. The contract is about answers, so it runs with a 2 s
+// deadline; the fault tests run on the default.
+const timeoutMs = 2000;
 
 describe('one server', () => {
   let server: RedisProcess;
