@@ -21,12 +21,6 @@ export type RedisBackendEvent =
       readonly kind: 'purged';
       readonly prefixes: readonly string[];
       readonly keys: number;
-    }
-  | {
-      /** `node` restarted and loaded data from disk that may predate bumps it acknowledged (see README). */
-      readonly kind: 'restored';
-      readonly node: string;
-      readonly prefixes: readonly string[];
     };
 
 /** Where the backend stands, for monitoring and tests. */
