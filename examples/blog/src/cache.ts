@@ -6,17 +6,30 @@ import {
   type Sweeper,
 } from '@cachesweeper/core';
 import { memcachedBackend } from '@cachesweeper/memcached';
+import { redisBackend } from '@cachesweeper/redis';
 import type { BlogConfig } from './config';
 
-/** The blog's sweeper: memcached when servers are configured, else the in-memory backend. */
+type CacheConfig = Pick<BlogConfig, 'memcachedServers' | 'redisUrl'>;
+
+/** The blog's sweeper: Redis or memcached when configured, else the in-memory backend. */
 export function createBlogSweeper(
-  config: Pick<BlogConfig, 'memcachedServers'>,
+  config: CacheConfig,
   onError: (error: CacheSweeperError) => void,
 ): { sweeper: Sweeper; backendName: string } {
-  const backend: CacheBackend =
-    config.memcachedServers.length > 0
-      ? memcachedBackend({ servers: [...config.memcachedServers] })
-      : memoryBackend({ maxBytes: 32 * 1024 * 1024 });
-  const backendName = config.memcachedServers.length > 0 ? `memcached ${config.memcachedServers.join(', ')}` : 'memory';
-  return { sweeper: createSweeper({ backend, onError }), backendName };
+  let backend: CacheBackend;
+  if (config.redisUrl !== undefined) backend = redisBackend({ url: config.redisUrl });
+  else if (config.memcachedServers.length > 0) backend = memcachedBackend({ servers: [...config.memcachedServers] });
+  else backend = memoryBackend({ maxBytes: 32 * 1024 * 1024 });
+  return { sweeper: createSweeper({ backend, onError }), backendName: cacheName(config) };
+}
+
+/** How the panel and the start line name the cache the configuration picks. */
+export function cacheName(config: CacheConfig): string {
+  if (config.redisUrl !== undefined) {
+    // The URL may hold a password: name the server by host and port only.
+    const { hostname, port } = new URL(config.redisUrl);
+    return `redis ${hostname}:${port || '6379'}`;
+  }
+  if (config.memcachedServers.length > 0) return `memcached ${config.memcachedServers.join(', ')}`;
+  return 'memory';
 }

@@ -8,6 +8,8 @@ export interface BlogConfig {
   readonly databasePath: string;
   /** memcached servers (`MEMCACHED_SERVERS`, comma-separated `host:port`); empty = the in-memory backend. */
   readonly memcachedServers: readonly string[];
+  /** Redis (`REDIS_URL`, `redis://host:port` or `rediss://…`); not together with memcached servers. */
+  readonly redisUrl?: string | undefined;
   /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
   readonly sessionSecret: string | undefined;
 }
@@ -27,10 +29,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
       throw new Error(`[cachesweeper] [blog] MEMCACHED_SERVERS entry ${JSON.stringify(server)} must be host:port`);
     }
   }
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined && servers.length > 0) {
+    throw new Error('[cachesweeper] [blog] set MEMCACHED_SERVERS or REDIS_URL, not both: the blog uses one cache');
+  }
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s/]+/.test(redisUrl)) {
+    throw new Error('[cachesweeper] [blog] REDIS_URL must look like redis://host:port (or rediss:// for TLS)');
+  }
   return {
     port,
     databasePath: env.DATABASE_PATH ?? resolve(import.meta.dirname, '../data/blog.sqlite'),
     memcachedServers: servers,
+    redisUrl,
     sessionSecret: env.SESSION_SECRET,
   };
 }

@@ -1,16 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createBlog } from './app';
+import { cacheName } from './cache';
 import { readConfig } from './config';
 
 // `pnpm start`: the blog on its embedded defaults (SQLite file, in-memory cache) unless the
-// environment says otherwise (PORT, DATABASE_PATH, MEMCACHED_SERVERS, SESSION_SECRET).
+// environment says otherwise (PORT, DATABASE_PATH, MEMCACHED_SERVERS or REDIS_URL, SESSION_SECRET).
 const config = readConfig();
 if (config.databasePath !== ':memory:') mkdirSync(dirname(config.databasePath), { recursive: true });
 const blog = await createBlog({ config });
 const server = blog.app.listen(config.port, () => {
-  const backend =
-    config.memcachedServers.length > 0 ? `memcached ${config.memcachedServers.join(', ')}` : 'in-memory cache';
+  const name = cacheName(config);
+  const backend = name === 'memory' ? 'in-memory cache' : name;
   console.log(`cachesweeper blog on http://localhost:${config.port} (SQLite ${config.databasePath}, ${backend})`);
 });
 

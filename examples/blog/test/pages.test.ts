@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpVisitor, likesOf, panelFigures } from './support/browser-less-visitor';
 import { type BlogBackend, type RunningBlog, startBlog } from './support/running-blog';
 
-describe.each<BlogBackend>(['memory', 'memcached'])('the blog on the %s backend', (backend) => {
+describe.each<BlogBackend>(['memory', 'memcached', 'redis'])('the blog on the %s backend', (backend) => {
   let running: RunningBlog;
   beforeAll(async () => {
     running = await startBlog(backend);
@@ -133,10 +133,10 @@ describe.each<BlogBackend>(['memory', 'memcached'])('the blog on the %s backend'
   });
 });
 
-describe('the blog with its memcached server down', () => {
+describe.each(['memcached', 'redis'] as const)('the blog with its %s server down', (backend) => {
   let running: RunningBlog;
   beforeAll(async () => {
-    running = await startBlog('memcached');
+    running = await startBlog(backend);
   });
   afterAll(async () => {
     await running.stop();
@@ -145,7 +145,7 @@ describe('the blog with its memcached server down', () => {
   it('still serves every page, uncached, and takes votes', async () => {
     const visitor = new HttpVisitor(running.url);
     const warm = await visitor.get('/articles/1');
-    running.memcached?.kill('SIGKILL');
+    await (running.memcached ?? running.redis)?.kill('SIGKILL');
     const down = await visitor.get('/articles/1');
     expect(down.status).toBe(200);
     expect(panelFigures(down.html).uncached).toBeGreaterThan(0);

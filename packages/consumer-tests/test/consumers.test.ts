@@ -57,6 +57,7 @@ describe('a consumer of the packed packages', () => {
   it('type-checks a TypeScript consumer of every package in both module systems', () => {
     const imports = `import { createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';
 import { memcachedBackend } from '@cachesweeper/memcached';
+import { redisBackend, type RedisBackendStatus } from '@cachesweeper/redis';
 import { installSweeper } from '@cachesweeper/sequelize';
 import { registerCacheSweeper, renderCached } from '@cachesweeper/handlebars';
 import Handlebars from 'handlebars';
@@ -67,12 +68,16 @@ const html: Promise<string> = sweeper.fragment({ model: 'Article', id: 1 }, 60, 
 // @ts-expect-error the TTL is a number of seconds
 sweeper.fragment({ model: 'Article', id: 1 }, '60', [], () => 'x');
 const clustered = createSweeper({ backend: memcachedBackend({ servers: ['127.0.0.1:11211', '127.0.0.1:11212'] }) });
+const onRedis = redisBackend({ url: 'redis://127.0.0.1:6379', timeoutMs: 50 });
+const status: RedisBackendStatus = onRedis.status();
+// @ts-expect-error the deadline is a number of ms
+redisBackend({ nodes: ['127.0.0.1:7000', '127.0.0.1:7001'], timeoutMs: '50' });
 const installation = installSweeper(new Sequelize('sqlite::memory:'), { Article: { using: 'updatedAt' } });
 const sameSweeper: Sweeper = installation.sweeper;
 const handlebars = Handlebars.create();
 registerCacheSweeper(handlebars, sweeper);
 const page: Promise<string> = renderCached(handlebars.compile('{{#cachesweeper row 60}}x{{/cachesweeper}}'), { row: { model: 'A', id: 1 } });
-void [html, clustered, sameSweeper, page];
+void [html, clustered, sameSweeper, page, status];
 `;
     typecheck(project, { 'consumer.mts': source, 'consumer.cts': source });
   });

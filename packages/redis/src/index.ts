@@ -1,0 +1,3 @@
+export { type RedisBackend, redisBackend } from './backend';
+export type { RedisBackendOptions, RedisClient } from './options';
+export type { RedisBackendEvent, RedisBackendStatus } from './status';
