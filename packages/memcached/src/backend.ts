@@ -10,7 +10,7 @@ import { ServerSlot, type ServerStatus } from './server-health';
 
 /** A `CacheBackend` on memcached, which also tells where each of its servers stands. */
 export interface MemcachedBackend extends CacheBackend {
-  /** The state and history of each server, in the order given. */
+  /** The name, address, state and history of each server, in the order given. */
   servers(): ServerStatus[];
 }
 
@@ -29,17 +29,17 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   const { maxValueBytes } = settings;
   const timing = { timeoutMs: settings.timeoutMs, graceMs: settings.graceMs };
   const slots = new Map(
-    settings.servers.map((address) => [
-      address,
-      new ServerSlot(address, {
+    settings.servers.map((server) => [
+      server.name,
+      new ServerSlot(server, {
         ...timing,
         retryMs: settings.retryMs,
         onChange: settings.onServerChange,
-        makeClient: (watcher) => new GuardedClient(address, settings.client, watcher),
+        makeClient: (watcher) => new GuardedClient(server.address, settings.client, watcher),
       }),
     ]),
   );
-  const route = createRouter(settings.servers);
+  const route = createRouter(settings.servers.map((server) => server.name));
   const slotOf = (key: string) => slots.get(route(key))!;
   const multiGetSettings = { ...timing, chunk: settings.multiGetChunk, slotOf };
   let closed = false;

@@ -24,8 +24,8 @@ export interface Call<T> {
 export interface Lease {
   /** The client to send through. */
   readonly client: GuardedClient;
-  /** `host:port`, for messages. */
-  readonly address: string;
+  /** The server, for messages: its address, and its name when that differs. */
+  readonly server: string;
   /** Whether the server is still in the epoch the lease was taken in (it has not gone down since). */
   current(): boolean;
   /** Registers a call still in flight; `abort` ends it early. Returns the function that unregisters it. */
@@ -52,7 +52,7 @@ export function callServer<T>(lease: Lease, call: Call<T>): Promise<T> {
     let verdict: NodeJS.Immediate | undefined;
     let grace: NodeJS.Timeout | undefined;
     const failure = (message: string) =>
-      new CacheSweeperError('memcached', `${call.what} on ${lease.address} ${message}`);
+      new CacheSweeperError('memcached', `${call.what} on ${lease.server} ${message}`);
 
     const untrack = lease.track((error) => {
       const wasWaiting = phase === 'waiting';

@@ -1,5 +1,6 @@
 import { CacheSweeperError, DEFAULT_MAX_VALUE_BYTES, describeValue } from '@cachesweeper/core';
 import type { ServerChange } from './server-health';
+import { type NamedServer, parseServers, type ServerEntry } from './server-list';
 
 /** Options of the npm `memcached` client that stay yours to tune; the rest are ours (see README). */
 export interface ClientTuning {
@@ -21,8 +22,12 @@ export interface ClientTuning {
 
 /** Options of `memcachedBackend`. */
 export interface MemcachedBackendOptions {
-  /** `host:port` of each server; keys are spread over several by consistent hashing. */
-  readonly servers: string | readonly string[];
+  /**
+   * Each server: `'host:port'`, `'name=host:port'` or `{ name, address }`. Keys are spread over
+   * several by consistent hashing of their names; a server without a name is named by its address,
+   * normalised (see README).
+   */
+  readonly servers: ServerEntry | readonly ServerEntry[];
   /** Deadline of every operation, in ms; a late answer is a failure. Default: 100. */
   readonly timeoutMs?: number;
   /** Largest value stored, in bytes of UTF-8; larger values are cleanly not cached. Default: 1 MiB − 1 KiB. */
@@ -41,7 +46,7 @@ export interface MemcachedBackendOptions {
 
 /** Options with every default applied. */
 export interface ResolvedOptions {
-  readonly servers: readonly string[];
+  readonly servers: readonly NamedServer[];
   readonly timeoutMs: number;
   readonly maxValueBytes: number;
   readonly retryMs: number;
@@ -60,8 +65,6 @@ const CLIENT_DEFAULTS: Required<ClientTuning> = {
   timeout: 1000,
   idle: 5000,
 };
-
-const SERVER = /^[^\s:/]+:(\d{1,5})$/;
 
 /** Applies defaults and checks every option; throws a CacheSweeperError naming the bad one. */
 export function resolveOptions(options: MemcachedBackendOptions): ResolvedOptions {
@@ -85,7 +88,7 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
   client.poolSize = whole('client.poolSize', client.poolSize, 1, undefined);
   client.factor = whole('client.factor', client.factor, 1, undefined);
   return {
-    servers: checkServers(options.servers),
+    servers: parseServers(options.servers),
     timeoutMs: whole('timeoutMs', options.timeoutMs, 1, 100),
     maxValueBytes: whole('maxValueBytes', options.maxValueBytes, 1, DEFAULT_MAX_VALUE_BYTES),
     retryMs: whole('retryMs', options.retryMs, 1, 2000),
@@ -94,26 +97,6 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
     onServerChange,
     client,
   };
-}
-
-function checkServers(servers: unknown): string[] {
-  const list = typeof servers === 'string' ? [servers] : servers;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new CacheSweeperError(
-      'memcached',
-      `servers must be "host:port" or a non-empty array of them, got ${describeValue(servers)}`,
-    );
-  }
-  for (const server of list) {
-    const port = typeof server === 'string' ? SERVER.exec(server)?.[1] : undefined;
-    if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
-      throw new CacheSweeperError('memcached', `server ${describeValue(server)} is not "host:port"`);
-    }
-  }
-  if (new Set(list).size !== list.length) {
-    throw new CacheSweeperError('memcached', `servers ${describeValue(list)} lists a server twice`);
-  }
-  return [...list];
 }
 
 function whole(name: string, value: unknown, min: number, fallback: number | undefined): number {

@@ -2,6 +2,7 @@ import { CacheSweeperError } from '@cachesweeper/core';
 import { callServer, type Lease } from './client-call';
 import { flushCall, type Timing, versionCall } from './commands';
 import type { ClientWatcher, GuardedClient } from './guarded-client';
+import type { NamedServer } from './server-list';
 
 /**
  * Where a server stands:
@@ -18,8 +19,10 @@ export type ServerState = 'up' | 'suspect' | 'down';
 
 /** A server changed state. */
 export interface ServerChange {
-  /** `host:port`. */
-  readonly server: string;
+  /** The server's name (the ring hashes it; by default its normalised address). */
+  readonly name: string;
+  /** `host:port`, as given. */
+  readonly address: string;
   /** The new state. */
   readonly state: ServerState;
   /** Why. */
@@ -28,8 +31,10 @@ export interface ServerChange {
 
 /** A server's state and history, for monitoring and tests. */
 export interface ServerStatus {
-  /** `host:port`. */
-  readonly server: string;
+  /** The server's name (the ring hashes it; by default its normalised address). */
+  readonly name: string;
+  /** `host:port`, as given. */
+  readonly address: string;
   /** The current state. */
   readonly state: ServerState;
   /** Times it went down. */
@@ -56,13 +61,15 @@ export interface SlotSettings extends Timing {
  * epoch are ignored, so an old connection can never bring a server back.
  *
  * @example
- * const slot = new ServerSlot('127.0.0.1:11211', settings);
+ * const slot = new ServerSlot({ name: 'a', address: '127.0.0.1:11211' }, settings);
  * const lease = slot.lease(false); // undefined while its keys must read as misses
  * slot.close();
  */
 export class ServerSlot {
-  /** `host:port`. */
-  readonly address: string;
+  /** The server's name and address. */
+  readonly server: NamedServer;
+  /** How messages name the server: its address, and its name when that differs. */
+  readonly label: string;
   readonly #settings: SlotSettings;
   #state: ServerState = 'up';
   #epoch = 0;
@@ -75,8 +82,9 @@ export class ServerSlot {
   #lastError: string | undefined;
   #closed = false;
 
-  constructor(address: string, settings: SlotSettings) {
-    this.address = address;
+  constructor(server: NamedServer, settings: SlotSettings) {
+    this.server = server;
+    this.label = server.name === server.address ? server.address : `${server.name} (${server.address})`;
     this.#settings = settings;
   }
 
@@ -91,13 +99,14 @@ export class ServerSlot {
   /** Why a write cannot go to this server right now. */
   unavailable(operation: string): CacheSweeperError {
     const why = this.#closed ? 'the backend is closed' : `it is down (${this.#lastError ?? 'unknown'})`;
-    return new CacheSweeperError('memcached', `${operation}: server ${this.address} is not used: ${why}`);
+    return new CacheSweeperError('memcached', `${operation}: server ${this.label} is not used: ${why}`);
   }
 
   /** The server's state and history. */
   status(): ServerStatus {
     return {
-      server: this.address,
+      name: this.server.name,
+      address: this.server.address,
       state: this.#state,
       failures: this.#failures,
       rejoins: this.#rejoins,
@@ -122,7 +131,7 @@ export class ServerSlot {
   #leaseOf(client: GuardedClient, epoch: number): Lease {
     return {
       client,
-      address: this.address,
+      server: this.label,
       current: () => epoch === this.#epoch && !this.#closed,
       track: (abort) => {
         this.#inFlight.add(abort);
@@ -143,7 +152,7 @@ export class ServerSlot {
     this.#late.clear();
     const client = this.#client;
     this.#client = undefined;
-    this.#abortAll(`server ${this.address} went down: ${reason}`);
+    this.#abortAll(`server ${this.label} went down: ${reason}`);
     // We may be inside the client's own parser: let it unwind before its sockets go.
     queueMicrotask(() => client?.shutdown());
     this.#emit('down', reason);
@@ -214,7 +223,7 @@ export class ServerSlot {
 
   #emit(state: ServerState, reason: string): void {
     try {
-      this.#settings.onChange?.({ server: this.address, state, reason });
+      this.#settings.onChange?.({ name: this.server.name, address: this.server.address, state, reason });
     } catch {
       // A throwing listener must not break the health bookkeeping.
     }

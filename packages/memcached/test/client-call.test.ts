@@ -12,7 +12,7 @@ function recordingLease() {
   let current = true;
   const lease: Lease = {
     client: {} as GuardedClient,
-    address: '127.0.0.1:1',
+    server: '127.0.0.1:1',
     current: () => current,
     track(abort) {
       aborts.add(abort);
