@@ -1,15 +1,5 @@
 import { CacheSweeperError, describeValue } from '@cachesweeper/core';
-
-/** One entry of the `servers` option: `'host:port'`, `'name=host:port'`, or `{ name?, address }`. */
-export type ServerEntry = string | { readonly name?: string; readonly address: string };
-
-/** A server as the backend uses it: the name the ring hashes, and the address it connects to. */
-export interface NamedServer {
-  /** What the consistent-hashing ring hashes: every process that names a server alike maps keys to it alike. */
-  readonly name: string;
-  /** `host:port` as given; the connections go there. */
-  readonly address: string;
-}
+import type { NamedServer } from './public-types';
 
 const ADDRESS = /^([^\s:/=]+):(\d{1,5})$/;
 // A name is a word, or a word and a port (so that an address can be a name, as it is by default).

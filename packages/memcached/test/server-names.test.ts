@@ -48,7 +48,8 @@ describe('the servers option', () => {
   it('connects to the address as given, and reports name and address', async () => {
     const server = await startMemcached();
     const spelled = `LOCALHOST:${server.port}`;
-    const backend = memcachedBackend({ servers: [spelled, `b=127.0.0.1:${await freePort()}`] });
+    // localhost may resolve to ::1 first, where memcached does not listen: connecting can take a while.
+    const backend = memcachedBackend({ servers: [spelled, `b=127.0.0.1:${await freePort()}`], timeoutMs: 5000 });
     try {
       expect(backend.servers().map(({ name, address }) => ({ name, address }))).toEqual([
         { name: `127.0.0.1:${server.port}`, address: spelled },

@@ -1,49 +1,9 @@
 import { CacheSweeperError } from '@cachesweeper/core';
-import { callServer, type Lease } from './client-call';
-import { flushCall, type Timing, versionCall } from './commands';
+import type { Lease, Timing } from './call-contract';
+import { callWithDeadline } from './call-with-deadline';
+import { flushCall, versionCall } from './commands';
 import type { ClientWatcher, GuardedClient } from './guarded-client';
-import type { NamedServer } from './server-list';
-
-/**
- * Where a server stands:
- * - `up`: reads and writes go to it;
- * - `suspect`: a call missed its deadline and its answer has not come yet. Its keys
- *   read as misses; writes still go to it, so that if every late answer comes the
- *   server missed nothing and is `up` again as it is;
- * - `down`: it failed (an error, a bad answer, a call unanswered past the grace
- *   period). Its keys read as misses, writes to it fail at once, and it is probed in
- *   the background; it comes back only after a `flush_all`, because it may hold
- *   counters that missed invalidations (and a frozen server thaws with all of them).
- */
-export type ServerState = 'up' | 'suspect' | 'down';
-
-/** A server changed state. */
-export interface ServerChange {
-  /** The server's name (the ring hashes it; by default its normalised address). */
-  readonly name: string;
-  /** `host:port`, as given. */
-  readonly address: string;
-  /** The new state. */
-  readonly state: ServerState;
-  /** Why. */
-  readonly reason: string;
-}
-
-/** A server's state and history, for monitoring and tests. */
-export interface ServerStatus {
-  /** The server's name (the ring hashes it; by default its normalised address). */
-  readonly name: string;
-  /** `host:port`, as given. */
-  readonly address: string;
-  /** The current state. */
-  readonly state: ServerState;
-  /** Times it went down. */
-  readonly failures: number;
-  /** Times it came back (each time flushed). */
-  readonly rejoins: number;
-  /** The reason of the last failure. */
-  readonly lastError: string | undefined;
-}
+import type { NamedServer, ServerChange, ServerState, ServerStatus } from './public-types';
 
 /** What a server slot needs from the backend. */
 export interface SlotSettings extends Timing {
@@ -201,8 +161,8 @@ export class ServerSlot {
     const lease = this.#leaseOf(client, epoch);
     const timing = { timeoutMs: this.#settings.graceMs, graceMs: this.#settings.graceMs };
     try {
-      await callServer(lease, versionCall(timing));
-      await callServer(lease, flushCall(timing));
+      await callWithDeadline(lease, versionCall(timing));
+      await callWithDeadline(lease, flushCall(timing));
     } catch (error) {
       client.shutdown();
       if (epoch === this.#epoch && !this.#closed) {
