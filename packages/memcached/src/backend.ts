@@ -1,7 +1,7 @@
 import { type CacheBackend, type CacheEntry, CacheSweeperError, describeValue } from '@cachesweeper/core';
 import type { Call } from './call-contract';
 import { callWithDeadline } from './call-with-deadline';
-import { addCall, deleteCall, flushCall, incrCall, setCall } from './commands';
+import { addCall, deleteCall, incrCall, setCall } from './commands';
 import { GuardedClient } from './guarded-client';
 import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
 import { multiGet } from './multi-get';
@@ -20,7 +20,7 @@ export interface MemcachedBackend extends CacheBackend {
  * A cachesweeper backend on one or several memcached servers, through the npm
  * `memcached` client, hardened: every operation settles once within its deadline,
  * keys and values are checked before they reach the client, a server that fails is
- * skipped (its keys are misses) and flushed before it is used again.
+ * skipped (its keys are misses) and repaired before it is used again.
  *
  * @example
  * const backend = memcachedBackend({ servers: ['10.0.0.1:11211', '10.0.0.2:11211'] });
@@ -30,12 +30,17 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   const settings = resolveOptions(options);
   const { maxValueBytes } = settings;
   const timing = { timeoutMs: settings.timeoutMs, graceMs: settings.graceMs };
+  const counterTiming = { timeoutMs: settings.writeTimeoutMs, graceMs: settings.graceMs };
   const slots = new Map(
     settings.servers.map((server) => [
       server.name,
       new ServerSlot(server, {
         ...timing,
+        writeTimeoutMs: settings.writeTimeoutMs,
         retryMs: settings.retryMs,
+        maxRetryMs: settings.maxRetryMs,
+        minFlushIntervalMs: settings.minFlushIntervalMs,
+        replayLimit: settings.replayLimit,
         onChange: settings.onServerChange,
         makeClient: (watcher) => new GuardedClient(server.address, settings.client, watcher),
       }),
@@ -59,7 +64,7 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   const write = <T>(operation: string, key: string, call: Call<T>): Promise<T> => {
     const slot = slotOf(key);
     const lease = slot.lease(true);
-    if (lease === undefined) return Promise.reject(slot.unavailable(`${operation} of "${key}"`));
+    if (lease === undefined) return Promise.reject(slot.unavailable(`${operation} of "${key}"`, call.replay));
     return callWithDeadline(lease, call);
   };
 
@@ -118,22 +123,16 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     incr: (key, by) =>
       guard('incr', () => {
         checkKey(key, 'incr');
-        return write('incr', key, incrCall(key, checkIncrement(by, key), timing));
+        return write('incr', key, incrCall(key, checkIncrement(by, key), counterTiming));
       }),
     delete: (key) =>
       guard('delete', () => {
         checkKey(key, 'delete');
-        return write('delete', key, deleteCall(key, timing));
+        return write('delete', key, deleteCall(key, counterTiming));
       }),
     flush: () =>
       guard('flush', async () => {
-        // A server that cannot be flushed now is down, and is flushed before it is used again.
-        await Promise.all(
-          [...slots.values()].map((slot) => {
-            const lease = slot.lease(true);
-            return lease && callWithDeadline(lease, flushCall(timing)).catch(() => undefined);
-          }),
-        );
+        await Promise.all([...slots.values()].map((slot) => slot.flush()));
       }),
     close: () => {
       closed = true;

@@ -34,6 +34,15 @@ export interface ServerClient {
   flush(callback: (error: unknown, value: unknown) => void): void;
 }
 
+/**
+ * A counter write that may be sent again when its outcome is unknown. Sending an
+ * `incr` twice is safe: tokens never repeat, so a double bump costs one miss; a
+ * `delete` twice deletes what is already gone (or a value stored since: a miss).
+ */
+export type Replay =
+  | { readonly kind: 'incr'; readonly key: string; readonly by: number }
+  | { readonly kind: 'delete'; readonly key: string };
+
 /** How the client's answer to one call reads: a value, or a failure that is (or is not) the server's fault. */
 export type Answer<T> =
   | { readonly ok: true; readonly value: T }
@@ -51,6 +60,8 @@ export interface Call<T> {
   send(client: ServerClient, callback: (error: unknown, value: unknown) => void): void;
   /** Reads the client's answer. */
   read(error: unknown, value: unknown): Answer<T>;
+  /** Set on counter writes: what to send again if the server is dropped before the outcome is known. */
+  readonly replay?: Replay;
 }
 
 /** A server's client for the time of some calls, and where each call reports how it went. */
@@ -61,12 +72,16 @@ export interface Lease {
   readonly server: string;
   /** Whether the server is still in the epoch the lease was taken in (it has not gone down since). */
   current(): boolean;
-  /** Registers a call still in flight; `abort` ends it early. Returns the function that unregisters it. */
-  track(abort: (error: Error) => void): () => void;
-  /** A call failed through the server's fault. */
-  failed(reason: string): void;
-  /** A call missed its deadline; its answer may still come. */
-  missedDeadline(call: object): void;
+  /**
+   * Registers a call still in flight; `abort` ends it early, saying why. If the server
+   * is dropped while it is in flight, `replay` (a counter write) is remembered.
+   * Returns the function that unregisters it.
+   */
+  track(abort: (reason: string) => void, replay: Replay | undefined): () => void;
+  /** A call failed through the server's fault; `replay` is its write, whose outcome is now unknown. */
+  failed(reason: string, replay: Replay | undefined): void;
+  /** A call missed its deadline; its answer may still come (if the server is dropped first, `replay` is remembered). */
+  missedDeadline(call: object, replay: Replay | undefined): void;
   /** A call that missed its deadline was answered after all; `fault` says why the answer is bad, if it is. */
   answeredLate(call: object, fault: string | undefined): void;
 }

@@ -1,6 +1,9 @@
 import { CacheSweeperError } from '@cachesweeper/core';
 import type { Answer, Call, Lease } from './call-contract';
 
+const UNKNOWN_OUTCOME =
+  ': it may still land; if the server is dropped before it answers, the write is sent again when the server returns';
+
 /**
  * Sends one call and settles exactly once: with the answer, with a rejection when
  * the deadline passes first, or when the lease aborts it (server down, backend
@@ -17,11 +20,11 @@ export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
     const failure = (message: string) =>
       new CacheSweeperError('memcached', `${call.what} on ${lease.server} ${message}`);
 
-    const untrack = lease.track((error) => {
+    const untrack = lease.track((reason) => {
       const wasWaiting = phase === 'waiting';
       end();
-      if (wasWaiting) reject(error);
-    });
+      if (wasWaiting) reject(failure(`was cut short: ${reason}`));
+    }, call.replay);
     const end = () => {
       phase = 'over';
       clearTimeout(deadline);
@@ -40,14 +43,14 @@ export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
     const expire = () => {
       if (phase !== 'waiting') return;
       phase = 'late';
-      lease.missedDeadline(token);
+      lease.missedDeadline(token, call.replay);
       grace = setTimeout(() => {
         if (phase !== 'late') return;
         end();
-        lease.failed(`${call.what} got no answer ${call.timeoutMs + call.graceMs} ms after it was sent`);
+        lease.failed(`${call.what} got no answer ${call.timeoutMs + call.graceMs} ms after it was sent`, call.replay);
       }, call.graceMs);
       grace.unref();
-      reject(failure(`missed its ${call.timeoutMs} ms deadline`));
+      reject(failure(`missed its ${call.timeoutMs} ms deadline${call.replay ? UNKNOWN_OUTCOME : ''}`));
     };
     deadline.unref();
 
@@ -68,7 +71,7 @@ export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
       } else if (answer.ok) {
         resolve(answer.value);
       } else {
-        if (answer.fault) lease.failed(answer.reason);
+        if (answer.fault) lease.failed(answer.reason, call.replay);
         reject(failure(`failed: ${answer.reason}`));
       }
     };

@@ -5,7 +5,7 @@
  * `notStored`. Multi-gets go over our own connections (see `ReadPool`).
  * Anything else than the expected shape counts as the server's fault.
  */
-import type { Answer, Call, Timing } from './call-contract';
+import type { Answer, Call, Replay, Timing } from './call-contract';
 
 const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
@@ -71,6 +71,7 @@ export function incrCall(key: string, by: number, timing: Timing): Call<number |
   return {
     what: `incr of "${key}"`,
     ...timing,
+    replay: { kind: 'incr', key, by },
     send: (client, callback) => client.incr(key, by, callback),
     read(error, counter) {
       if (error) {
@@ -92,10 +93,29 @@ export function deleteCall(key: string, timing: Timing): Call<boolean> {
   return {
     what: `delete of "${key}"`,
     ...timing,
+    replay: { kind: 'delete', key },
     send: (client, callback) => client.del(key, callback),
     read(error, deleted) {
       if (error) return fault(describeError(error));
       return typeof deleted === 'boolean' ? ok(deleted) : unexpected(deleted);
+    },
+  };
+}
+
+/**
+ * The counter write `replay` sent again. Any answer settles it, a refusal included
+ * (a counter that holds no number was not bumped, and never will be); only silence
+ * or a fault of the server leaves its outcome unknown.
+ */
+export function replayCall(replay: Replay, timing: Timing): Call<void> {
+  const first: Call<unknown> =
+    replay.kind === 'incr' ? incrCall(replay.key, replay.by, timing) : deleteCall(replay.key, timing);
+  return {
+    ...first,
+    what: `replay of ${first.what}`,
+    read(error, value) {
+      const answer = first.read(error, value);
+      return answer.ok || !answer.fault ? ok(undefined) : answer;
     },
   };
 }

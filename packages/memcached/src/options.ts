@@ -6,8 +6,12 @@ import { parseServers } from './server-list';
 export interface ResolvedOptions {
   readonly servers: readonly NamedServer[];
   readonly timeoutMs: number;
+  readonly writeTimeoutMs: number;
   readonly maxValueBytes: number;
   readonly retryMs: number;
+  readonly maxRetryMs: number;
+  readonly minFlushIntervalMs: number;
+  readonly replayLimit: number;
   readonly graceMs: number;
   readonly multiGetChunk: number;
   readonly onServerChange: ((change: ServerChange) => void) | undefined;
@@ -45,11 +49,23 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
   }
   client.poolSize = whole('client.poolSize', client.poolSize, 1, undefined);
   client.factor = whole('client.factor', client.factor, 1, undefined);
+  const retryMs = whole('retryMs', options.retryMs, 1, 2000);
+  const maxRetryMs = whole('maxRetryMs', options.maxRetryMs, 1, Math.max(30_000, retryMs));
+  if (maxRetryMs < retryMs) {
+    throw new CacheSweeperError(
+      'memcached',
+      `option maxRetryMs (${maxRetryMs}) must be at least retryMs (${retryMs}): it caps the wait between probes`,
+    );
+  }
   return {
     servers: parseServers(options.servers),
     timeoutMs: whole('timeoutMs', options.timeoutMs, 1, 100),
+    writeTimeoutMs: whole('writeTimeoutMs', options.writeTimeoutMs, 1, 1000),
     maxValueBytes: whole('maxValueBytes', options.maxValueBytes, 1, DEFAULT_MAX_VALUE_BYTES),
-    retryMs: whole('retryMs', options.retryMs, 1, 2000),
+    retryMs,
+    maxRetryMs,
+    minFlushIntervalMs: whole('minFlushIntervalMs', options.minFlushIntervalMs, 0, 30_000),
+    replayLimit: whole('replayLimit', options.replayLimit, 1, 10_000),
     graceMs: whole('graceMs', options.graceMs, 1, 1000),
     multiGetChunk: whole('multiGetChunk', options.multiGetChunk, 1, 100),
     onServerChange,

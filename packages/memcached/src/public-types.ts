@@ -40,12 +40,30 @@ export interface MemcachedBackendOptions {
    * normalised (see README).
    */
   readonly servers: ServerEntry | readonly ServerEntry[];
-  /** Deadline of every operation, in ms; a late answer is a failure. Default: 100. */
+  /** Deadline of every operation but counter writes, in ms; a late answer is a failure. Default: 100. */
   readonly timeoutMs?: number;
+  /**
+   * Deadline of counter writes (`incr`, `delete`), in ms: an invalidation that lands late is still
+   * reported as done. One that misses it may still land, and is sent again if the server is dropped
+   * before it answers. Default: 1000.
+   */
+  readonly writeTimeoutMs?: number;
   /** Largest value stored, in bytes of UTF-8; larger values are cleanly not cached. Default: 1 MiB − 1 KiB. */
   readonly maxValueBytes?: number;
-  /** How often a server that is down is probed, in ms. Default: 2000. */
+  /** When a server that went down is first probed, in ms; each failed probe doubles the wait. Default: 2000. */
   readonly retryMs?: number;
+  /** The longest wait between two probes of a server that keeps failing, in ms. Default: 30000. */
+  readonly maxRetryMs?: number;
+  /**
+   * The shortest time between two `flush_all` of one server by this process, in ms; a server that
+   * needs one sooner stays out of use until then. Default: 30000.
+   */
+  readonly minFlushIntervalMs?: number;
+  /**
+   * Most counter writes remembered per server to send again when it returns; past that, it is flushed
+   * instead. Default: 10000.
+   */
+  readonly replayLimit?: number;
   /** How long a call that missed its deadline may still answer before its server counts as down, in ms. Default: 1000. */
   readonly graceMs?: number;
   /** Most keys in one `get` command; longer lists are split, and the parts sent at once. Default: 100. */
@@ -63,9 +81,10 @@ export interface MemcachedBackendOptions {
  *   read as misses; writes still go to it, so that if every late answer comes the
  *   server missed nothing and is `up` again as it is;
  * - `down`: it failed (an error, a bad answer, a call unanswered past the grace
- *   period). Its keys read as misses, writes to it fail at once, and it is probed in
- *   the background; it comes back only after a `flush_all`, because it may hold
- *   counters that missed invalidations (and a frozen server thaws with all of them).
+ *   period). Its keys read as misses, writes to it fail at once (counter writes are
+ *   remembered), and it is probed in the background. It comes back once it has
+ *   been sent again every counter write whose outcome is unknown; it is flushed only
+ *   when there were too many of them to remember.
  */
 export type ServerState = 'up' | 'suspect' | 'down';
 
@@ -91,8 +110,14 @@ export interface ServerStatus {
   readonly state: ServerState;
   /** Times it went down. */
   readonly failures: number;
-  /** Times it came back (each time flushed). */
+  /** Times it came back. */
   readonly rejoins: number;
+  /** Times this process flushed it (`flush()`, and repairs when a write was lost that could not be replayed). */
+  readonly flushes: number;
+  /** Counter writes remembered, to be sent again before it is used again. */
+  readonly pendingReplays: number;
+  /** Whether it will be flushed before it is used again (too many writes to remember, or a `flush()` it missed). */
+  readonly needsFlush: boolean;
   /** The reason of the last failure. */
   readonly lastError: string | undefined;
 }

@@ -37,10 +37,22 @@ export function everyOperation(backend: MemcachedBackend, prefix: string): Promi
   ]);
 }
 
-/** The operations that took longer than `limitMs`, for a readable failure message. */
-export function slowerThan(results: readonly Settled[], limitMs: number): string[] {
+/** The deadlines of a backend: of counter writes (`incr`, `delete`), and of every other operation. */
+export interface Deadlines {
+  readonly timeoutMs: number;
+  readonly writeTimeoutMs: number;
+}
+
+/** The backend's default deadlines. */
+export const DEFAULT_DEADLINES: Deadlines = { timeoutMs: 100, writeTimeoutMs: 1000 };
+
+/** The operations that took longer than their deadline plus `SLACK_MS`, for a readable failure message. */
+export function pastDeadline(results: readonly Settled[], deadlines: Deadlines = DEFAULT_DEADLINES): string[] {
   return results
-    .filter((result) => result.ms > limitMs)
+    .filter((result) => {
+      const counterWrite = result.operation === 'incr' || result.operation === 'delete';
+      return result.ms > (counterWrite ? deadlines.writeTimeoutMs : deadlines.timeoutMs) + SLACK_MS;
+    })
     .map((result) => `${result.operation}: ${result.ms.toFixed(0)} ms`);
 }
 
