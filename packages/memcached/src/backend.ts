@@ -132,7 +132,8 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
       }),
     flush: () =>
       guard('flush', async () => {
-        await Promise.all([...slots.values()].map((slot) => slot.flush()));
+        // A server that cannot be flushed now is down, or soon will be: it is flushed before it is used again.
+        await Promise.all([...slots.values()].map((slot) => slot.flush().catch(() => undefined)));
       }),
     close: () => {
       closed = true;

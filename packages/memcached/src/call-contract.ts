@@ -39,9 +39,12 @@ export interface ServerClient {
  * `incr` twice is safe: tokens never repeat, so a double bump costs one miss; a
  * `delete` twice deletes what is already gone (or a value stored since: a miss).
  */
-export type Replay =
+export type CounterReplay =
   | { readonly kind: 'incr'; readonly key: string; readonly by: number }
   | { readonly kind: 'delete'; readonly key: string };
+
+/** A write to redo if its outcome is unknown: a counter write, or a `flush_all` the application asked for. */
+export type Replay = CounterReplay | { readonly kind: 'flush' };
 
 /** How the client's answer to one call reads: a value, or a failure that is (or is not) the server's fault. */
 export type Answer<T> =
@@ -60,7 +63,7 @@ export interface Call<T> {
   send(client: ServerClient, callback: (error: unknown, value: unknown) => void): void;
   /** Reads the client's answer. */
   read(error: unknown, value: unknown): Answer<T>;
-  /** Set on counter writes: what to send again if the server is dropped before the outcome is known. */
+  /** Set on counter writes and `flush_all`: what to redo if the server is dropped before the outcome is known. */
   readonly replay?: Replay;
 }
 

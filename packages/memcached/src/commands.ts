@@ -5,7 +5,7 @@
  * `notStored`. Multi-gets go over our own connections (see `ReadPool`).
  * Anything else than the expected shape counts as the server's fault.
  */
-import type { Answer, Call, Replay, Timing } from './call-contract';
+import type { Answer, Call, CounterReplay, Timing } from './call-contract';
 
 const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
@@ -107,7 +107,7 @@ export function deleteCall(key: string, timing: Timing): Call<boolean> {
  * (a counter that holds no number was not bumped, and never will be); only silence
  * or a fault of the server leaves its outcome unknown.
  */
-export function replayCall(replay: Replay, timing: Timing): Call<void> {
+export function replayCall(replay: CounterReplay, timing: Timing): Call<void> {
   const first: Call<unknown> =
     replay.kind === 'incr' ? incrCall(replay.key, replay.by, timing) : deleteCall(replay.key, timing);
   return {
@@ -133,11 +133,16 @@ export function versionCall(timing: Timing): Call<void> {
   };
 }
 
-/** `flush_all`: drops every item of the server. */
-export function flushCall(timing: Timing): Call<void> {
+/**
+ * `flush_all`: drops every item of the server. One the application asked for is
+ * `requested`: if its outcome is unknown when the server is dropped, it is sent
+ * again when the server returns.
+ */
+export function flushCall(timing: Timing, requested = false): Call<void> {
   return {
     what: 'flush_all',
     ...timing,
+    ...(requested ? { replay: { kind: 'flush' } as const } : {}),
     send: (client, callback) => client.flush(callback),
     read(error, results) {
       if (error) return fault(describeError(error));

@@ -55,8 +55,8 @@ export interface MemcachedBackendOptions {
   /** The longest wait between two probes of a server that keeps failing, in ms. Default: 30000. */
   readonly maxRetryMs?: number;
   /**
-   * The shortest time between two `flush_all` of one server by this process, in ms; a server that
-   * needs one sooner stays out of use until then. Default: 30000.
+   * The shortest time between two `flush_all` by which this process repairs one server, in ms; a
+   * server that needs one sooner stays out of use until then (`flush()` calls are not paced). Default: 30000.
    */
   readonly minFlushIntervalMs?: number;
   /**

@@ -1,4 +1,4 @@
-import type { Replay } from './call-contract';
+import type { CounterReplay, Replay } from './call-contract';
 
 /**
  * The counter writes to one server whose outcome is unknown (sent, not answered in
@@ -18,8 +18,9 @@ import type { Replay } from './call-contract';
  */
 export class ReplayJournal {
   readonly #limit: number;
-  readonly #entries = new Map<string, Replay>();
-  #needsFlush = false;
+  readonly #entries = new Map<string, CounterReplay>();
+  #lostTrack = false;
+  #flushRequested = false;
 
   constructor(limit: number) {
     this.#limit = limit;
@@ -30,14 +31,26 @@ export class ReplayJournal {
     return this.#entries.size;
   }
 
-  /** Whether a write may have been lost that cannot be replayed: the server must be flushed before it is used. */
+  /** Whether the server must be flushed before it is used: a write may be lost for good, or `flush()` missed it. */
   get needsFlush(): boolean {
-    return this.#needsFlush;
+    return this.#lostTrack || this.#flushRequested;
   }
 
-  /** Remembers `replay`; the last write of a key stands for the earlier ones (one bump invalidates as well as two). */
+  /** Whether the flush is one the application asked for (`flush()`), rather than a repair. */
+  get flushRequested(): boolean {
+    return this.#flushRequested;
+  }
+
+  /**
+   * Remembers `replay`; the last write of a key stands for the earlier ones (one bump
+   * invalidates as well as two). A `flush_all` of unknown outcome is requested again.
+   */
   remember(replay: Replay): void {
-    if (this.#needsFlush) return;
+    if (replay.kind === 'flush') {
+      this.requestFlush();
+      return;
+    }
+    if (this.needsFlush) return; // the flush will do
     if (!this.#entries.has(replay.key) && this.#entries.size >= this.#limit) {
       this.loseTrack();
       return;
@@ -48,23 +61,30 @@ export class ReplayJournal {
 
   /** Gives up on replaying: the server will be flushed before it is used again. */
   loseTrack(): void {
-    this.#needsFlush = true;
+    this.#lostTrack = true;
+    this.#entries.clear();
+  }
+
+  /** The application's `flush()` could not reach the server: it is flushed before it is used again. */
+  requestFlush(): void {
+    this.#flushRequested = true;
     this.#entries.clear();
   }
 
   /** A snapshot of the writes to send again, oldest first. */
-  pending(): Replay[] {
+  pending(): CounterReplay[] {
     return [...this.#entries.values()];
   }
 
   /** `replay` was sent again and answered; a later write of the same key stays remembered. */
-  settled(replay: Replay): void {
+  settled(replay: CounterReplay): void {
     if (this.#entries.get(replay.key) === replay) this.#entries.delete(replay.key);
   }
 
   /** The server was flushed: nothing it held can be stale, nothing is left to replay. */
   flushed(): void {
-    this.#needsFlush = false;
+    this.#lostTrack = false;
+    this.#flushRequested = false;
     this.#entries.clear();
   }
 }

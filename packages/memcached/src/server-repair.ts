@@ -53,7 +53,8 @@ export async function repairServer(
   let replayed = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (journal.needsFlush) {
-      const wait = pacing.flushAllowedInMs(Date.now());
+      // A flush the application asked for is its own business; a repair flush is paced.
+      const wait = journal.flushRequested ? 0 : pacing.flushAllowedInMs(Date.now());
       if (wait > 0) return { flushAllowedInMs: wait };
       await callWithDeadline(lease, flushCall(settings.probe));
       pacing.flushed(Date.now());

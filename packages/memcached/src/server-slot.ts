@@ -89,20 +89,20 @@ export class ServerSlot {
     return new CacheSweeperError('memcached', `${operation}: server ${this.label} is not used: ${why}`);
   }
 
-  /** `flush_all` now; a server that is down (or fails it) is flushed before it is used again. */
+  /**
+   * The application's `flush_all`, now; a server that is down (or is dropped before it
+   * answers) is flushed before it is used again. Not paced by `minFlushIntervalMs`,
+   * which bounds repairs. Rejects when the flush failed or is late.
+   */
   async flush(): Promise<void> {
     const lease = this.lease(true);
     if (lease === undefined) {
-      if (!this.#closed) this.#journal.loseTrack();
+      if (!this.#closed) this.#journal.requestFlush();
       return;
     }
-    try {
-      await callWithDeadline(lease, flushCall(this.#settings));
-      this.#pacing.flushed(Date.now());
-      this.#flushes += 1;
-    } catch {
-      this.#journal.loseTrack();
-    }
+    // If it fails, the server is dropped with it, and the flush is remembered (its `replay`).
+    await callWithDeadline(lease, flushCall(this.#settings, true));
+    this.#flushes += 1;
   }
 
   /** The server's state and history. */

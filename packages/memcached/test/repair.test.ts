@@ -47,6 +47,13 @@ describe('a server that comes back after a fault', () => {
     });
   }
 
+  /** Stores `value` under `key` through a backend of its own, with a deadline a loaded machine does not miss. */
+  async function seed(key: string, value: string): Promise<void> {
+    const seeder = memcachedBackend({ servers: [server.address], timeoutMs: 5000 });
+    await seeder.set(key, value, 0);
+    await seeder.close();
+  }
+
   /** `flush_all` commands the server received since it (re)started. */
   async function flushesSeen(): Promise<number> {
     return Number((await memcachedStats(server.address)).cmd_flush);
@@ -56,8 +63,8 @@ describe('a server that comes back after a fault', () => {
     watch = watchProcess();
     server = await startMemcached();
     proxy = await startFaultProxy(server.address);
+    await seed('kept', 'before');
     backend = connect();
-    await backend.set('kept', 'before', 0);
   });
   afterEach(async () => {
     await backend.close();
@@ -107,6 +114,7 @@ describe('a server that comes back after a fault', () => {
           return `row ${data}`;
         });
       expect(await render()).toBe('row v1');
+      await sweeper.idle(); // the fragment is stored
       expect(await render()).toBe('row v1');
       expect(renders).toBe(1);
 
@@ -129,7 +137,6 @@ describe('a server that comes back after a fault', () => {
   it('flushes exactly once when more bumps failed than it could remember', async () => {
     await backend.close();
     backend = connect({ replayLimit: 3 });
-    await backend.set('kept', 'before', 0);
     proxy.setMode('drop');
     const bumps = await Promise.all(
       Array.from({ length: 5 }, (_, row) => settle('incr', backend.incr(`cs:Row:${row}`, 1))),
@@ -179,6 +186,20 @@ describe('a server that comes back after a fault', () => {
     expect(ups[1]! - ups[0]!).toBeGreaterThanOrEqual(MIN_FLUSH_INTERVAL_MS - 100);
   });
 
+  it('flushes on its return a server that a flush() could not reach, however recent the last flush', async () => {
+    await backend.flush!();
+    proxy.setMode('drop');
+    await settle('get', backend.get('kept'));
+    await waitForState(backend, proxy.address, 'down');
+    await backend.flush!();
+    expect(backend.servers()[0]?.needsFlush).toBe(true);
+    proxy.setMode('pass');
+    await waitForState(backend, proxy.address, 'up');
+    expect(await flushesSeen()).toBe(2);
+    expect(backend.servers()[0]).toMatchObject({ flushes: 2, needsFlush: false });
+    expect(await backend.get('kept')).toBeUndefined();
+  });
+
   it('probes a server that keeps failing less and less often', { timeout: 20_000 }, async () => {
     await backend.close();
     backend = connect({ retryMs: 50, maxRetryMs: 400 });
@@ -196,8 +217,7 @@ describe('a server that comes back after a fault', () => {
   it('reports a bump that lands late, within writeTimeoutMs, as done', async () => {
     await backend.close();
     backend = connect({ writeTimeoutMs: 3000, graceMs: 1000 });
-    await backend.set('counter', '100', 0);
-    await backend.incr('counter', 0); // a connection for writes is open
+    await seed('counter', '100');
     proxy.setMode('hold');
     const bump = backend.incr('counter', 1);
     await sleep(400); // four times the read deadline
