@@ -78,7 +78,8 @@ describe('misbehaving servers behind a fault proxy: stall, drop, garbage, slow d
     healthy = await startMemcached();
     faulty = await startMemcached();
     proxy = await startFaultProxy(faulty.address, { dripMs: 5 });
-    backend = memcachedBackend({ servers: [healthy.address, proxy.address], retryMs: 300 });
+    // Probes back off while the proxy misbehaves; a cap of 1.2 s keeps the wait for each return short.
+    backend = memcachedBackend({ servers: [healthy.address, proxy.address], retryMs: 300, maxRetryMs: 1_200 });
     sweeper = createSweeper({ backend });
     // Which keys live where: a backend on the healthy server alone finds its half.
     const keys = Array.from({ length: KEYS }, (_, index) => `key:${index}`);

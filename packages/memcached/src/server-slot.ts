@@ -119,6 +119,7 @@ export class ServerSlot {
       lastError: this.#lastError,
     };
   }
+
   /** Ends every call in flight, stops probing and closes the connections. Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -238,7 +239,7 @@ export class ServerSlot {
       this.#lastError = `it needs a flush_all, and this process flushed it less than ${this.#settings.minFlushIntervalMs} ms ago`;
       this.#scheduleProbe(Math.max(outcome.flushAllowedInMs, this.#pacing.nextProbeInMs()));
     } catch (error) {
-      client.shutdown();
+      if (this.#client !== client) client.shutdown();
       if (!live()) return;
       this.#lastError = (error as Error).message;
       this.#pacing.probeFailed();
@@ -253,7 +254,7 @@ export class ServerSlot {
     if (done.flushed) this.#flushes += 1;
     this.#pacing.cameBack(Date.now());
     const how = done.flushed
-      ? 'was flushed: a write was lost that could not be replayed'
+      ? 'was flushed (more writes missed than remembered, or a flush() it missed)'
       : `${done.replayed} counter write(s) sent again`;
     this.#emit('up', `answered a probe; ${how}`);
   }
