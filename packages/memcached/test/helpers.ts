@@ -1,3 +1,4 @@
+import { memcachedStats } from '@cachesweeper/test-support';
 import type { MemcachedBackend } from '../src';
 
 /** Slack on top of a deadline for a shared, noisy machine: "settles within its deadline" means within this much more. */
@@ -94,4 +95,9 @@ export async function waitForState(
 /** Sleeps `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `flush_all` commands the memcached at `address` received since it (re)started (its `cmd_flush`). */
+export async function flushesSeen(address: string): Promise<number> {
+  return Number((await memcachedStats(address)).cmd_flush);
 }
