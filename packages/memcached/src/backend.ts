@@ -1,16 +1,18 @@
 import { type CacheBackend, type CacheEntry, CacheSweeperError, describeValue } from '@cachesweeper/core';
-import { type Call, callServer } from './client-call';
-import { addCall, deleteCall, flushCall, incrCall, setCall } from './commands';
+import type { Call } from './call-contract';
+import { callWithDeadline } from './call-with-deadline';
+import { addCall, deleteCall, incrCall, setCall } from './commands';
 import { GuardedClient } from './guarded-client';
 import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
 import { multiGet } from './multi-get';
-import { type MemcachedBackendOptions, resolveOptions } from './options';
+import { resolveOptions } from './options';
+import type { MemcachedBackendOptions, ServerStatus } from './public-types';
 import { createRouter } from './router';
-import { ServerSlot, type ServerStatus } from './server-health';
+import { ServerSlot } from './server-slot';
 
 /** A `CacheBackend` on memcached, which also tells where each of its servers stands. */
 export interface MemcachedBackend extends CacheBackend {
-  /** The state and history of each server, in the order given. */
+  /** The name, address, state and history of each server, in the order given. */
   servers(): ServerStatus[];
 }
 
@@ -18,7 +20,7 @@ export interface MemcachedBackend extends CacheBackend {
  * A cachesweeper backend on one or several memcached servers, through the npm
  * `memcached` client, hardened: every operation settles once within its deadline,
  * keys and values are checked before they reach the client, a server that fails is
- * skipped (its keys are misses) and flushed before it is used again.
+ * skipped (its keys are misses) and repaired before it is used again.
  *
  * @example
  * const backend = memcachedBackend({ servers: ['10.0.0.1:11211', '10.0.0.2:11211'] });
@@ -28,18 +30,23 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   const settings = resolveOptions(options);
   const { maxValueBytes } = settings;
   const timing = { timeoutMs: settings.timeoutMs, graceMs: settings.graceMs };
+  const counterTiming = { timeoutMs: settings.writeTimeoutMs, graceMs: settings.graceMs };
   const slots = new Map(
-    settings.servers.map((address) => [
-      address,
-      new ServerSlot(address, {
+    settings.servers.map((server) => [
+      server.name,
+      new ServerSlot(server, {
         ...timing,
+        writeTimeoutMs: settings.writeTimeoutMs,
         retryMs: settings.retryMs,
+        maxRetryMs: settings.maxRetryMs,
+        minFlushIntervalMs: settings.minFlushIntervalMs,
+        replayLimit: settings.replayLimit,
         onChange: settings.onServerChange,
-        makeClient: (watcher) => new GuardedClient(address, settings.client, watcher),
+        makeClient: (watcher) => new GuardedClient(server.address, settings.client, watcher),
       }),
     ]),
   );
-  const route = createRouter(settings.servers);
+  const route = createRouter(settings.servers.map((server) => server.name));
   const slotOf = (key: string) => slots.get(route(key))!;
   const multiGetSettings = { ...timing, chunk: settings.multiGetChunk, slotOf };
   let closed = false;
@@ -57,14 +64,14 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   const write = <T>(operation: string, key: string, call: Call<T>): Promise<T> => {
     const slot = slotOf(key);
     const lease = slot.lease(true);
-    if (lease === undefined) return Promise.reject(slot.unavailable(`${operation} of "${key}"`));
-    return callServer(lease, call);
+    if (lease === undefined) return Promise.reject(slot.unavailable(`${operation} of "${key}"`, call.replay));
+    return callWithDeadline(lease, call);
   };
 
   // memcached drops the old value of a key whose new value it refuses; so do we.
   const refuse = async (key: string): Promise<boolean> => {
     const lease = slotOf(key).lease(true);
-    if (lease !== undefined) await callServer(lease, deleteCall(key, timing)).catch(() => undefined);
+    if (lease !== undefined) await callWithDeadline(lease, deleteCall(key, timing)).catch(() => undefined);
     return false;
   };
 
@@ -116,22 +123,17 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     incr: (key, by) =>
       guard('incr', () => {
         checkKey(key, 'incr');
-        return write('incr', key, incrCall(key, checkIncrement(by, key), timing));
+        return write('incr', key, incrCall(key, checkIncrement(by, key), counterTiming));
       }),
     delete: (key) =>
       guard('delete', () => {
         checkKey(key, 'delete');
-        return write('delete', key, deleteCall(key, timing));
+        return write('delete', key, deleteCall(key, counterTiming));
       }),
     flush: () =>
       guard('flush', async () => {
-        // A server that cannot be flushed now is down, and is flushed before it is used again.
-        await Promise.all(
-          [...slots.values()].map((slot) => {
-            const lease = slot.lease(true);
-            return lease && callServer(lease, flushCall(timing)).catch(() => undefined);
-          }),
-        );
+        // A server that cannot be flushed now is down, or soon will be: it is flushed before it is used again.
+        await Promise.all([...slots.values()].map((slot) => slot.flush().catch(() => undefined)));
       }),
     close: () => {
       closed = true;

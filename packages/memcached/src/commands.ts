@@ -5,13 +5,7 @@
  * `notStored`. Multi-gets go over our own connections (see `ReadPool`).
  * Anything else than the expected shape counts as the server's fault.
  */
-import type { Answer, Call } from './client-call';
-
-/** Deadlines of a call: its own and the grace period after it. */
-export interface Timing {
-  readonly timeoutMs: number;
-  readonly graceMs: number;
-}
+import type { Answer, Call, CounterReplay, Timing } from './call-contract';
 
 const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
@@ -77,6 +71,7 @@ export function incrCall(key: string, by: number, timing: Timing): Call<number |
   return {
     what: `incr of "${key}"`,
     ...timing,
+    replay: { kind: 'incr', key, by },
     send: (client, callback) => client.incr(key, by, callback),
     read(error, counter) {
       if (error) {
@@ -98,10 +93,29 @@ export function deleteCall(key: string, timing: Timing): Call<boolean> {
   return {
     what: `delete of "${key}"`,
     ...timing,
+    replay: { kind: 'delete', key },
     send: (client, callback) => client.del(key, callback),
     read(error, deleted) {
       if (error) return fault(describeError(error));
       return typeof deleted === 'boolean' ? ok(deleted) : unexpected(deleted);
+    },
+  };
+}
+
+/**
+ * The counter write `replay` sent again. Any answer settles it, a refusal included
+ * (a counter that holds no number was not bumped, and never will be); only silence
+ * or a fault of the server leaves its outcome unknown.
+ */
+export function replayCall(replay: CounterReplay, timing: Timing): Call<void> {
+  const first: Call<unknown> =
+    replay.kind === 'incr' ? incrCall(replay.key, replay.by, timing) : deleteCall(replay.key, timing);
+  return {
+    ...first,
+    what: `replay of ${first.what}`,
+    read(error, value) {
+      const answer = first.read(error, value);
+      return answer.ok || !answer.fault ? ok(undefined) : answer;
     },
   };
 }
@@ -119,11 +133,16 @@ export function versionCall(timing: Timing): Call<void> {
   };
 }
 
-/** `flush_all`: drops every item of the server. */
-export function flushCall(timing: Timing): Call<void> {
+/**
+ * `flush_all`: drops every item of the server. One the application asked for is
+ * `requested`: if its outcome is unknown when the server is dropped, it is sent
+ * again when the server returns.
+ */
+export function flushCall(timing: Timing, requested = false): Call<void> {
   return {
     what: 'flush_all',
     ...timing,
+    ...(requested ? { replay: { kind: 'flush' } as const } : {}),
     send: (client, callback) => client.flush(callback),
     read(error, results) {
       if (error) return fault(describeError(error));

@@ -1,3 +1,4 @@
+import { memcachedStats } from '@cachesweeper/test-support';
 import type { MemcachedBackend } from '../src';
 
 /** Slack on top of a deadline for a shared, noisy machine: "settles within its deadline" means within this much more. */
@@ -37,10 +38,22 @@ export function everyOperation(backend: MemcachedBackend, prefix: string): Promi
   ]);
 }
 
-/** The operations that took longer than `limitMs`, for a readable failure message. */
-export function slowerThan(results: readonly Settled[], limitMs: number): string[] {
+/** The deadlines of a backend: of counter writes (`incr`, `delete`), and of every other operation. */
+export interface Deadlines {
+  readonly timeoutMs: number;
+  readonly writeTimeoutMs: number;
+}
+
+/** The backend's default deadlines. */
+export const DEFAULT_DEADLINES: Deadlines = { timeoutMs: 100, writeTimeoutMs: 1000 };
+
+/** The operations that took longer than their deadline plus `SLACK_MS`, for a readable failure message. */
+export function pastDeadline(results: readonly Settled[], deadlines: Deadlines = DEFAULT_DEADLINES): string[] {
   return results
-    .filter((result) => result.ms > limitMs)
+    .filter((result) => {
+      const counterWrite = result.operation === 'incr' || result.operation === 'delete';
+      return result.ms > (counterWrite ? deadlines.writeTimeoutMs : deadlines.timeoutMs) + SLACK_MS;
+    })
     .map((result) => `${result.operation}: ${result.ms.toFixed(0)} ms`);
 }
 
@@ -61,7 +74,7 @@ export function watchProcess(): { readonly problems: unknown[]; stop(): void } {
   };
 }
 
-/** Waits until `server` of `backend` is in `state`, or throws after `timeoutMs`. */
+/** Waits until `server` (its name or its address) of `backend` is in `state`, or throws after `timeoutMs`. */
 export async function waitForState(
   backend: MemcachedBackend,
   server: string,
@@ -70,7 +83,7 @@ export async function waitForState(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = backend.servers().find((each) => each.server === server);
+    const status = backend.servers().find((each) => each.name === server || each.address === server);
     if (status?.state === state) return;
     if (Date.now() > deadline) {
       throw new Error(`${server} is ${status?.state ?? 'unknown'}, not ${state}, after ${timeoutMs} ms`);
@@ -82,4 +95,9 @@ export async function waitForState(
 /** Sleeps `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `flush_all` commands the memcached at `address` received since it (re)started (its `cmd_flush`). */
+export async function flushesSeen(address: string): Promise<number> {
+  return Number((await memcachedStats(address)).cmd_flush);
 }

@@ -1,7 +1,7 @@
 import { freePort, type MemcachedProcess, startMemcached } from '@cachesweeper/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type MemcachedBackend, memcachedBackend } from '../src';
-import { everyOperation, SLACK_MS, sleep, slowerThan, waitForState, watchProcess } from './helpers';
+import { everyOperation, flushesSeen, pastDeadline, sleep, waitForState, watchProcess } from './helpers';
 
 const TIMEOUT_MS = 100; // the default deadline
 const GRACE_MS = 300;
@@ -28,7 +28,7 @@ describe('a server that fails under the backend', () => {
   it('settles every operation within its deadline when the server is killed', async () => {
     await server.stop();
     const results = await everyOperation(backend, 'killed');
-    expect(slowerThan(results, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+    expect(pastDeadline(results)).toEqual([]);
     await waitForState(backend, server.address, 'down');
   });
 
@@ -48,7 +48,7 @@ describe('a server that fails under the backend', () => {
   it('settles every operation within its deadline while the server is frozen, then drops it', async () => {
     await server.freeze();
     const results = await everyOperation(backend, 'frozen');
-    expect(slowerThan(results, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+    expect(pastDeadline(results)).toEqual([]);
     expect(results.every((result) => !result.ok)).toBe(true);
     await waitForState(backend, server.address, 'down');
     await server.thaw();
@@ -59,22 +59,26 @@ describe('a server that fails under the backend', () => {
     const inFlight = everyOperation(backend, 'frozen');
     await sleep(20);
     await server.kill();
-    expect(slowerThan(await inFlight, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+    expect(pastDeadline(await inFlight)).toEqual([]);
     await server.restart();
     await waitForState(backend, server.address, 'up');
     expect(await backend.set('again', 'after', 0)).toBe(true);
     expect(await backend.get('again')).toBe('after');
   });
 
-  it('flushes a server that thaws after it was dropped, so the counters it held never come back', async () => {
+  it('sends a bump that a frozen server missed again when it thaws, and keeps the rest of its data', async () => {
     await backend.set('counter', '100', 0);
     await server.freeze();
-    await expect(backend.incr('counter', 1)).rejects.toThrow(/deadline/);
+    await expect(backend.incr('counter', 1)).rejects.toThrow(/it may still land/);
     await waitForState(backend, server.address, 'down');
+    expect(backend.servers()[0]?.pendingReplays).toBe(1);
     await server.thaw();
     await waitForState(backend, server.address, 'up');
-    expect(await backend.getMany(['counter', 'kept'])).toEqual([undefined, undefined]);
-    expect(backend.servers()[0]).toMatchObject({ failures: 1, rejoins: 1 });
+    // Once if the first bump was lost with its connection, twice if the thawed server read it first.
+    expect(['101', '102']).toContain(await backend.get('counter'));
+    expect(await backend.get('kept')).toBe('before');
+    expect(backend.servers()[0]).toMatchObject({ failures: 1, rejoins: 1, flushes: 0, pendingReplays: 0 });
+    expect(await flushesSeen(server.address)).toBe(0);
   });
 
   it('reads misses while a call is late, and takes the server back as it is when the late answer comes', async () => {
@@ -116,7 +120,7 @@ describe('a port that refuses connections', () => {
     const backend = memcachedBackend({ servers: [address], graceMs: GRACE_MS, retryMs: RETRY_MS });
     try {
       const results = await everyOperation(backend, 'refused');
-      expect(slowerThan(results, TIMEOUT_MS + SLACK_MS)).toEqual([]);
+      expect(pastDeadline(results)).toEqual([]);
       await waitForState(backend, address, 'down');
       await sleep(5 * RETRY_MS); // several failed probes
       expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
