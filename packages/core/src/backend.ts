@@ -6,7 +6,10 @@
  *
  * A backend whose write failed (a lost `incr`, a node that went away) must not
  * later serve values it held before the failure: an invalidation it missed would
- * otherwise bring stale fragments back (memcached: flush a node when it rejoins).
+ * otherwise bring stale fragments back. Replaying the counter writes whose outcome
+ * is unknown before reads go back to the node repairs it (a bump sent twice costs one
+ * miss: tokens never repeat); flushing it is the last resort, since a flush of a
+ * shared server costs every process its hits.
  */
 export interface CacheBackend {
   /** Short name used in errors and stats, e.g. `memory` or `memcached`. */
