@@ -37,6 +37,6 @@ process.once('SIGTERM', async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   const errors = memory.cacheErrors.length + memcached.cacheErrors.length;
   process.stdout.write(`${JSON.stringify({ cacheErrors: errors })}\n`);
-  for (const fixture of [memory, memcached, plain]) await fixture.blog.close();
+  for (const fixture of [memory, memcached, plain]) await fixture.close();
   process.exit(0);
 });
