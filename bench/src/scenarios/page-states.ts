@@ -66,7 +66,7 @@ interface State {
   setup?(): unknown;
   render(): Promise<RenderedPage>;
   teardown?(): unknown;
-  /** The uncached page on the same data, for the identity check. */
+  /** The uncached page on the same data, for the identity check (the naive page for the batched one, else the batched). */
   reference(): Promise<RenderedPage>;
 }
 
@@ -74,7 +74,8 @@ function cachedStates(fixture: BlogFixture): State[] {
   const backend: BackendName = fixture.backend;
   const { blog, database } = fixture;
   const page = cachedArticlePage(fixture);
-  const reference = uncachedArticlePage(fixture, 'naive');
+  // The batched uncached page renders what the naive one does (its own state checks that) in 4 queries.
+  const reference = uncachedArticlePage(fixture, 'batched');
   const idle = () => blog.sweeper.idle();
   let voted = 0;
   // A real vote through the blog's models: the installer invalidates the comment and its article.
@@ -136,10 +137,11 @@ async function seedContenders(
 /** The states of one database's contenders, in table order. */
 function statesOf(database: DatabaseName, contenders: Contenders, django: DjangoArticlePage): State[] {
   const naive = uncachedArticlePage(contenders.plain, 'naive');
-  const uncached = { database, fixture: contenders.plain, reference: naive.render };
+  const batched = uncachedArticlePage(contenders.plain, 'batched');
+  const uncached = { database, fixture: contenders.plain };
   return [
-    { id: 'uncached', ...uncached, render: naive.render },
-    { id: 'uncached-batched', ...uncached, render: uncachedArticlePage(contenders.plain, 'batched').render },
+    { id: 'uncached', ...uncached, render: naive.render, reference: batched.render },
+    { id: 'uncached-batched', ...uncached, render: batched.render, reference: naive.render },
     ...cachedStates(contenders.memory),
     ...cachedStates(contenders.memcached),
     {
@@ -147,7 +149,7 @@ function statesOf(database: DatabaseName, contenders: Contenders, django: Django
       database,
       fixture: contenders.django,
       render: django.render,
-      reference: uncachedArticlePage(contenders.django, 'naive').render,
+      reference: uncachedArticlePage(contenders.django, 'batched').render,
     },
   ];
 }
