@@ -11,7 +11,9 @@ export interface BenchScale {
   floorRounds(n: number): InterleaveOptions;
   /** Rounds of the save comparison. */
   readonly saveRounds: InterleaveOptions;
-  /** The HTTP comparison: N, alternating runs per contender, seconds per run and per warm-up run, connections. */
+  /** Saves per contender in the untimed census of the save comparison. */
+  readonly saveCensus: number;
+  /** The HTTP comparison: N, alternating runs per contender, seconds per run and per warm-up run (0: none), connections. */
   readonly http: {
     readonly n: number;
     readonly runs: number;
@@ -39,6 +41,7 @@ export const FULL_SCALE: BenchScale = {
   floorRounds: (n) =>
     n >= 1000 ? { warmup: 20, rounds: 300, budgetMs: 15_000 } : { warmup: 50, rounds: 1000, budgetMs: 15_000 },
   saveRounds: { warmup: 20, rounds: 600, budgetMs: 40_000 },
+  saveCensus: 10,
   http: { n: 100, runs: 3, seconds: 8, warmupSeconds: 1, connections: 10 },
   breakEven: {
     shapes: [
@@ -56,6 +59,7 @@ export const SMOKE_SCALE: BenchScale = {
   pageRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
   floorRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
   saveRounds: { warmup: 1, rounds: 2, minRounds: 1 },
-  http: { n: 3, runs: 1, seconds: 0.5, warmupSeconds: 0.2, connections: 2 },
+  saveCensus: 2,
+  http: { n: 3, runs: 1, seconds: 0.5, warmupSeconds: 0, connections: 2 },
   breakEven: { shapes: [{ fragments: 3, items: [0, 4] }], rounds: { warmup: 1, rounds: 2, minRounds: 1 } },
 };

@@ -85,7 +85,7 @@ export async function measureSaves(
   const savers = subjects.map((subject) => voteSaver(subject));
   try {
     const census: SaveCensus[] = [];
-    const censusSaves = 10;
+    const censusSaves = scale.saveCensus;
     for (const [index, subject] of subjects.entries()) {
       census.push(await takeCensus(subject, savers[index] as () => Promise<unknown>, censusSaves));
     }
