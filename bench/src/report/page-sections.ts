@@ -61,7 +61,7 @@ ${tables.join('\n\n')}`;
 
 The blog's article page (\`views/articles/show.hbs\` in its layout, the blog's models, rules, installer and
 miss-only loaders) with N comments, on two databases: SQLite (a file per contender) and ${postgresSetting(results)}:
-every statement there waits for a network round trip, as in production. *uncached*: the same templates with
+every statement there waits for a network round trip, as in production (the server shares the machine's cores with the bench). *uncached*: the same templates with
 \`{{#cachesweeper}}\` rendering in place and the queries a user without a cache writes (the article, the
 comment list, a likes count and a dislikes count per comment). *uncached, batched*: the blog's own 4-query
 loads without a cache — what a good engineer builds without a cache — to separate what batching saves
