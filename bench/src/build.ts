@@ -14,6 +14,8 @@ const EXTERNAL = [
   'memcached',
   'sequelize',
   'sqlite3',
+  'pg',
+  'pg-hstore',
   'esbuild',
 ];
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { type CacheSweeperError, createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';
+import { CacheSweeperError, createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';
 import { memcachedBackend } from '@cachesweeper/memcached';
 import { type Blog, createBlog } from '../../examples/blog/src/app';
+import { type DatabaseName, openBenchDatabase } from './databases';
 
 /** The cache a blog instance runs on. */
 export type BackendName = 'memory' | 'memcached';
@@ -10,12 +11,15 @@ export type BackendName = 'memory' | 'memcached';
 export interface BlogFixture {
   readonly blog: Blog;
   readonly backend: BackendName;
+  readonly database: DatabaseName;
   /** The key namespace of its sweeper: every fixture has its own, as fixtures share one memcached server. */
   readonly namespace: string;
   readonly articleId: number;
   readonly commentIds: readonly number[];
   /** Cache failures seen (each one made part of a page render uncached): should stay empty. */
   readonly cacheErrors: CacheSweeperError[];
+  /** Closes the blog and drops its database (the PostgreSQL schema). */
+  close(): Promise<void>;
 }
 
 /** What a fixture is built from. */
@@ -25,7 +29,9 @@ export interface FixtureOptions {
   /** Comments on the measured article (N). */
   readonly comments: number;
   readonly backend: BackendName;
-  /** Names the SQLite file (default: the backend's name). */
+  /** Where the blog's tables live. Default: `sqlite`. */
+  readonly database?: DatabaseName;
+  /** Names the SQLite file or PostgreSQL schema (default: the backend's name). */
   readonly label?: string;
   /** `host:port` of the memcached server, for the memcached backend. */
   readonly memcachedAddress?: string;
@@ -41,48 +47,85 @@ export function benchSweeper(
   if (backend === 'memory') {
     return createSweeper({ backend: memoryBackend({ maxBytes: 256 * 1024 * 1024 }), namespace, onError });
   }
-  if (memcachedAddress === undefined) throw new Error('[cachesweeper] [bench] the memcached fixture needs a server');
+  if (memcachedAddress === undefined) throw new CacheSweeperError('bench', 'the memcached fixture needs a server');
   return createSweeper({ backend: memcachedBackend({ servers: memcachedAddress }), namespace, onError });
 }
 
 /**
- * The example blog (its models, rules, installer and seed) on its own SQLite file,
- * seeded with one article of N comments (the blog's deterministic seed: 0–6 votes
- * per comment, a third of them dislikes).
+ * The example blog (its models, rules, installer and seed) on its own SQLite file
+ * or PostgreSQL schema, seeded with one article of N comments (the blog's
+ * deterministic seed: 0–6 votes per comment, a third of them dislikes).
  */
 export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
   const cacheErrors: CacheSweeperError[] = [];
+  const database = options.database ?? 'sqlite';
   // Databases seeded for different N hold different rows under the same ids: sharing a
   // namespace on one memcached server would serve one database's fragments for another's.
-  const namespace = `${options.label ?? options.backend}-n${options.comments}`;
+  const namespace = `${database === 'postgres' ? 'pg-' : ''}${options.label ?? options.backend}-n${options.comments}`;
+  const opened = await openBenchDatabase(database, options.dir, namespace);
   const sweeper = benchSweeper(options.backend, options.memcachedAddress, namespace, (error) =>
     cacheErrors.push(error),
   );
-  const blog = await createBlog({
-    config: {
-      port: 0,
-      databasePath: join(options.dir, `${namespace}.sqlite`),
-      memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress],
-      sessionSecret: 'bench',
-    },
-    sweeper,
-    seed: { articles: 1, commentsPerArticle: 0, firstArticleComments: options.comments, maxVotesPerComment: 6 },
-    onCacheError: (error) => cacheErrors.push(error),
-  });
-  const article = await blog.models.Article.findOne({ order: [['id', 'ASC']] });
-  if (article === null) throw new Error('[cachesweeper] [bench] the seed wrote no article');
-  const comments = await blog.models.Comment.findAll({
-    attributes: ['id'],
-    where: { articleId: article.id },
-    order: [['id', 'ASC']],
-    raw: true,
-  });
-  return {
-    blog,
-    backend: options.backend,
-    namespace,
-    articleId: article.id,
-    commentIds: comments.map((comment) => comment.id),
-    cacheErrors,
+  let blog: Blog;
+  try {
+    blog = await createBlog({
+      config: {
+        port: 0,
+        databasePath: join(options.dir, `${namespace}.sqlite`),
+        memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress],
+        sessionSecret: 'bench',
+      },
+      sequelize: opened.sequelize,
+      sweeper,
+      seed: { articles: 1, commentsPerArticle: 0, firstArticleComments: options.comments, maxVotesPerComment: 6 },
+      onCacheError: (error) => cacheErrors.push(error),
+    });
+  } catch (error) {
+    await opened.drop();
+    await Promise.all([sweeper.close(), opened.sequelize.close()]);
+    throw error;
+  }
+  const close = async () => {
+    await opened.drop();
+    await blog.close();
   };
+  try {
+    const article = await blog.models.Article.findOne({ order: [['id', 'ASC']] });
+    if (article === null) throw new CacheSweeperError('bench', `the seed of ${namespace} wrote no article`);
+    const comments = await blog.models.Comment.findAll({
+      attributes: ['id'],
+      where: { articleId: article.id },
+      order: [['id', 'ASC']],
+      raw: true,
+    });
+    return {
+      blog,
+      backend: options.backend,
+      database,
+      namespace,
+      articleId: article.id,
+      commentIds: comments.map((comment) => comment.id),
+      cacheErrors,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Seeds several blogs at once (their SQL overlaps: a PostgreSQL schema's set-up is
+ * dozens of round trips). If one fails, the others are closed and the first error
+ * is thrown.
+ */
+export async function seedBlogs(list: readonly FixtureOptions[]): Promise<BlogFixture[]> {
+  const settled = await Promise.allSettled(list.map((options) => seedBlog(options)));
+  const fixtures = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.allSettled(fixtures.map((fixture) => fixture.close()));
+    throw failure.reason;
+  }
+  return fixtures;
 }

@@ -11,6 +11,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly memcached: string;
   readonly sqlite: string;
+  /** The PostgreSQL server's version (`SHOW server_version`). */
+  readonly postgres: string;
   readonly packages: Readonly<Record<string, string>>;
   readonly date: string;
   /** 1-minute load average when the run started (other work on the machine skews figures). */
@@ -27,8 +29,8 @@ function packageVersion(name: string): string {
   }
 }
 
-/** Describes this machine, the memcached binary and SQLite. */
-export async function describeMachine(): Promise<MachineInfo> {
+/** Describes this machine, the memcached binary, SQLite and the PostgreSQL server (its version, as `preparePostgres` read it). */
+export async function describeMachine(postgres: string): Promise<MachineInfo> {
   const binary = process.env.MEMCACHED_BIN ?? '/usr/bin/memcached';
   let memcached = 'unknown';
   try {
@@ -47,8 +49,9 @@ export async function describeMachine(): Promise<MachineInfo> {
     node: process.version,
     memcached,
     sqlite: (rows as { version: string }[])[0]?.version ?? 'unknown',
+    postgres,
     packages: Object.fromEntries(
-      ['sequelize', 'sqlite3', 'handlebars', 'memcached', 'express', 'autocannon'].map((name) => [
+      ['sequelize', 'sqlite3', 'pg', 'handlebars', 'memcached', 'express', 'autocannon'].map((name) => [
         name,
         packageVersion(name),
       ]),

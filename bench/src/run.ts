@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMemcached } from '@cachesweeper/test-support';
+import { preparePostgres } from './databases';
 import { describeMachine } from './machine';
 import { renderMarkdown } from './report/markdown';
 import { renderPageTimeSvg } from './report/svg';
@@ -47,16 +48,17 @@ export function writeReports(results: BenchResults, outDir: string): RunOutput {
 }
 
 /**
- * Runs every scenario (page states and floor at each N, saves, HTTP, break-even)
- * against one real memcached server on a free loopback port, then writes
- * RESULTS.md and page-time.svg.
+ * Runs every scenario (page states and floor at each N on SQLite and PostgreSQL,
+ * saves, HTTP, break-even) against one real memcached server on a free loopback
+ * port, then writes RESULTS.md and page-time.svg. Fails at once, naming the
+ * server, when PostgreSQL cannot be reached.
  */
 export async function runBench(options: RunOptions): Promise<RunOutput> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { scale } = options;
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
-  const machine = await describeMachine();
+  const machine = await describeMachine(await preparePostgres());
   const dir = mkdtempSync(join(tmpdir(), 'cachesweeper-bench-'));
   const memcached = await startMemcached({ memoryMb: 256, threads: 2 });
   try {

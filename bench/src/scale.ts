@@ -5,14 +5,22 @@ export interface BenchScale {
   readonly name: 'full' | 'smoke';
   /** Comments on the article page (N). */
   readonly sizes: readonly number[];
-  /** Rounds of the page comparisons at a given N (fewer at large N: the uncached page runs 2N + 2 queries). */
+  /** Rounds of the page comparisons at a given N, both databases in each round (fewer at large N: the naive page runs 2N + 2 queries). */
   pageRounds(n: number): InterleaveOptions;
   /** Rounds of the floor comparison at a given N. */
   floorRounds(n: number): InterleaveOptions;
   /** Rounds of the save comparison. */
   readonly saveRounds: InterleaveOptions;
-  /** The HTTP comparison: N, alternating runs per contender, seconds per run, connections. */
-  readonly http: { readonly n: number; readonly runs: number; readonly seconds: number; readonly connections: number };
+  /** Saves per contender in the untimed census of the save comparison. */
+  readonly saveCensus: number;
+  /** The HTTP comparison: N, alternating runs per contender, seconds per run and per warm-up run (0: none), connections. */
+  readonly http: {
+    readonly n: number;
+    readonly runs: number;
+    readonly seconds: number;
+    readonly warmupSeconds: number;
+    readonly connections: number;
+  };
   /** Break-even: page shapes (fragments per page, the render costs tried as items per fragment), rounds. */
   readonly breakEven: {
     readonly shapes: readonly { readonly fragments: number; readonly items: readonly number[] }[];
@@ -33,7 +41,8 @@ export const FULL_SCALE: BenchScale = {
   floorRounds: (n) =>
     n >= 1000 ? { warmup: 20, rounds: 300, budgetMs: 15_000 } : { warmup: 50, rounds: 1000, budgetMs: 15_000 },
   saveRounds: { warmup: 20, rounds: 600, budgetMs: 40_000 },
-  http: { n: 100, runs: 3, seconds: 8, connections: 10 },
+  saveCensus: 10,
+  http: { n: 100, runs: 3, seconds: 8, warmupSeconds: 1, connections: 10 },
   breakEven: {
     shapes: [
       { fragments: 100, items: [0, 1, 2, 4, 8, 16, 32, 64, 128] },
@@ -50,6 +59,7 @@ export const SMOKE_SCALE: BenchScale = {
   pageRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
   floorRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
   saveRounds: { warmup: 1, rounds: 2, minRounds: 1 },
-  http: { n: 3, runs: 1, seconds: 1, connections: 2 },
+  saveCensus: 2,
+  http: { n: 3, runs: 1, seconds: 0.5, warmupSeconds: 0, connections: 2 },
   breakEven: { shapes: [{ fragments: 3, items: [0, 4] }], rounds: { warmup: 1, rounds: 2, minRounds: 1 } },
 };

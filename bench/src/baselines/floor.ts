@@ -1,5 +1,6 @@
-import { type CacheBackend, createStats, type SweeperStats } from '@cachesweeper/core';
+import { createStats, type SweeperStats } from '@cachesweeper/core';
 import Handlebars from 'handlebars';
+import { recordReads } from '../cache-census';
 import type { BlogFixture } from '../fixtures';
 import type { CachedArticlePage } from '../page';
 import { BENCH_VISITOR } from '../views';
@@ -14,26 +15,6 @@ export interface FloorPage {
   /** The key rounds a full hit reads (recorded from the real page). */
   readonly rounds: readonly (readonly string[])[];
   close(): void;
-}
-
-/**
- * Records the key rounds of one full-hit render of `page` (the backend's `getMany`
- * is wrapped for that render only, so measured renders run unwrapped).
- */
-export async function recordReadRounds(backend: CacheBackend, page: CachedArticlePage): Promise<string[][]> {
-  const rounds: string[][] = [];
-  const getMany = backend.getMany;
-  const recording = backend as { getMany: CacheBackend['getMany'] };
-  recording.getMany = (keys) => {
-    rounds.push([...keys]);
-    return getMany.call(backend, keys);
-  };
-  try {
-    await page.render();
-  } finally {
-    recording.getMany = getMany;
-  }
-  return rounds;
 }
 
 const escapeHtml = Handlebars.escapeExpression;
@@ -108,7 +89,7 @@ export async function floorArticlePage(
   page: CachedArticlePage,
   memcachedAddress: string,
 ): Promise<FloorPage> {
-  const rounds = await recordReadRounds(fixture.blog.sweeper.backend, page);
+  const { rounds } = await recordReads(fixture.blog.sweeper.backend, page.render);
   const raw = await RawMemcached.connect(memcachedAddress);
   const stats: SweeperStats = { ...createStats(), hits: 1, roundTrips: rounds.length };
   const read = async (article: { id: number; title: string }) => {

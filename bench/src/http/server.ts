@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seedBlog } from '../fixtures';
+import { type BlogFixture, seedBlogs } from '../fixtures';
 import { uncachedBlogApp } from './uncached-app';
 
 // The HTTP comparison's server process: the real blog on the memory backend and on
@@ -14,9 +14,11 @@ const memcachedAddress = process.env.BENCH_MEMCACHED as string;
 const comments = Number(process.env.BENCH_COMMENTS);
 process.setSourceMapsEnabled(false);
 
-const memory = await seedBlog({ dir, comments, backend: 'memory', label: 'http-memory' });
-const memcached = await seedBlog({ dir, comments, backend: 'memcached', memcachedAddress, label: 'http-memcached' });
-const plain = await seedBlog({ dir, comments, backend: 'memory', label: 'http-uncached' });
+const [memory, memcached, plain] = (await seedBlogs([
+  { dir, comments, backend: 'memory', label: 'http-memory' },
+  { dir, comments, backend: 'memcached', memcachedAddress, label: 'http-memcached' },
+  { dir, comments, backend: 'memory', label: 'http-uncached' },
+])) as [BlogFixture, BlogFixture, BlogFixture];
 const apps = { uncached: uncachedBlogApp(plain), memory: memory.blog.app, memcached: memcached.blog.app };
 
 const servers: Server[] = [];
@@ -37,6 +39,6 @@ process.once('SIGTERM', async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   const errors = memory.cacheErrors.length + memcached.cacheErrors.length;
   process.stdout.write(`${JSON.stringify({ cacheErrors: errors })}\n`);
-  for (const fixture of [memory, memcached, plain]) await fixture.blog.close();
+  for (const fixture of [memory, memcached, plain]) await fixture.close();
   process.exit(0);
 });

@@ -1,150 +1,19 @@
-import type { Measured } from '../harness';
 import type { BenchResults } from '../results';
-import type { PageStateId, PageStatesAtN } from '../scenarios/page-states';
-import { pairedSpeedup } from '../stats';
+import type { TargetCheck } from './target-check';
+import { checkIssue8Targets } from './targets-issue8';
+import { checkIssue16Targets } from './targets-issue16';
 
-/** One target of issue 8 and how the run did against it. */
-export interface TargetCheck {
-  readonly target: string;
-  readonly measured: string;
-  readonly met: boolean;
+/** The targets of one issue, checked against a run. */
+export interface TargetSection {
+  /** The section's heading in RESULTS.md. */
+  readonly title: string;
+  readonly checks: readonly TargetCheck[];
 }
 
-/** The N the issue's targets are stated at. */
-export const TARGET_N = 100;
-
-/** The median time of a page state. */
-export function medianOf(page: PageStatesAtN, id: PageStateId): number {
-  return measuredOf(page.measured, id).summary.median;
-}
-
-/** The measurement named `name`. */
-export function measuredOf(measured: readonly Measured[], name: string): Measured {
-  const found = measured.find((entry) => entry.name === name);
-  if (found === undefined) throw new Error(`[cachesweeper] [bench] no measurement named ${name}`);
-  return found;
-}
-
-/** How many times faster `id` is than `baseline` at one N: the ratio of medians. */
-export function speedupOf(page: PageStatesAtN, baseline: PageStateId, id: PageStateId): number {
-  return medianOf(page, baseline) / medianOf(page, id);
-}
-
-/** The same, as the median of per-round ratios (the pairs ran side by side). */
-export function pairedSpeedupOf(page: PageStatesAtN, baseline: PageStateId, id: PageStateId): number {
-  return pairedSpeedup(measuredOf(page.measured, baseline).times, measuredOf(page.measured, id).times);
-}
-
-const times = (value: number) => `${value >= 100 ? value.toFixed(0) : value.toFixed(1)}×`;
-
-/** Every target of issue 8 that a number can settle, checked against this run. */
-export function checkTargets(results: BenchResults): TargetCheck[] {
-  const checks: TargetCheck[] = [];
-  const page = results.pages.find((entry) => entry.n === TARGET_N) ?? results.pages.at(-1);
-  if (page !== undefined) {
-    const n = page.n;
-    const faster = (id: PageStateId, bar: number, label: string) => {
-      const ratio = speedupOf(page, 'uncached', id);
-      checks.push({
-        target: `${label} ≥ ${bar}× faster than uncached (N = ${n})`,
-        measured: `${times(ratio)} (${fmtMs(medianOf(page, id))} vs ${fmtMs(medianOf(page, 'uncached'))})`,
-        met: ratio >= bar,
-      });
-    };
-    faster('memcached.full', 60, 'full hit, memcached');
-    faster('memory.full', 100, 'full hit, memory');
-    faster('memcached.vote', 12, 'after one vote, memcached');
-    faster('memory.vote', 12, 'after one vote, memory');
-    for (const backend of ['memcached', 'memory'] as const) {
-      const ratio = medianOf(page, `${backend}.cold`) / medianOf(page, 'uncached');
-      checks.push({
-        target: `cold, ${backend} ≤ 1.2× the uncached time (N = ${n})`,
-        measured: `${ratio.toFixed(2)}× (${fmtMs(medianOf(page, `${backend}.cold`))} vs ${fmtMs(medianOf(page, 'uncached'))})`,
-        met: ratio <= 1.2,
-      });
-    }
-    const django = speedupOf(page, 'django', 'memcached.full');
-    checks.push({
-      target: `full hit ≥ 10× faster than django-cache-sweeper's warm page, same memcached (N = ${n})`,
-      measured: `${times(django)} (${fmtMs(medianOf(page, 'memcached.full'))} vs ${fmtMs(medianOf(page, 'django'))})`,
-      met: django >= 10,
-    });
-  }
-  const census = results.pages.flatMap((entry) => entry.census.map((row) => ({ ...row, n: entry.n })));
-  const rounds = (kind: 'full' | 'vote' | 'cold') =>
-    census.filter((row) => row.id === `memory.${kind}` || row.id === `memcached.${kind}`);
-  const spread = (values: number[]) =>
-    Math.min(...values) === Math.max(...values) ? `${values[0]}` : `${Math.min(...values)}–${Math.max(...values)}`;
-  const sizes = results.pages.map((entry) => entry.n).join(', ');
-  const full = rounds('full');
-  checks.push({
-    target: `round trips, full hit ≤ 2 (every N: ${sizes})`,
-    measured: spread(full.map((row) => row.reads + row.writeRounds)),
-    met: full.every((row) => row.reads + row.writeRounds <= 2),
-  });
-  const vote = rounds('vote');
-  checks.push({
-    target: `round trips, after one vote ≤ 4 reads (every N)`,
-    measured: `${spread(vote.map((row) => row.reads))} reads + ${spread(vote.map((row) => row.writeRounds))} background write round`,
-    met: vote.every((row) => row.reads <= 4),
-  });
-  const cold = rounds('cold');
-  checks.push({
-    target: `round trips, cold ≤ 2 reads + 1 write round (every N)`,
-    measured: `${spread(cold.map((row) => row.reads))} reads + ${spread(cold.map((row) => row.writeRounds))} write round`,
-    met: cold.every((row) => row.reads <= 2 && row.writeRounds <= 1),
-  });
-  checks.push({
-    target: 'every cached page byte-identical to the uncached page on the same data',
-    measured: census.every((row) => row.identical) ? 'yes, every state and N' : 'NO',
-    met: census.every((row) => row.identical),
-  });
-  const floor = results.floor.find((entry) => entry.n === TARGET_N) ?? results.floor.at(-1);
-  if (floor !== undefined) {
-    const ratio =
-      measuredOf(floor.measured, 'page').summary.median / measuredOf(floor.measured, 'floor').summary.median;
-    checks.push({
-      target: `full-hit memcached page ≤ 1.5× the floor (N = ${floor.n})`,
-      measured: `${ratio.toFixed(2)}× (${fmtMs(measuredOf(floor.measured, 'page').summary.median)} vs ${fmtMs(measuredOf(floor.measured, 'floor').summary.median)})`,
-      met: ratio <= 1.5,
-    });
-  }
-  for (const mode of ['in a transaction', 'autocommit']) {
-    const without = measuredOf(results.saves.measured, `no installer, ${mode}`).summary.median;
-    for (const [contender, how] of [
-      ['installer, memory', "plain Vote.create, the blog's rules: Vote → comment"],
-      [
-        "installer, memory, Vote → 'comment.article' too, comment passed as loaded",
-        "django-cache-sweeper's rules, Vote → comment and comment.article, the comment passed as loaded",
-      ],
-    ] as const) {
-      const withIt = measuredOf(results.saves.measured, `${contender}, ${mode}`).summary.median;
-      const overhead = withIt / without - 1;
-      checks.push({
-        target: `vote save with the installer ≤ 5% slower than without, memory backend (${mode}; ${how})`,
-        measured: `${pct(overhead)} (${fmtMs(withIt)} vs ${fmtMs(without)})`,
-        met: overhead <= 0.05,
-      });
-    }
-  }
-  const inTransaction = results.saves.census.reduce((sum, row) => sum + row.callsInTransaction, 0);
-  checks.push({
-    target: 'no backend round trip inside the transaction',
-    measured: `${inTransaction} backend calls while a transaction was open (${results.saves.censusSaves} saves per contender)`,
-    met: inTransaction === 0,
-  });
-  return checks;
-}
-
-/** Milliseconds, with sensible precision. */
-export function fmtMs(value: number): string {
-  if (!Number.isFinite(value)) return '–';
-  if (value >= 100) return `${value.toFixed(0)} ms`;
-  if (value >= 10) return `${value.toFixed(1)} ms`;
-  return `${value.toFixed(2)} ms`;
-}
-
-/** A signed percentage. */
-export function pct(value: number): string {
-  return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
+/** Every issue's targets that a number can settle, newest first, each marked met or not met from this run's figures. */
+export function checkTargets(results: BenchResults): TargetSection[] {
+  return [
+    { title: 'Targets of issue 16 (SQLite and PostgreSQL)', checks: checkIssue16Targets(results) },
+    { title: 'Targets of issue 8 (SQLite, where they were set)', checks: checkIssue8Targets(results) },
+  ];
 }

@@ -1,5 +1,7 @@
-import { floorArticlePage } from '../baselines/floor';
-import { seedBlog } from '../fixtures';
+import { CacheSweeperError } from '@cachesweeper/core';
+import { type FloorPage, floorArticlePage } from '../baselines/floor';
+import { DATABASES, type DatabaseName } from '../databases';
+import { seedBlogs } from '../fixtures';
 import { interleave, type Measured } from '../harness';
 import { cachedArticlePage } from '../page';
 import type { BenchScale } from '../scale';
@@ -7,20 +9,29 @@ import type { BenchScale } from '../scale';
 /** The full-hit memcached page against the floor, at one N. */
 export interface FloorAtN {
   readonly n: number;
-  /** `page`, `floor`, `page-render` (article already loaded), `floor-render`. */
+  /**
+   * `<database>:page` and `<database>:floor` for each database; `page-render` and
+   * `floor-render` (the article already loaded: no SQL, the same on every database).
+   */
   readonly measured: Measured[];
   /** Read rounds of a full hit, and the keys in each. */
   readonly keysPerRound: number[];
   /** Bytes of the cached fragment. */
   readonly fragmentBytes: number;
-  /** Whether the floor's page is byte-identical to the real one. */
+  /** Whether the floor's page is byte-identical to the real one, on every database. */
   readonly identical: boolean;
 }
 
+/** The name of a floor measurement on one database. */
+export function floorVariant(database: DatabaseName, what: 'page' | 'floor'): string {
+  return `${database}:${what}`;
+}
+
 /**
- * A full-hit memcached page against the floor: the same article query and the
- * same key rounds over a bare socket, assembled with a template literal. Also
- * without the article query (`-render`), to show the cache's own share.
+ * A full-hit memcached page against the floor, on SQLite and on PostgreSQL: the
+ * same article query and the same key rounds over a bare socket, assembled with a
+ * template literal. Also without the article query (`-render`), to show the
+ * cache's own share.
  */
 export async function measureFloor(
   scale: BenchScale,
@@ -28,40 +39,57 @@ export async function measureFloor(
   dir: string,
   memcachedAddress: string,
 ): Promise<FloorAtN> {
-  const fixture = await seedBlog({ dir, comments: n, backend: 'memcached', memcachedAddress, label: 'floor' });
-  const page = cachedArticlePage(fixture);
+  const fixtures = await seedBlogs(
+    DATABASES.map((database) => ({
+      dir,
+      comments: n,
+      backend: 'memcached',
+      database,
+      memcachedAddress,
+      label: 'floor',
+    })),
+  );
+  const floors: FloorPage[] = [];
   try {
-    await page.render();
-    await fixture.blog.sweeper.idle();
-    const floor = await floorArticlePage(fixture, page, memcachedAddress);
-    try {
-      const real = await page.render();
-      const bare = await floor.render();
-      const article = await fixture.blog.models.Article.findByPk(fixture.articleId);
-      if (article === null) throw new Error('[cachesweeper] [bench] the article is gone');
-      const plain = article.get({ plain: true });
-      const measured = await interleave(
-        [
-          { name: 'page', run: page.render },
-          { name: 'floor', run: floor.render },
-          { name: 'page-render', run: () => page.renderLoaded(article) },
-          { name: 'floor-render', run: () => floor.renderLoaded(plain) },
-        ],
-        scale.floorRounds(n),
-      );
-      // The page fragment is the last key of the last round (the floor reads it from there too).
-      const fragment = (await fixture.blog.sweeper.backend.getMany(floor.rounds.at(-1) ?? [])).at(-1) ?? '';
-      return {
-        n,
-        measured,
-        keysPerRound: floor.rounds.map((keys) => keys.length),
-        fragmentBytes: Buffer.byteLength(fragment),
-        identical: real.html === bare,
-      };
-    } finally {
-      floor.close();
+    const contenders = [];
+    for (const fixture of fixtures) {
+      const page = cachedArticlePage(fixture);
+      await page.render();
+      await fixture.blog.sweeper.idle();
+      const floor = await floorArticlePage(fixture, page, memcachedAddress);
+      floors.push(floor);
+      contenders.push({ database: fixture.database, fixture, page, floor });
     }
+    let identical = true;
+    for (const { page, floor } of contenders) identical &&= (await page.render()).html === (await floor.render());
+    // Without the article query the page is the same work on every database: measured once, on the first.
+    const first = contenders[0] as (typeof contenders)[number];
+    const article = await first.fixture.blog.models.Article.findByPk(first.fixture.articleId);
+    if (article === null) throw new CacheSweeperError('bench', `the article of ${first.fixture.namespace} is gone`);
+    const plain = article.get({ plain: true });
+    const measured = await interleave(
+      [
+        ...contenders.flatMap(({ database, page, floor }) => [
+          { name: floorVariant(database, 'page'), run: page.render },
+          { name: floorVariant(database, 'floor'), run: floor.render },
+        ]),
+        { name: 'page-render', run: () => first.page.renderLoaded(article) },
+        { name: 'floor-render', run: () => first.floor.renderLoaded(plain) },
+      ],
+      scale.floorRounds(n),
+    );
+    // The page fragment is the last key of the last round (the floor reads it from there too).
+    const lastRound = first.floor.rounds.at(-1) ?? [];
+    const fragment = (await first.fixture.blog.sweeper.backend.getMany(lastRound)).at(-1) ?? '';
+    return {
+      n,
+      measured,
+      keysPerRound: first.floor.rounds.map((keys) => keys.length),
+      fragmentBytes: Buffer.byteLength(fragment),
+      identical,
+    };
   } finally {
-    await fixture.blog.close();
+    for (const floor of floors) floor.close();
+    await Promise.all(fixtures.map((fixture) => fixture.close()));
   }
 }

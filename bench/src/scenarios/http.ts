@@ -56,7 +56,7 @@ export async function measureHttp(
   memcachedAddress: string,
   server: ServerCommand,
 ): Promise<HttpResult> {
-  const { n, runs, seconds, connections } = scale.http;
+  const { n, runs, seconds, warmupSeconds, connections } = scale.http;
   const child = spawn(server.command, [...server.args], {
     env: {
       ...process.env,
@@ -73,7 +73,7 @@ export async function measureHttp(
     const names = ['uncached', 'memory', 'memcached'] as const;
     const samples = new Map(names.map((name) => [name, [] as autocannon.Result[]]));
     const url = (name: HttpFigures['name']) => `http://127.0.0.1:${ready.ports[name]}/articles/${ready.articleId}`;
-    for (const name of names) await load(url(name), connections, 1);
+    if (warmupSeconds > 0) for (const name of names) await load(url(name), connections, warmupSeconds);
     for (let run = 0; run < runs; run++) {
       for (const name of names) samples.get(name)?.push(await load(url(name), connections, seconds));
     }

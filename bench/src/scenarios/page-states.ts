@@ -1,7 +1,8 @@
-import type { Sequelize } from 'sequelize';
-import { djangoArticlePage } from '../baselines/django';
+import { type DjangoArticlePage, djangoArticlePage } from '../baselines/django';
 import { uncachedArticlePage } from '../baselines/uncached';
-import { type BackendName, type BlogFixture, seedBlog } from '../fixtures';
+import { recordReads } from '../cache-census';
+import { DATABASES, type DatabaseName } from '../databases';
+import { type BackendName, type BlogFixture, seedBlogs } from '../fixtures';
 import { interleave, type Measured, type Variant } from '../harness';
 import { cachedArticlePage, type RenderedPage } from '../page';
 import type { BenchScale } from '../scale';
@@ -25,43 +26,56 @@ export type PageStateId = (typeof PAGE_STATES)[number]['id'];
 
 /** What one render of a state cost besides time (from an untimed census pass). */
 export interface StateCensus {
+  readonly database: DatabaseName;
   readonly id: PageStateId;
   /** Cache read rounds before the response. */
   readonly reads: number;
   /** Cache write rounds after the response (background). */
   readonly writeRounds: number;
+  /** Keys in those read rounds, summed. */
+  readonly keysRead: number;
   /** SQL statements. */
   readonly queries: number;
+  /** Of those, the ones the page waited for one after the other (see `countQueries`). */
+  readonly sequentialQueries: number;
   readonly hits: number;
   readonly misses: number;
   /** Whether the page's body is byte-identical to the uncached page's on the same data. */
   readonly identical: boolean;
 }
 
-/** The page comparison at one N. */
+/** The page comparison at one N, on every database. */
 export interface PageStatesAtN {
   readonly n: number;
+  /** One entry per database and state, named by `variantName`. */
   readonly measured: Measured[];
   readonly census: StateCensus[];
   /** Cache failures during the run (each would have made part of a page uncached). */
   readonly cacheErrors: number;
 }
 
+/** The name of a state's measurement on one database. */
+export function variantName(database: DatabaseName, id: PageStateId): string {
+  return `${database}:${id}`;
+}
+
 interface State {
+  readonly database: DatabaseName;
   readonly id: PageStateId;
-  readonly sequelize: Sequelize;
+  readonly fixture: BlogFixture;
   setup?(): unknown;
   render(): Promise<RenderedPage>;
   teardown?(): unknown;
-  /** The uncached page on the same data, for the identity check. */
+  /** The uncached page on the same data, for the identity check (the naive page for the batched one, else the batched). */
   reference(): Promise<RenderedPage>;
 }
 
 function cachedStates(fixture: BlogFixture): State[] {
   const backend: BackendName = fixture.backend;
-  const { blog } = fixture;
+  const { blog, database } = fixture;
   const page = cachedArticlePage(fixture);
-  const reference = uncachedArticlePage(fixture, 'naive');
+  // The batched uncached page renders what the naive one does (its own state checks that) in 4 queries.
+  const reference = uncachedArticlePage(fixture, 'batched');
   const idle = () => blog.sweeper.idle();
   let voted = 0;
   // A real vote through the blog's models: the installer invalidates the comment and its article.
@@ -77,7 +91,7 @@ function cachedStates(fixture: BlogFixture): State[] {
       ...fixture.commentIds.map((id) => ({ model: 'Comment', id })),
     ]);
   };
-  const common = { sequelize: blog.sequelize, render: page.render, teardown: idle, reference: reference.render };
+  const common = { database, fixture, render: page.render, teardown: idle, reference: reference.render };
   return [
     { id: `${backend}.full`, ...common },
     { id: `${backend}.vote`, setup: vote, ...common },
@@ -85,13 +99,70 @@ function cachedStates(fixture: BlogFixture): State[] {
   ];
 }
 
+/** The contenders of one database: the same seed in four SQLite files or PostgreSQL schemas. */
+interface Contenders {
+  readonly memory: BlogFixture;
+  readonly memcached: BlogFixture;
+  readonly plain: BlogFixture;
+  readonly django: BlogFixture;
+}
+
+const CONTENDERS = [
+  ['memory', 'memory', undefined],
+  ['memcached', 'memcached', undefined],
+  ['plain', 'memory', 'uncached'],
+  ['django', 'memory', 'django'],
+] as const satisfies readonly (readonly [keyof Contenders, BackendName, string | undefined])[];
+
+/** Seeds every contender of every database at once. */
+async function seedContenders(
+  n: number,
+  dir: string,
+  memcachedAddress: string,
+): Promise<{ fixtures: BlogFixture[]; byDatabase: Map<DatabaseName, Contenders> }> {
+  const specs = DATABASES.flatMap((database) =>
+    CONTENDERS.map(([role, backend, label]) => ({ database, role, backend, label })),
+  );
+  const fixtures = await seedBlogs(
+    specs.map(({ database, backend, label }) => ({ dir, comments: n, backend, database, label, memcachedAddress })),
+  );
+  const byDatabase = new Map<DatabaseName, Contenders>();
+  for (const database of DATABASES) {
+    const roles = specs.flatMap((spec, index) => (spec.database === database ? [[spec.role, fixtures[index]]] : []));
+    byDatabase.set(database, Object.fromEntries(roles) as Contenders);
+  }
+  return { fixtures, byDatabase };
+}
+
+/** The states of one database's contenders, in table order. */
+function statesOf(database: DatabaseName, contenders: Contenders, django: DjangoArticlePage): State[] {
+  const naive = uncachedArticlePage(contenders.plain, 'naive');
+  const batched = uncachedArticlePage(contenders.plain, 'batched');
+  const uncached = { database, fixture: contenders.plain };
+  return [
+    { id: 'uncached', ...uncached, render: naive.render, reference: batched.render },
+    { id: 'uncached-batched', ...uncached, render: batched.render, reference: naive.render },
+    ...cachedStates(contenders.memory),
+    ...cachedStates(contenders.memcached),
+    {
+      id: 'django',
+      database,
+      fixture: contenders.django,
+      render: django.render,
+      reference: uncachedArticlePage(contenders.django, 'batched').render,
+    },
+  ];
+}
+
 /**
- * The article page in every state, side by side in one process, at one N: the
- * uncached page (naive and batched queries), full hit, after one vote and cold on
- * the memory backend and on memcached, and django-cache-sweeper's warm page. Each
- * contender has its own SQLite file with the same seed. An untimed census pass
- * first records round trips, queries, and that every cached page is byte-identical
- * to the uncached page on the same data.
+ * The article page in every state, side by side in one process, at one N, on
+ * SQLite and on PostgreSQL over TCP: the uncached page (naive and batched
+ * queries), full hit, after one vote and cold on the memory backend and on
+ * memcached, and django-cache-sweeper's warm page. Each contender has its own
+ * SQLite file or PostgreSQL schema with the same seed, and every state of both
+ * databases runs in each interleaved round. An untimed census pass first records
+ * round trips, keys, queries, and that every cached page is byte-identical to the
+ * uncached page on the same data.
  */
 export async function measurePageStates(
   scale: BenchScale,
@@ -99,30 +170,15 @@ export async function measurePageStates(
   dir: string,
   memcachedAddress: string,
 ): Promise<PageStatesAtN> {
-  const memory = await seedBlog({ dir, comments: n, backend: 'memory' });
-  const memcached = await seedBlog({ dir, comments: n, backend: 'memcached', memcachedAddress });
-  const plain = await seedBlog({ dir, comments: n, backend: 'memory', label: 'uncached' });
-  const djangoFixture = await seedBlog({ dir, comments: n, backend: 'memory', label: 'django' });
-  const django = djangoArticlePage(djangoFixture, memcachedAddress);
-  const naive = uncachedArticlePage(plain, 'naive');
-  const states: State[] = [
-    { id: 'uncached', sequelize: plain.blog.sequelize, render: naive.render, reference: naive.render },
-    {
-      id: 'uncached-batched',
-      sequelize: plain.blog.sequelize,
-      render: uncachedArticlePage(plain, 'batched').render,
-      reference: naive.render,
-    },
-    ...cachedStates(memory),
-    ...cachedStates(memcached),
-    {
-      id: 'django',
-      sequelize: djangoFixture.blog.sequelize,
-      render: django.render,
-      reference: uncachedArticlePage(djangoFixture, 'naive').render,
-    },
-  ];
+  const { fixtures, byDatabase } = await seedContenders(n, dir, memcachedAddress);
+  const djangoPages: DjangoArticlePage[] = [];
   try {
+    const states: State[] = [];
+    for (const [database, contenders] of byDatabase) {
+      const django = djangoArticlePage(contenders.django, memcachedAddress);
+      djangoPages.push(django);
+      states.push(...statesOf(database, contenders, django));
+    }
     // Warm every cache (a first render creates the counters and stores every fragment).
     for (const state of states) {
       await state.render();
@@ -131,7 +187,7 @@ export async function measurePageStates(
     const census: StateCensus[] = [];
     for (const state of states) census.push(await takeCensus(state));
     const variants: Variant[] = states.map((state) => ({
-      name: state.id,
+      name: variantName(state.database, state.id),
       setup: state.setup,
       run: state.render,
       teardown: state.teardown,
@@ -141,24 +197,35 @@ export async function measurePageStates(
       n,
       measured,
       census,
-      cacheErrors: memory.cacheErrors.length + memcached.cacheErrors.length,
+      cacheErrors: fixtures.reduce((sum, fixture) => sum + fixture.cacheErrors.length, 0),
     };
   } finally {
-    django.close();
-    for (const fixture of [memory, memcached, plain, djangoFixture]) await fixture.blog.close();
+    for (const django of djangoPages) django.close();
+    await Promise.all(fixtures.map((fixture) => fixture.close()));
   }
 }
 
 async function takeCensus(state: State): Promise<StateCensus> {
   await state.setup?.();
-  const { queries, value: page } = await countQueries(state.sequelize, state.render);
+  const { backend } = state.fixture.blog.sweeper;
+  const { rounds, value: counted } = await recordReads(backend, () =>
+    countQueries(state.fixture.blog.sequelize, state.render),
+  );
+  const { queries, sequential, value: page } = counted;
   await state.teardown?.();
   const reference = await state.reference();
   return {
+    database: state.database,
     id: state.id,
     reads: page.stats.roundTrips,
     writeRounds: page.liveStats.roundTrips - page.stats.roundTrips,
+    // django-cache-sweeper's page reads through its own client, one key per round trip.
+    keysRead:
+      state.id === 'django'
+        ? page.stats.roundTrips - page.stats.stores
+        : rounds.reduce((sum, keys) => sum + keys.length, 0),
     queries,
+    sequentialQueries: sequential,
     hits: page.stats.hits,
     misses: page.stats.misses,
     identical: page.body === reference.body,

@@ -1,7 +1,7 @@
-import type { CacheBackend } from '@cachesweeper/core';
 import { installSweeper } from '@cachesweeper/sequelize';
 import type { Sequelize, Transaction } from 'sequelize';
 import { BLOG_RULES } from '../../../examples/blog/src/rules';
+import { watchBackend } from '../cache-census';
 import { type BlogFixture, seedBlog } from '../fixtures';
 import { interleave, type Measured, type Variant } from '../harness';
 import type { BenchScale } from '../scale';
@@ -85,7 +85,7 @@ export async function measureSaves(
   const savers = subjects.map((subject) => voteSaver(subject));
   try {
     const census: SaveCensus[] = [];
-    const censusSaves = 10;
+    const censusSaves = scale.saveCensus;
     for (const [index, subject] of subjects.entries()) {
       census.push(await takeCensus(subject, savers[index] as () => Promise<unknown>, censusSaves));
     }
@@ -97,7 +97,7 @@ export async function measureSaves(
     const measured = await interleave(variants, scale.saveRounds);
     return { measured, census, censusSaves };
   } finally {
-    for (const fixture of [without, memory, pathRules, memcached]) await fixture.blog.close();
+    for (const fixture of [without, memory, pathRules, memcached]) await fixture.close();
   }
 }
 
@@ -127,7 +127,7 @@ async function takeCensus(subject: SaveSubject, save: () => Promise<unknown>, sa
   let open = 0;
   let inTransaction = 0;
   let afterCommit = 0;
-  const restoreBackend = countBackendCalls(sweeper.backend, () => {
+  const restoreBackend = watchBackend(sweeper.backend, BACKEND_CALLS, () => {
     if (open > 0) inTransaction++;
     else afterCommit++;
   });
@@ -151,31 +151,6 @@ async function takeCensus(subject: SaveSubject, save: () => Promise<unknown>, sa
     restoreTransactions();
     restoreBackend();
   }
-}
-
-/** Calls `onCall` for every backend call until the returned function is called. */
-function countBackendCalls(backend: CacheBackend, onCall: () => void): () => void {
-  // An in-process backend is watched through its synchronous face: the Sweeper bumps its counters
-  // through it, and its async methods call it too (so each call counts once).
-  const faces: object[] = [backend.sync ?? backend];
-  const restores: (() => void)[] = [];
-  for (const face of faces) {
-    const target = face as Record<string, (...args: unknown[]) => unknown>;
-    for (const name of BACKEND_CALLS) {
-      const original = target[name];
-      if (typeof original !== 'function') continue;
-      target[name] = (...args: unknown[]) => {
-        onCall();
-        return original.apply(face, args);
-      };
-      restores.push(() => {
-        target[name] = original;
-      });
-    }
-  }
-  return () => {
-    for (const restore of restores) restore();
-  };
 }
 
 /**

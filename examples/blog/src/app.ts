@@ -33,6 +33,12 @@ export interface CreateBlogOptions {
   readonly config: BlogConfig;
   /** Use this sweeper instead of one built from the configuration. */
   readonly sweeper?: Sweeper;
+  /**
+   * Run on this open Sequelize instance (PostgreSQL, say) instead of the SQLite file
+   * at `config.databasePath`; its tables are created and seeded when empty, and
+   * `close()` closes it.
+   */
+  readonly sequelize?: Sequelize;
   /** What to seed an empty database with. */
   readonly seed?: SeedSize;
   /** Told about cache failures (pages are served uncached meanwhile). Default: a warning on stderr. */
@@ -44,7 +50,8 @@ const root = join(import.meta.dirname, '..');
 /** Opens the database (creating and seeding it on first start), installs the sweeper and builds the app. */
 export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   const { config } = options;
-  const sequelize = new Sequelize({ dialect: 'sqlite', storage: config.databasePath, logging: false });
+  const sequelize =
+    options.sequelize ?? new Sequelize({ dialect: 'sqlite', storage: config.databasePath, logging: false });
   const models = defineModels(sequelize);
   await sequelize.sync();
   await seedIfEmpty(models, options.seed ?? DEFAULT_SEED);

@@ -1,0 +1,52 @@
+import type { CacheBackend } from '@cachesweeper/core';
+
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * Calls `onCall` with the method's name and arguments before every call of the
+ * named `methods` of `backend`, until the returned function is called. The
+ * in-process backend is watched through its synchronous face: the Sweeper calls it
+ * directly, and its async methods call it too, so each call is seen once.
+ */
+export function watchBackend(
+  backend: CacheBackend,
+  methods: readonly string[],
+  onCall: (method: string, args: unknown[]) => void,
+): () => void {
+  const face = backend.sync ?? backend;
+  const target = face as unknown as Record<string, Method>;
+  const restores: (() => void)[] = [];
+  for (const name of methods) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    target[name] = (...args: unknown[]) => {
+      onCall(name, args);
+      return original.apply(face, args);
+    };
+    restores.push(() => {
+      target[name] = original;
+    });
+  }
+  return () => {
+    for (const restore of restores) restore();
+  };
+}
+
+/**
+ * Records the keys of every read round `work` makes on `backend`, one list per
+ * multi-get. Only untimed census passes pay for the watching.
+ */
+export async function recordReads<T>(
+  backend: CacheBackend,
+  work: () => Promise<T>,
+): Promise<{ rounds: string[][]; value: T }> {
+  const rounds: string[][] = [];
+  const restore = watchBackend(backend, ['getMany'], (_method, [keys]) => {
+    rounds.push([...(keys as readonly string[])]);
+  });
+  try {
+    return { rounds, value: await work() };
+  } finally {
+    restore();
+  }
+}

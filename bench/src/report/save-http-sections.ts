@@ -1,0 +1,61 @@
+import type { BenchResults } from '../results';
+import { fmtMs, measuredOf, pct, times } from './figures';
+import { table } from './table';
+
+/** Section 5: a vote save with and without the installer. */
+export function savesSection(results: BenchResults): string {
+  const { saves: result } = results;
+  const rows = result.measured.map((measured) => {
+    const mode = measured.name.endsWith('autocommit') ? 'autocommit' : 'in a transaction';
+    const baseline = measuredOf(result.measured, `no installer, ${mode}`).summary.median;
+    const census = result.census.find((row) => row.name === measured.name);
+    return [
+      measured.name,
+      fmtMs(measured.summary.median),
+      fmtMs(measured.summary.p90),
+      measured.name.startsWith('no installer') ? '' : pct(measured.summary.median / baseline - 1),
+      String(census?.queries ?? ''),
+      String(census?.callsInTransaction ?? ''),
+      String(census?.callsAfterCommit ?? ''),
+    ];
+  });
+  return `## 5. Saves: a vote with and without the installer
+
+\`Vote.create\` on a SQLite file (each contender its own, journal synced to disk as SQLite does by
+default), inside \`sequelize.transaction()\` and as the blog's route does it (autocommit). With the blog's
+rules the installer invalidates the vote and its comment (no query: the vote holds \`commentId\`); the
+article page, which nests the comment's fragment, is checked against the comment's counter when read.
+With django-cache-sweeper's rules the vote also names \`comment.article\`, which costs one SELECT unless
+the route passes the comment it loaded (\`cachesweeper: { loaded: [comment] }\`). Backend calls are counted
+in an untimed census pass, split by whether a transaction was open (BEGIN sent, COMMIT not yet finished).
+
+${table(['save', 'median', 'p90', 'overhead', 'queries per save', 'calls inside the transaction', 'calls after commit, per save'], rows)}`;
+}
+
+/** Section 6: the blog under HTTP load. */
+export function httpSection(results: BenchResults): string {
+  const { http: result } = results;
+  const uncached = result.figures.find((figure) => figure.name === 'uncached');
+  const rows = result.figures.map((figure) => [
+    figure.name === 'uncached' ? 'uncached (2 queries per comment)' : `cached, ${figure.name}`,
+    figure.rps.median.toFixed(figure.rps.median >= 100 ? 0 : 1),
+    uncached === undefined || figure.name === 'uncached' ? '' : times(figure.rps.median / uncached.rps.median),
+    `${median(figure.p50).toFixed(0)} ms`,
+    `${figure.latencyP99.median.toFixed(0)} ms`,
+    String(figure.failures),
+  ]);
+  return `## 6. HTTP: the blog under load
+
+\`GET /articles/:id\` with N = ${result.n} comments, ${result.connections} connections, autocannon's programmatic
+API in the bench process, the apps in one server process with \`NODE_ENV=production\` (Express view cache
+${result.viewCache ? 'on' : 'OFF'}): the real blog (express-handlebars with \`cachesweeperEngine\`) on each
+backend, and the same views without a cache. ${result.runs} runs of ${result.seconds} s per app, interleaved;
+figures are medians over runs. Cache failures in the server: ${result.cacheErrors}.
+
+${table(['app', 'req/s', '× vs uncached', 'p50', 'p99', 'non-2xx + errors'], rows)}`;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}

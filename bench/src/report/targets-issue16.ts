@@ -1,0 +1,148 @@
+import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
+import type { BenchResults } from '../results';
+import { floorVariant } from '../scenarios/floor';
+import type { PageStatesAtN } from '../scenarios/page-states';
+import { fmtMs, measuredOf, medianOf, pageAt, speedupOf, TARGET_N, times } from './figures';
+import type { TargetCheck } from './target-check';
+
+/** Issue 16's bar for the full hit on memcached against the batched uncached page, per database. */
+const FULL_HIT_OVER_BATCHED: Readonly<Record<DatabaseName, number>> = { sqlite: 8, postgres: 15 };
+
+/** The round trips of today's pages (reads + background write rounds), which issue 16 must not raise. */
+const ROUND_TRIPS_TODAY = { full: [1, 0], vote: [2, 1], cold: [2, 1] } as const;
+
+const BACKENDS = ['memcached', 'memory'] as const;
+
+/**
+ * The targets of issue 16 ("a full hit in constant time"), checked against this
+ * run: every database (SQLite, and PostgreSQL over TCP), N = 100 unless said.
+ */
+export function checkIssue16Targets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const page = pageAt(results.pages, TARGET_N);
+  if (page !== undefined) {
+    for (const database of DATABASES) checks.push(...againstUncached(page, database));
+  }
+  for (const database of DATABASES) {
+    const scaling = fullHitScaling(results.pages, database);
+    if (scaling !== undefined) checks.push(scaling);
+  }
+  const floor = results.floor.find((entry) => entry.n === TARGET_N) ?? results.floor.at(-1);
+  for (const database of floor === undefined ? [] : DATABASES) {
+    const measured = floor?.measured ?? [];
+    const real = measuredOf(measured, floorVariant(database, 'page')).summary.median;
+    const bare = measuredOf(measured, floorVariant(database, 'floor')).summary.median;
+    checks.push({
+      target: `${DATABASE_LABELS[database]}: full hit, memcached ≤ 1.3× a bare-socket floor reading the same keys (N = ${floor?.n})`,
+      measured: `${(real / bare).toFixed(2)}× (${fmtMs(real)} vs ${fmtMs(bare)})`,
+      met: real / bare <= 1.3,
+    });
+  }
+  checks.push(...censusTargets(results.pages));
+  return checks;
+}
+
+function againstUncached(page: PageStatesAtN, database: DatabaseName): TargetCheck[] {
+  const label = DATABASE_LABELS[database];
+  const n = page.n;
+  const versus = (id: Parameters<typeof medianOf>[2], baseline: Parameters<typeof medianOf>[2]) =>
+    `(${fmtMs(medianOf(page, database, id))} vs ${fmtMs(medianOf(page, database, baseline))})`;
+  const checks: TargetCheck[] = [];
+  const overBatched = speedupOf(page, database, 'uncached-batched', 'memcached.full');
+  const bar = FULL_HIT_OVER_BATCHED[database];
+  checks.push({
+    target: `${label}: full hit, memcached ≥ ${bar}× faster than the batched uncached page (N = ${n})`,
+    measured: `${times(overBatched)} ${versus('memcached.full', 'uncached-batched')}`,
+    met: overBatched >= bar,
+  });
+  const overNaive = speedupOf(page, database, 'uncached', 'memcached.full');
+  checks.push({
+    target: `${label}: full hit, memcached ≥ 100× faster than the naive uncached page (N = ${n})`,
+    measured: `${times(overNaive)} ${versus('memcached.full', 'uncached')}`,
+    met: overNaive >= 100,
+  });
+  for (const backend of BACKENDS) {
+    const vote = speedupOf(page, database, 'uncached-batched', `${backend}.vote`);
+    checks.push({
+      target: `${label}: after one vote, ${backend} ≥ 1.5× faster than the batched uncached page (N = ${n})`,
+      measured: `${times(vote)} ${versus(`${backend}.vote`, 'uncached-batched')}`,
+      met: vote >= 1.5,
+    });
+  }
+  for (const backend of BACKENDS) {
+    const cold = medianOf(page, database, `${backend}.cold`) / medianOf(page, database, 'uncached-batched');
+    checks.push({
+      target: `${label}: cold, ${backend} ≤ 1.1× the batched uncached page's time (N = ${n})`,
+      measured: `${cold.toFixed(2)}× ${versus(`${backend}.cold`, 'uncached-batched')}`,
+      met: cold <= 1.1,
+    });
+  }
+  return checks;
+}
+
+/** The full hit on memcached at the largest N over the smallest (issue 16: N = 1000 over N = 10). */
+function fullHitScaling(pages: readonly PageStatesAtN[], database: DatabaseName): TargetCheck | undefined {
+  const smallest = pages[0];
+  const largest = pages.at(-1);
+  if (smallest === undefined || largest === undefined || largest.n === smallest.n) return undefined;
+  const large = medianOf(largest, database, 'memcached.full');
+  const small = medianOf(smallest, database, 'memcached.full');
+  return {
+    target: `${DATABASE_LABELS[database]}: full hit, memcached at N = ${largest.n} ≤ 1.5× its time at N = ${smallest.n}`,
+    measured: `${times(large / small)} (${fmtMs(large)} vs ${fmtMs(small)})`,
+    met: large / small <= 1.5,
+  };
+}
+
+function censusTargets(pages: readonly PageStatesAtN[]): TargetCheck[] {
+  const rows = pages.flatMap((page) => page.census.map((row) => ({ ...row, n: page.n })));
+  const cached = rows.filter((row) => /^(memory|memcached)\./.test(row.id));
+  const over = cached.filter((row) => {
+    const [reads, writes] = ROUND_TRIPS_TODAY[row.id.split('.')[1] as keyof typeof ROUND_TRIPS_TODAY];
+    return row.reads > reads || row.writeRounds > writes;
+  });
+  const fullHits = cached.filter((row) => row.id.endsWith('.full'));
+  // Per database and backend, the keys a full hit read at each N.
+  const keysByContender = new Map<string, number[]>();
+  for (const row of fullHits) {
+    const contender = `${row.database} ${row.id}`;
+    keysByContender.set(contender, [...(keysByContender.get(contender) ?? []), row.keysRead]);
+  }
+  const keyLists = [...new Set([...keysByContender.values()].map((keys) => keys.join(' / ')))];
+  const sizes = pages.map((page) => page.n).join(', ');
+  const different = rows.filter((row) => !row.identical);
+  return [
+    {
+      target: `round trips unchanged or fewer: full hit 1 + 0, after one vote 2 + 1, cold 2 + 1 (every database, backend and N: ${sizes})`,
+      measured:
+        over.length === 0
+          ? 'unchanged'
+          : over.map((row) => `${row.database} ${row.id} N = ${row.n}: ${row.reads} + ${row.writeRounds}`).join('; '),
+      met: over.length === 0,
+    },
+    {
+      target: 'the full hit runs no SQL query (every database, backend and N)',
+      measured: `${spread(fullHits.map((row) => row.queries))} ${fullHits.every((row) => row.queries === 1) ? 'query' : 'queries'}`,
+      met: fullHits.every((row) => row.queries === 0),
+    },
+    {
+      target: `the full hit reads a fixed number of cache keys, whatever N (${sizes})`,
+      measured: `${keyLists.join('; ')} keys at N = ${pages.map((page) => page.n).join(' / ')}`,
+      met: [...keysByContender.values()].every((keys) => new Set(keys).size === 1),
+    },
+    {
+      target: 'every page byte-identical to the uncached page on the same data (every database, state and N)',
+      measured:
+        different.length === 0
+          ? 'yes'
+          : `NO: ${different.map((row) => `${row.database} ${row.id} N = ${row.n}`).join('; ')}`,
+      met: different.length === 0,
+    },
+  ];
+}
+
+function spread(values: readonly number[]): string {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return low === high ? `${low}` : `${low}–${high}`;
+}
