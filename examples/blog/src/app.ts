@@ -54,7 +54,11 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     ? { sweeper: options.sweeper, backendName: options.sweeper.backend.name }
     : createBlogSweeper(config, onError);
   const { sweeper } = built;
-  const installation = installSweeper(sequelize, BLOG_RULES, { sweeper });
+  // The outbox records each write's invalidations in its transaction, so a process that cannot reach
+  // the cache, or dies right after a COMMIT, leaves them for the other processes to apply.
+  const outbox = config.outbox ?? config.databasePath !== ':memory:';
+  const installation = installSweeper(sequelize, BLOG_RULES, { sweeper, outbox, onError });
+  await installation.outbox?.createTable();
 
   const exphbs = create({
     handlebars: Handlebars.create(),
@@ -81,7 +85,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     response.locals.cacheBackend = built.backendName;
     next();
   });
-  const context = { models, installation };
+  const context = { sequelize, models, installation };
   app.use(articleRoutes(context));
   app.use(commentRoutes(context));
   app.use((_request: Request, response: Response) => {
@@ -96,6 +100,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     installation,
     async close() {
       installation.uninstall();
+      await installation.outbox?.idle();
       await sweeper.close();
       await sequelize.close();
     },
@@ -104,6 +109,8 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
 
 /** What routes need. */
 export interface RouteContext {
+  /** For the transactions writes run in. */
+  readonly sequelize: Sequelize;
   readonly models: BlogModels;
   readonly installation: SweeperInstallation;
 }

@@ -18,7 +18,7 @@ const NO_POLLING: OutboxOptions = { pollMs: 60_000, replayAfterMs: 0 };
 async function statementsDuring(sequelize: Sequelize, work: () => Promise<unknown>): Promise<string[]> {
   const statements: string[] = [];
   const query = sequelize.query;
-  sequelize.query = ((sql: string | { query: string }, options?: object) => {
+  sequelize.query = ((sql: string | { query: string; values: unknown[] }, options?: object) => {
     statements.push(typeof sql === 'string' ? sql : sql.query);
     return query.call(sequelize, sql, options);
   }) as typeof sequelize.query;

@@ -20,7 +20,7 @@ export interface OutboxOptions {
   readonly batchRows?: number;
   /** Most keys a coalesced row keeps; past it, row keys give way to their models' generations (default 1000). */
   readonly maxKeys?: number;
-  /** How long acknowledgements are gathered into one DELETE (default 50). */
+  /** How long acknowledgements are gathered into one DELETE (default 100; keep it well below `replayAfterMs`). */
   readonly ackDelayMs?: number;
 }
 
@@ -47,7 +47,7 @@ export interface ResolvedOutboxOptions {
 /** The table `installSweeper` uses when `outbox.table` is not given. */
 export const DEFAULT_OUTBOX_TABLE = 'cachesweeper_outbox';
 
-const DEFAULTS = { pollMs: 100, replayAfterMs: 300, leaseMs: 300, batchRows: 500, maxKeys: 1000, ackDelayMs: 50 };
+const DEFAULTS = { pollMs: 100, replayAfterMs: 300, leaseMs: 300, batchRows: 500, maxKeys: 1000, ackDelayMs: 100 };
 
 const LIMITS: Readonly<Record<keyof typeof DEFAULTS, readonly [number, number]>> = {
   pollMs: [10, 60_000],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asSweeperError } from '@cachesweeper/core';
 import { QueryTypes, type Sequelize, Transaction } from 'sequelize';
 import type { QueryGeneratorShape } from '../sequelize-shapes';
+import { runOnConnection } from './connection-statement';
 import type { ResolvedOutboxOptions } from './outbox-options';
 import { type OutboxDialect, type OutboxSql, outboxSql } from './outbox-sql';
 import { decodeOwed, encodeOwed, type OwedKeys } from './owed-keys';
@@ -44,16 +45,16 @@ export class OutboxStore {
   }
 
   /**
-   * Writes a row of `owed` keys in `transaction` (or on its own, autocommit, with `null`)
-   * and returns its id. Rejects with a CacheSweeperError naming the table.
+   * Writes a row of `owed` keys in `transaction` (on its connection, through the driver)
+   * or on its own, autocommit, with `null`, and returns its id. Rejects with a
+   * CacheSweeperError naming the table.
    */
   async insert(transaction: Transaction | null, owed: OwedKeys, id: string = randomUUID()): Promise<string> {
+    const bind = [id, this.namespace, encodeOwed(owed)];
     try {
-      await this.#sequelize.query(this.sql.insert, {
-        bind: [id, this.namespace, encodeOwed(owed)],
-        transaction,
-        type: QueryTypes.INSERT,
-      });
+      const direct =
+        transaction === null ? undefined : runOnConnection(this.#dialect, transaction, this.sql.insert, bind);
+      await (direct ?? this.#sequelize.query(this.sql.insert, { bind, transaction, type: QueryTypes.INSERT }));
       return id;
     } catch (error) {
       throw asSweeperError(
