@@ -1,11 +1,17 @@
 import { createSweeper, type Sweeper } from '@cachesweeper/core';
 import { memcachedBackend } from '@cachesweeper/memcached';
-import { type FaultProxy, type MemcachedProcess, startFaultProxy, startMemcached } from '@cachesweeper/test-support';
+import {
+  type FaultMode,
+  type FaultProxy,
+  type MemcachedProcess,
+  startFaultProxy,
+  startMemcached,
+} from '@cachesweeper/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BlogFixture, openBlog } from './support/blog-fixture';
 import { DIALECTS } from './support/databases';
 import { counterKey, readCounter, waitUntil } from './support/outbox';
-import { startWriter, type WriterProcess } from './support/outbox-writer';
+import { startWriter, type WriterProcess, type WriterRequest } from './support/outbox-writer';
 
 /** Generous: the outbox replays within ~0.5 s of a COMMIT; this machine is shared and loaded. */
 const VISIBLE_BOUND_MS = 10_000;
@@ -84,57 +90,45 @@ describe.each(DIALECTS)('the outbox across processes on %s', (dialect) => {
     return commits.map((at) => watch?.visibleAfter(at) as number);
   }
 
+  /** Starts a writer process voting for comment 1, on the shared server directly or through a fault proxy in `link` mode. */
+  async function startVoter(
+    blog: BlogFixture,
+    link: 'direct' | FaultMode,
+    mode: WriterRequest['mode'],
+    votes: number,
+  ): Promise<WriterProcess> {
+    if (link !== 'direct') proxy = await startFaultProxy(memcached.address, { mode: link });
+    const servers = [proxy?.address ?? memcached.address];
+    writer = startWriter({ database: blog.db.spec, servers, mode, commentId: 1, votes, intervalMs: 250 });
+    return writer;
+  }
+
   it('a vote whose writer was SIGKILLed right after COMMIT is bumped by another process', async () => {
     const blog = await openReader();
-    writer = startWriter({
-      database: blog.db.spec,
-      servers: [memcached.address],
-      mode: 'die-after-commit',
-      commentId: 1,
-      votes: 1,
-      intervalMs: 0,
-    });
-    expect(await writer.exited).toBe('SIGKILL');
+    const voter = await startVoter(blog, 'direct', 'die-after-commit', 1);
+    expect(await voter.exited).toBe('SIGKILL');
     expect(await blog.models.Vote.count({ where: { commentId: 1 } })).toBe(2);
-    expect(writer.commits).toHaveLength(1);
-    const [took] = await delays(writer.commits);
+    expect(voter.commits).toHaveLength(1);
+    const [took] = await delays(voter.commits);
     console.log(`[outbox ${dialect}] killed after COMMIT: visible ${took} ms after it, through another process`);
     expect(took).toBeLessThan(VISIBLE_BOUND_MS);
     await waitUntil(async () => (await blog.installation.outbox!.pending()) === 0, VISIBLE_BOUND_MS, 'the ack');
   }, 60_000);
 
   it('every vote of a writer whose link to the server drops connections is bumped by another process', async () => {
-    const blog = await openReader();
-    proxy = await startFaultProxy(memcached.address, { mode: 'drop' });
-    writer = startWriter({
-      database: blog.db.spec,
-      servers: [proxy.address],
-      mode: 'vote',
-      commentId: 1,
-      votes: 5,
-      intervalMs: 250,
-    });
-    await writer.done;
-    const took = await delays(writer.commits);
+    const voter = await startVoter(await openReader(), 'drop', 'vote', 5);
+    await voter.done;
+    const took = await delays(voter.commits);
     console.log(`[outbox ${dialect}] writer cut off (drop): votes visible after ${took.join(', ')} ms`);
-    expect(writer.commits).toHaveLength(5);
+    expect(voter.commits).toHaveLength(5);
     expect(Math.max(...took)).toBeLessThan(VISIBLE_BOUND_MS);
   }, 60_000);
 
   it('a vote whose writer was killed after its bump hung on a stalled link is bumped by another process', async () => {
-    const blog = await openReader();
-    proxy = await startFaultProxy(memcached.address, { mode: 'stall' });
-    writer = startWriter({
-      database: blog.db.spec,
-      servers: [proxy.address],
-      mode: 'vote',
-      commentId: 1,
-      votes: 1,
-      intervalMs: 0,
-    });
-    await writer.done;
-    expect(await writer.kill()).toBe('SIGKILL');
-    const [took] = await delays(writer.commits);
+    const voter = await startVoter(await openReader(), 'stall', 'vote', 1);
+    await voter.done;
+    expect(await voter.kill()).toBe('SIGKILL');
+    const [took] = await delays(voter.commits);
     console.log(`[outbox ${dialect}] writer stalled, then killed: vote visible ${took} ms after its COMMIT`);
     expect(took).toBeLessThan(VISIBLE_BOUND_MS);
   }, 60_000);

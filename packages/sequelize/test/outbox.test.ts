@@ -1,5 +1,5 @@
 import { type CacheSweeperError, createSweeper, memoryBackend } from '@cachesweeper/core';
-import type { Model, Sequelize } from 'sequelize';
+import type { Model } from 'sequelize';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installSweeper, type OutboxOptions } from '../src';
 import { BLOG_RULES, defineBlog } from './support/blog';
@@ -8,27 +8,12 @@ import { DIALECTS, openDatabase } from './support/databases';
 import { faultyBackend } from './support/faulty-backend';
 import { counterKey, keysOf, outboxRows, readCounter, waitUntil } from './support/outbox';
 import { type OutboxPeer, openPeer } from './support/outbox-peer';
+import { statementsDuring } from './support/queries';
 
 /** Generous: the poll loop replays within ~0.5 s; this machine is shared and loaded. */
 const REPLAY_BOUND_MS = 10_000;
 /** Options that keep the poll loop out of a test that replays by hand. */
 const NO_POLLING: OutboxOptions = { pollMs: 60_000, replayAfterMs: 0 };
-
-/** The SQL statements `sequelize` runs during `work`. */
-async function statementsDuring(sequelize: Sequelize, work: () => Promise<unknown>): Promise<string[]> {
-  const statements: string[] = [];
-  const query = sequelize.query;
-  sequelize.query = ((sql: string | { query: string; values: unknown[] }, options?: object) => {
-    statements.push(typeof sql === 'string' ? sql : sql.query);
-    return query.call(sequelize, sql, options);
-  }) as typeof sequelize.query;
-  try {
-    await work();
-  } finally {
-    sequelize.query = query;
-  }
-  return statements;
-}
 
 describe.each(DIALECTS)('the transactional outbox on %s', (dialect) => {
   let blog: BlogFixture | undefined;

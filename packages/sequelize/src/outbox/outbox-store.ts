@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asSweeperError } from '@cachesweeper/core';
 import { QueryTypes, type Sequelize, Transaction } from 'sequelize';
 import type { QueryGeneratorShape } from '../sequelize-shapes';
-import { runOnConnection } from './connection-statement';
+import { type ConnectionStatement, connectionStatement, runOnConnection } from './connection-statement';
 import type { ResolvedOutboxOptions } from './outbox-options';
 import { type OutboxDialect, type OutboxSql, outboxSql } from './outbox-sql';
 import { decodeOwed, encodeOwed, type OwedKeys } from './owed-keys';
@@ -30,6 +30,7 @@ export class OutboxStore {
   readonly sql: OutboxSql;
   readonly #sequelize: Sequelize;
   readonly #dialect: OutboxDialect;
+  readonly #insert: ConnectionStatement;
 
   constructor(sequelize: Sequelize, dialect: OutboxDialect, options: ResolvedOutboxOptions, namespace: string) {
     this.#sequelize = sequelize;
@@ -37,6 +38,7 @@ export class OutboxStore {
     this.namespace = namespace;
     const generator = sequelize.getQueryInterface().queryGenerator as QueryGeneratorShape;
     this.sql = outboxSql(dialect, generator, options);
+    this.#insert = connectionStatement(this.sql.insert);
   }
 
   /** Creates the table and its index unless they exist. */
@@ -52,8 +54,7 @@ export class OutboxStore {
   async insert(transaction: Transaction | null, owed: OwedKeys, id: string = randomUUID()): Promise<string> {
     const bind = [id, this.namespace, encodeOwed(owed)];
     try {
-      const direct =
-        transaction === null ? undefined : runOnConnection(this.#dialect, transaction, this.sql.insert, bind);
+      const direct = transaction === null ? undefined : runOnConnection(this.#dialect, transaction, this.#insert, bind);
       await (direct ?? this.#sequelize.query(this.sql.insert, { bind, transaction, type: QueryTypes.INSERT }));
       return id;
     } catch (error) {
