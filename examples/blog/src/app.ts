@@ -6,7 +6,7 @@ import { installSweeper, type SweeperInstallation } from '@cachesweeper/sequeliz
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
-import { Sequelize } from 'sequelize';
+import { Sequelize, Transaction } from 'sequelize';
 import { createBlogSweeper } from './cache';
 import type { BlogConfig } from './config';
 import { type BlogModels, defineModels } from './db/models';
@@ -44,7 +44,14 @@ const root = join(import.meta.dirname, '..');
 /** Opens the database (creating and seeding it on first start), installs the sweeper and builds the app. */
 export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   const { config } = options;
-  const sequelize = new Sequelize({ dialect: 'sqlite', storage: config.databasePath, logging: false });
+  // IMMEDIATE: a transaction takes SQLite's write lock at BEGIN. A deferred one that reads and then writes fails
+  // with SQLITE_BUSY when another connection (another process, the outbox's deletions and replays) committed in between.
+  const sequelize = new Sequelize({
+    dialect: 'sqlite',
+    storage: config.databasePath,
+    logging: false,
+    transactionType: Transaction.TYPES.IMMEDIATE,
+  });
   const models = defineModels(sequelize);
   await sequelize.sync();
   await seedIfEmpty(models, options.seed ?? DEFAULT_SEED);
