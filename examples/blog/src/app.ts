@@ -6,7 +6,7 @@ import { installSweeper, type SweeperInstallation } from '@cachesweeper/sequeliz
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
-import { Sequelize } from 'sequelize';
+import { Sequelize, Transaction } from 'sequelize';
 import { createBlogSweeper } from './cache';
 import type { BlogConfig } from './config';
 import { type BlogModels, defineModels } from './db/models';
@@ -50,8 +50,16 @@ const root = join(import.meta.dirname, '..');
 /** Opens the database (creating and seeding it on first start), installs the sweeper and builds the app. */
 export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   const { config } = options;
+  // IMMEDIATE: a transaction takes SQLite's write lock at BEGIN. A deferred one that reads and then writes fails
+  // with SQLITE_BUSY when another connection (another process, the outbox's deletions and replays) committed in between.
   const sequelize =
-    options.sequelize ?? new Sequelize({ dialect: 'sqlite', storage: config.databasePath, logging: false });
+    options.sequelize ??
+    new Sequelize({
+      dialect: 'sqlite',
+      storage: config.databasePath,
+      logging: false,
+      transactionType: Transaction.TYPES.IMMEDIATE,
+    });
   const models = defineModels(sequelize);
   await sequelize.sync();
   await seedIfEmpty(models, options.seed ?? DEFAULT_SEED);
@@ -61,7 +69,11 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     ? { sweeper: options.sweeper, backendName: options.sweeper.backend.name }
     : createBlogSweeper(config, onError);
   const { sweeper } = built;
-  const installation = installSweeper(sequelize, BLOG_RULES, { sweeper });
+  // The outbox records each write's invalidations in its transaction, so a process that cannot reach
+  // the cache, or dies right after a COMMIT, leaves them for the other processes to apply.
+  const outbox = config.outbox ?? config.databasePath !== ':memory:';
+  const installation = installSweeper(sequelize, BLOG_RULES, { sweeper, outbox, onError });
+  await installation.outbox?.createTable();
 
   const exphbs = create({
     handlebars: Handlebars.create(),
@@ -88,7 +100,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     response.locals.cacheBackend = built.backendName;
     next();
   });
-  const context = { models, installation };
+  const context = { sequelize, models, installation };
   app.use(articleRoutes(context));
   app.use(commentRoutes(context));
   app.use((_request: Request, response: Response) => {
@@ -103,6 +115,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     installation,
     async close() {
       installation.uninstall();
+      await installation.outbox?.idle();
       await sweeper.close();
       await sequelize.close();
     },
@@ -111,6 +124,8 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
 
 /** What routes need. */
 export interface RouteContext {
+  /** For the transactions writes run in. */
+  readonly sequelize: Sequelize;
   readonly models: BlogModels;
   readonly installation: SweeperInstallation;
 }

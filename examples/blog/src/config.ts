@@ -12,6 +12,11 @@ export interface BlogConfig {
   readonly redisUrl?: string | undefined;
   /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
   readonly sessionSecret: string | undefined;
+  /**
+   * Durable invalidations through the installer's transactional outbox (`OUTBOX=on|off`).
+   * Default (`undefined`): on, except for a `:memory:` database, which one process owns.
+   */
+  readonly outbox?: boolean | undefined;
 }
 
 /** Reads the blog's configuration; throws with the variable's name on a bad value. */
@@ -36,11 +41,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s/]+/.test(redisUrl)) {
     throw new Error('[cachesweeper] [blog] REDIS_URL must look like redis://host:port (or rediss:// for TLS)');
   }
+  const outbox = env.OUTBOX?.trim().toLowerCase();
+  if (outbox !== undefined && outbox !== '' && outbox !== 'on' && outbox !== 'off') {
+    throw new Error(`[cachesweeper] [blog] OUTBOX must be on or off, got ${JSON.stringify(env.OUTBOX)}`);
+  }
   return {
     port,
     databasePath: env.DATABASE_PATH ?? resolve(import.meta.dirname, '../data/blog.sqlite'),
     memcachedServers: servers,
     redisUrl,
     sessionSecret: env.SESSION_SECRET,
+    outbox: outbox === 'on' ? true : outbox === 'off' ? false : undefined,
   };
 }

@@ -19,6 +19,13 @@ describe('the blog configuration', () => {
     expect(() => readConfig({ REDIS_URL: '127.0.0.1:6379' })).toThrow(/REDIS_URL must look like redis:\/\/host:port/);
   });
 
+  it('leaves the outbox to its default unless OUTBOX says on or off', () => {
+    expect(readConfig({}).outbox).toBeUndefined();
+    expect(readConfig({ OUTBOX: 'off' }).outbox).toBe(false);
+    expect(readConfig({ OUTBOX: 'On' }).outbox).toBe(true);
+    expect(() => readConfig({ OUTBOX: 'yes' })).toThrow('[cachesweeper] [blog] OUTBOX must be on or off, got "yes"');
+  });
+
   it('falls back to the in-memory cache when neither is set', () => {
     expect(cacheName(readConfig({}))).toBe('memory');
   });

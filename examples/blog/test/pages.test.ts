@@ -125,6 +125,16 @@ describe.each<BlogBackend>(['memory', 'memcached', 'redis'])('the blog on the %s
     expect(html).toContain('Title is 201 characters; at most 200.');
   });
 
+  it('records a vote in the outbox and leaves the outbox empty once its bump landed', async () => {
+    const outbox = running.blog.installation.outbox;
+    expect(outbox?.polling).toBe(true);
+    const visitor = new HttpVisitor(running.url);
+    const page = await visitor.get('/articles/1');
+    await visitor.post('/comments/5/like', { _csrf: HttpVisitor.csrfTokenIn(page.html) });
+    await outbox?.idle();
+    expect(await outbox?.pending()).toBe(0);
+  });
+
   it("refuses a form without this visitor's token", async () => {
     const visitor = new HttpVisitor(running.url);
     await visitor.get('/articles/1');
@@ -157,4 +167,20 @@ describe.each(['memcached', 'redis'] as const)('the blog with its %s server down
     expect((await visitor.get('/')).status).toBe(200);
     expect(running.cacheErrors.length).toBeGreaterThan(0);
   });
+
+  it('keeps the votes it took meanwhile in the outbox, and applies them once the server is back', async () => {
+    const outbox = running.blog.installation.outbox;
+    expect(await outbox?.pending()).toBeGreaterThan(0);
+    await (running.memcached ?? running.redis)?.restart();
+    await waitFor(async () => (await outbox?.pending()) === 0, 30_000);
+  }, 40_000);
 });
+
+/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -19,23 +19,9 @@ import { type Model, Sequelize } from 'sequelize';
 import { installSweeper } from '../src';
 import { BLOG_RULES, type BlogModels, defineBlog, seedBlog } from '../test/support/blog';
 import { selectsDuring } from '../test/support/queries';
-
-interface Contender {
-  readonly name: string;
-  readonly save: () => Promise<unknown>;
-  readonly times: number[];
-  /** Per round: this contender's batch median over the batch median of its baseline (same save, no installer). */
-  readonly ratios: number[];
-  /** The contender it is paired with, or `undefined` for a baseline itself. */
-  readonly baseline: Contender | undefined;
-  /** Process CPU time (user + system) spent in this contender's batches, in µs. */
-  cpu: number;
-  readonly sequelize: Sequelize;
-}
+import { type Contender, figuresTable, measureInterleaved } from './interleaved-saves';
 
 const SAVES = Number(process.argv[2] ?? 1500);
-const BATCH = 10;
-const WARMUP = 100;
 
 async function openBlog(directory: string, name: string): Promise<{ sequelize: Sequelize; models: BlogModels }> {
   const sequelize = new Sequelize({ dialect: 'sqlite', storage: join(directory, `${name}.db`), logging: false });
@@ -75,10 +61,6 @@ async function commentSaver(
   };
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-
 async function main(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'cachesweeper-saves-'));
   const without = await openBlog(directory, 'without');
@@ -89,9 +71,11 @@ async function main(): Promise<void> {
   // The blog's vote route loads the comment (id, articleId) before it creates the vote.
   const comments = await loaded.models.Comment.findAll({ attributes: ['id', 'articleId'], order: [['id', 'ASC']] });
   const contenders: Contender[] = [];
+  const sequelizeOf = new Map<Contender, Sequelize>();
   const add = (name: string, save: () => Promise<unknown>, sequelize: Sequelize, baseline?: Contender) => {
-    const contender: Contender = { name, save, times: [], ratios: [], cpu: 0, sequelize, baseline };
+    const contender: Contender = { name, save, baseline };
     contenders.push(contender);
+    sequelizeOf.set(contender, sequelize);
     return contender;
   };
   for (const transaction of [false, true]) {
@@ -126,53 +110,13 @@ async function main(): Promise<void> {
     const unloaded = await commentSaver(installed, transaction, ['id', 'body']);
     add(`comment.update, installer, articleId not loaded (read first), ${mode}`, unloaded, installed.sequelize, edits);
   }
-  for (const contender of contenders) for (let i = 0; i < WARMUP; i++) await contender.save();
-  const selects = new Map<Contender, number>();
+  const selects = new Map<string, number>();
   for (const contender of contenders) {
-    selects.set(contender, (await selectsDuring(contender.sequelize, contender.save)).length);
+    selects.set(contender.name, (await selectsDuring(sequelizeOf.get(contender) as Sequelize, contender.save)).length);
   }
-  for (let round = 0; round < SAVES / BATCH; round++) {
-    const batchMedians: number[] = [];
-    // Rotate the order each round, so no contender always follows the same one.
-    for (let k = 0; k < contenders.length; k++) {
-      const index = (round + k) % contenders.length;
-      const contender = contenders[index] as Contender;
-      const batch: number[] = [];
-      const cpu = process.cpuUsage();
-      for (let i = 0; i < BATCH; i++) {
-        const started = process.hrtime.bigint();
-        await contender.save();
-        batch.push(Number(process.hrtime.bigint() - started) / 1e6);
-      }
-      const used = process.cpuUsage(cpu);
-      contender.cpu += used.user + used.system;
-      contender.times.push(...batch);
-      batchMedians[index] = quantile(
-        batch.sort((a, b) => a - b),
-        0.5,
-      );
-    }
-    contenders.forEach((contender, index) => {
-      if (contender.baseline === undefined) return;
-      const baseline = batchMedians[contenders.indexOf(contender.baseline)] as number;
-      contender.ratios.push((batchMedians[index] as number) / baseline);
-    });
-  }
-  console.log(`Saves on a SQLite file, ${SAVES} per contender, interleaved in batches of ${BATCH}`);
-  console.log('| save | median | p90 | overhead (paired median) | CPU per save | SELECTs per save |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const contender of contenders) {
-    const sorted = [...contender.times].sort((a, b) => a - b);
-    const ratio = quantile(
-      [...contender.ratios].sort((a, b) => a - b),
-      0.5,
-    );
-    const overhead = contender.baseline === undefined ? '' : `${((ratio - 1) * 100).toFixed(1)}%`;
-    const [median, p90] = [quantile(sorted, 0.5), quantile(sorted, 0.9)];
-    console.log(
-      `| ${contender.name} | ${median.toFixed(3)} ms | ${p90.toFixed(3)} ms | ${overhead} | ${(contender.cpu / contender.times.length).toFixed(0)} µs | ${selects.get(contender)} |`,
-    );
-  }
+  const figures = await measureInterleaved(contenders, { saves: SAVES });
+  console.log(`Saves on a SQLite file, ${SAVES} per contender, interleaved in batches of 10`);
+  console.log(figuresTable(figures, { header: 'SELECTs per save', value: (name) => String(selects.get(name)) }));
   for (const blog of [without, installed, loaded]) await blog.sequelize.close();
   await rm(directory, { recursive: true, force: true });
 }

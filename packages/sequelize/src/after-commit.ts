@@ -1,20 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { Sweeper } from '@cachesweeper/core';
 import type { Transaction } from 'sequelize';
-import { Invalidations } from './invalidations';
+import { applyOwed } from './apply-invalidations';
+import type { Invalidations } from './invalidations';
+import { mergeOwed, type OwedKeys, owedKeys } from './outbox/owed-keys';
+import type { OutboxLog } from './outbox/sweeper-outbox';
 import type { TransactionShape } from './sequelize-shapes';
 
+interface Entry {
+  /** The transaction or savepoint the write ran in (the outermost one if it named a savepoint that had rolled back). */
+  readonly transaction: TransactionShape;
+  /** The keys the write owes. */
+  readonly owed: OwedKeys;
+  /** The outbox row that records the keys no earlier write of this transaction recorded, if any. */
+  readonly record: { readonly id: string; readonly owed: OwedKeys } | undefined;
+}
+
 interface Pending {
-  readonly entries: { readonly transaction: TransactionShape; readonly invalidations: Invalidations }[];
+  readonly entries: Entry[];
 }
 
 /**
- * Defers invalidations to the commit of the outermost transaction.
+ * Defers invalidations to the commit of the outermost transaction, and, with an outbox,
+ * records them in the write's own transaction first.
  *
  * Invalidating before COMMIT lets a render between the bump and the commit store old
  * data under the new token. A savepoint's `afterCommit` fires when the savepoint is
  * released, before the real COMMIT, so invalidations are registered on the outermost transaction
  * (found through `parent`), once per transaction. Writes done inside a savepoint that
- * was rolled back are dropped when the outer transaction commits; a transaction that
- * rolls back never runs its `afterCommit`, so its invalidations are dropped with it. (Sequelize
+ * was rolled back are dropped when the outer transaction commits (their outbox rows rolled
+ * back with them); a transaction that rolls back never runs its `afterCommit`, so its
+ * invalidations are dropped with it. (Sequelize
  * also runs `afterCommit` when COMMIT itself failed and it killed the connection, the
  * outcome unknown: invalidating then costs re-renders, never a stale page.)
  * Sequelize awaits `afterCommit` callbacks inside `commit()` and rejects `commit()` when
@@ -24,21 +40,37 @@ interface Pending {
  */
 export class CommitQueue {
   readonly #pending = new WeakMap<TransactionShape, Pending>();
-  readonly #apply: (invalidations: Invalidations) => Promise<void>;
+  readonly #sweeper: Sweeper;
+  readonly #log: OutboxLog | undefined;
   readonly #report: (error: unknown) => void;
 
-  constructor(apply: (invalidations: Invalidations) => Promise<void>, report: (error: unknown) => void) {
-    this.#apply = apply;
+  constructor(sweeper: Sweeper, log: OutboxLog | undefined, report: (error: unknown) => void) {
+    this.#sweeper = sweeper;
+    this.#log = log;
     this.#report = report;
   }
 
-  /** Applies `invalidations` now (no transaction) or queues them for the outermost commit of `transaction`. */
+  /**
+   * Applies `invalidations` now (no transaction) or queues them for the outermost commit
+   * of `transaction`. With an outbox, in a transaction, first writes the keys no earlier
+   * write of it recorded as an outbox row, in the same transaction, and rejects when that
+   * row could not be written (the write must then fail: its data cannot commit without it).
+   * Without a transaction, the row is written on its own before the bumps; a failure
+   * to write it is reported, and the bumps still sent.
+   */
   async schedule(written: Transaction | null | undefined, invalidations: Invalidations): Promise<void> {
     if (invalidations.empty) return;
-    if (written === null || written === undefined) return this.#apply(invalidations);
-    const transaction = written as unknown as TransactionShape;
-    const root = outermost(transaction);
-    if (root.finished === 'commit') return this.#apply(invalidations);
+    let owed: OwedKeys;
+    try {
+      owed = owedKeys(this.#sweeper, invalidations);
+    } catch (error) {
+      this.#report(error);
+      return;
+    }
+    if (owed.size === 0) return;
+    const transaction = written as unknown as TransactionShape | null | undefined;
+    const root = transaction && outermost(transaction);
+    if (!transaction || !root || root.finished === 'commit') return this.#applyNow(owed);
     if (root.finished === 'rollback') return;
     let pending = this.#pending.get(root);
     if (pending === undefined) {
@@ -48,21 +80,64 @@ export class CommitQueue {
       root.afterCommit(() => this.#flush(root, created));
     }
     // A write sent through a savepoint that already rolled back runs in the outer transaction.
-    pending.entries.push({ transaction: rolledBack(transaction, root) ? root : transaction, invalidations });
+    const effective = rolledBack(transaction, root) ? root : transaction;
+    const fresh = this.#log === undefined ? undefined : unrecorded(owed, pending, effective, root);
+    const record = fresh === undefined || fresh.size === 0 ? undefined : { id: randomUUID(), owed: fresh };
+    pending.entries.push({ transaction: effective, owed, record });
+    if (record !== undefined) await this.#log?.record(written as Transaction, record.owed, record.id);
+  }
+
+  async #applyNow(owed: OwedKeys): Promise<void> {
+    const recorded: string[] = [];
+    if (this.#log !== undefined) {
+      const id = randomUUID();
+      try {
+        await this.#log.record(null, owed, id);
+        recorded.push(id);
+      } catch (error) {
+        this.#report(error);
+      }
+    }
+    await applyOwed(this.#sweeper, owed, recorded, this.#log, this.#report);
   }
 
   async #flush(root: TransactionShape, pending: Pending): Promise<void> {
     try {
       this.#pending.delete(root);
-      const invalidations = new Invalidations();
+      const owed: OwedKeys = new Map();
+      const recorded: string[] = [];
       for (const entry of pending.entries) {
-        if (!rolledBack(entry.transaction, root)) invalidations.merge(entry.invalidations);
+        if (rolledBack(entry.transaction, root)) continue;
+        mergeOwed(owed, entry.owed);
+        if (entry.record !== undefined) recorded.push(entry.record.id);
       }
-      await this.#apply(invalidations);
+      await applyOwed(this.#sweeper, owed, recorded, this.#log, this.#report);
     } catch (error) {
       this.#report(error);
     }
   }
+}
+
+/**
+ * The keys of `owed` that no row recorded so far in `transaction` or in a transaction
+ * enclosing it holds (a row recorded in a savepoint may still roll back without it).
+ */
+function unrecorded(owed: OwedKeys, pending: Pending, transaction: TransactionShape, root: TransactionShape): OwedKeys {
+  const fresh: OwedKeys = new Map(owed);
+  for (const entry of pending.entries) {
+    if (entry.record === undefined || rolledBack(entry.transaction, root)) continue;
+    if (!encloses(entry.transaction, transaction)) continue;
+    for (const key of entry.record.owed.keys()) fresh.delete(key);
+  }
+  return fresh;
+}
+
+/** Whether `outer` is `inner` or one of the transactions it was opened in. */
+function encloses(outer: TransactionShape, inner: TransactionShape): boolean {
+  for (let current: TransactionShape | null | undefined = inner; current; current = current.parent) {
+    if (current === outer) return true;
+  }
+  return false;
 }
 
 function outermost(transaction: TransactionShape): TransactionShape {

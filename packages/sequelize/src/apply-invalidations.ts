@@ -1,31 +1,25 @@
 import type { Sweeper } from '@cachesweeper/core';
-import type { Invalidations } from './invalidations';
-import { keepsCounter } from './token-specs';
+import type { OwedKeys } from './outbox/owed-keys';
+import type { OutboxLog } from './outbox/sweeper-outbox';
 
 /**
- * Applies invalidations in one round of counter bumps and one round of generation
- * bumps, in parallel. Never rejects: the sweeper reports backend failures itself (each
- * round waits at most its `timeoutMs`), and anything else goes to `report`. A row
- * whose model keeps no counter is skipped (its own write changed its `using` attribute).
+ * Bumps the keys writes owe in one round and, once they landed, acknowledges the outbox
+ * rows that recorded them. Never rejects: the sweeper reports backend failures itself
+ * (the round waits at most its `invalidationTimeoutMs`), a bump that did not land leaves
+ * its rows to the outbox's replayers, and anything else goes to `report`.
  */
-export async function applyInvalidations(
+export async function applyOwed(
   sweeper: Sweeper,
-  invalidations: Invalidations,
+  owed: OwedKeys,
+  recorded: readonly string[],
+  log: OutboxLog | undefined,
   report: (error: unknown) => void,
 ): Promise<void> {
-  if (invalidations.empty) return;
-  const rows = invalidations.rows.filter((ref) => keepsCounter(sweeper.tokenSpec(ref.model)));
-  const { models } = invalidations;
-  const tasks: (() => Promise<unknown>)[] = [];
-  if (models.length > 0) tasks.push(() => sweeper.invalidateModel(models));
-  if (rows.length > 0) tasks.push(() => sweeper.invalidateMany(rows));
-  await Promise.all(
-    tasks.map(async (task) => {
-      try {
-        await task();
-      } catch (error) {
-        report(error);
-      }
-    }),
-  );
+  try {
+    if (owed.size === 0) return;
+    const { landed } = await sweeper.bumpKeys([...owed.keys()]);
+    if (landed && recorded.length > 0) log?.acknowledge(recorded);
+  } catch (error) {
+    report(error);
+  }
 }

@@ -38,27 +38,30 @@ export class HookRunner {
   }
 
   /**
-   * Works out an after-hook's invalidations and schedules them; never throws (the write
-   * already happened). A failure to work out the rows invalidates the whole model instead.
+   * Works out an after-hook's invalidations and schedules them. A failure to work out
+   * the rows invalidates the whole model instead, reported; nothing else throws (the write
+   * already happened), except an outbox row that could not be written in the write's
+   * transaction: the write then fails, as its data cannot commit without its invalidations.
    */
   async after(
     model: AnyModel | undefined,
     transaction: Transaction | null | undefined,
     compute: (plan: ModelPlan) => Promise<Invalidations>,
   ): Promise<void> {
+    let invalidations: Invalidations;
     try {
       const plan = model === undefined ? undefined : this.rules.planOf(model);
       if (plan === undefined) return;
-      let invalidations: Invalidations;
       try {
         invalidations = await compute(plan);
       } catch (error) {
         this.report(error);
         invalidations = wholeModelInvalidations(plan);
       }
-      await this.queue.schedule(transaction, invalidations);
     } catch (error) {
       this.report(error);
+      return;
     }
+    await this.queue.schedule(transaction, invalidations);
   }
 }

@@ -1,7 +1,6 @@
 import { asSweeperError, CacheSweeperError, createSweeper, describeValue, type Sweeper } from '@cachesweeper/core';
 import type { Sequelize } from 'sequelize';
 import { CommitQueue } from './after-commit';
-import { applyInvalidations } from './apply-invalidations';
 import { definedModel } from './compile-rules';
 import { HookRunner } from './hook-runner';
 import { createBulkCreateHooks } from './hooks-bulk-create';
@@ -10,6 +9,8 @@ import { createInstanceHooks } from './hooks-instances';
 import { createUpsertHooks } from './hooks-upsert';
 import { IncrementWrappers } from './increment-wrappers';
 import { HOOK_NAME, SweeperInstallation } from './installation';
+import { type OutboxOptions, resolveOutboxOptions } from './outbox/outbox-options';
+import { SweeperOutbox } from './outbox/sweeper-outbox';
 import { RulePlans } from './rule-plans';
 import { checkRules, type SweeperRules } from './rules';
 import type { AnyModel, Hook, HookHost } from './sequelize-shapes';
@@ -21,6 +22,12 @@ export interface InstallOptions {
   readonly sweeper?: Sweeper;
   /** Told about failures the installer absorbs so that a write never fails for the cache (e.g. a query following a path failed). */
   readonly onError?: (error: CacheSweeperError) => void;
+  /**
+   * Durable invalidations: `true` (or options) records every invalidation a write owes as
+   * a row of an outbox table in the write's own transaction, and replays rows nobody
+   * acknowledged from every process running the installer. Off by default (`false`).
+   */
+  readonly outbox?: boolean | OutboxOptions;
 }
 
 /**
@@ -44,6 +51,7 @@ export function installSweeper(
     );
   }
   checkOptions(options);
+  const outboxOptions = resolveOutboxOptions(options.outbox, defineSchema(sequelize));
   const checked = checkRules(rules);
   if ((host.options.hooks?.afterSave ?? []).some((hook) => (hook as { name?: unknown })?.name === HOOK_NAME)) {
     throw new CacheSweeperError(
@@ -54,7 +62,6 @@ export function installSweeper(
   const plans = new RulePlans(sequelize, checked);
   plans.checkDefined();
   const sweeper = options.sweeper ?? createSweeper();
-  declareRuleTokens(sweeper, checked);
   const report = (error: unknown) => {
     try {
       options.onError?.(asSweeperError('sequelize', 'invalidation', error));
@@ -62,7 +69,9 @@ export function installSweeper(
       // A throwing onError must not fail a write.
     }
   };
-  const queue = new CommitQueue((invalidations) => applyInvalidations(sweeper, invalidations, report), report);
+  const outbox = outboxOptions && new SweeperOutbox(sequelize, sweeper, outboxOptions, report);
+  declareRuleTokens(sweeper, checked);
+  const queue = new CommitQueue(sweeper, outbox?.log, report);
   const runner = new HookRunner(plans, queue, report);
   const increments = new IncrementWrappers(runner);
   for (const rule of checked.values()) {
@@ -74,10 +83,18 @@ export function installSweeper(
     if (checked.has(model.name)) increments.wrap(model);
   });
   for (const [type, hook] of Object.entries(hooks)) host.addHook(type, HOOK_NAME, hook);
-  return new SweeperInstallation(sequelize, sweeper, runner, () => {
+  outbox?.start();
+  return new SweeperInstallation(sequelize, sweeper, runner, outbox, () => {
     for (const type of Object.keys(hooks)) host.removeHook(type, HOOK_NAME);
     increments.unwrapAll();
+    outbox?.stop();
   });
+}
+
+/** The schema models are defined in by default (`new Sequelize(…, { define: { schema } })`), where the outbox goes too. */
+function defineSchema(sequelize: Sequelize): string | undefined {
+  const schema = (sequelize as unknown as { options: { define?: { schema?: unknown } } }).options.define?.schema;
+  return typeof schema === 'string' && schema !== '' ? schema : undefined;
 }
 
 function hooksOf(runner: HookRunner, defined: (model: AnyModel) => void): Record<string, Hook> {

@@ -4,6 +4,7 @@ import { checkLoaded } from './check-write-options';
 import type { HookRunner } from './hook-runner';
 import { Invalidations } from './invalidations';
 import { primaryKeyOf } from './key-values';
+import type { SweeperOutbox } from './outbox/sweeper-outbox';
 import type { Row } from './plan-types';
 import { modelOf } from './sequelize-shapes';
 import { type TemplateData, toTemplateData } from './template-data';
@@ -37,20 +38,33 @@ export interface ManualInvalidateOptions {
 export class SweeperInstallation {
   /** The sweeper invalidations go to (the one passed in, or the default one). */
   readonly sweeper: Sweeper;
+  /** The transactional outbox, when `installSweeper` was given `outbox`; else `undefined`. */
+  readonly outbox: SweeperOutbox | undefined;
   readonly #sequelize: Sequelize;
   readonly #runner: HookRunner;
   readonly #remove: () => void;
   #installed = true;
 
   /** Use `installSweeper`. */
-  constructor(sequelize: Sequelize, sweeper: Sweeper, runner: HookRunner, remove: () => void) {
+  constructor(
+    sequelize: Sequelize,
+    sweeper: Sweeper,
+    runner: HookRunner,
+    outbox: SweeperOutbox | undefined,
+    remove: () => void,
+  ) {
     this.#sequelize = sequelize;
     this.sweeper = sweeper;
+    this.outbox = outbox;
     this.#runner = runner;
     this.#remove = remove;
   }
 
-  /** Removes every hook the installer added and puts back the models' `increment`; writes no longer invalidate. Idempotent. */
+  /**
+   * Removes every hook the installer added, puts back the models' `increment` and stops the
+   * outbox's poll loop; writes no longer invalidate. Idempotent. (`await outbox.idle()` waits
+   * for a replay under way and the acknowledgements queued.)
+   */
   uninstall(): void {
     if (!this.#installed) return;
     this.#installed = false;

@@ -5,7 +5,7 @@ import { pageLoaders } from '../web/page-loaders';
 import { rememberAuthor, requireCsrfToken } from '../web/visitor';
 
 /** The article list, the article page (with the add-comment form) and the edit form. */
-export function articleRoutes({ models, installation }: RouteContext): Router {
+export function articleRoutes({ sequelize, models, installation }: RouteContext): Router {
   const router = Router();
   const notFound = (response: Response, id: unknown) =>
     response
@@ -54,7 +54,9 @@ export function articleRoutes({ models, installation }: RouteContext): Router {
       response.status(400);
       return showArticle(response, article, form);
     }
-    const comment = await models.Comment.create({ articleId: article.id, ...form.values });
+    const comment = await sequelize.transaction((transaction) =>
+      models.Comment.create({ articleId: article.id, ...form.values }, { transaction }),
+    );
     rememberAuthor(response, form.values.author);
     response.redirect(303, `/articles/${article.id}#comment-${comment.id}`);
   });
@@ -78,7 +80,7 @@ export function articleRoutes({ models, installation }: RouteContext): Router {
         .status(400)
         .render('articles/edit', { title: `Edit ${article.title}`, article: article.get({ plain: true }), form });
     }
-    await article.update(form.values);
+    await sequelize.transaction((transaction) => article.update(form.values, { transaction }));
     response.redirect(303, `/articles/${article.id}`);
   });
 

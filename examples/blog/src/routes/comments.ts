@@ -4,7 +4,7 @@ import { parseId } from '../web/forms';
 import { requireCsrfToken } from '../web/visitor';
 
 /** Like and Dislike: one vote row each; the installer invalidates the comment and its article. */
-export function commentRoutes({ models }: RouteContext): Router {
+export function commentRoutes({ sequelize, models }: RouteContext): Router {
   const router = Router();
   for (const [action, value] of [
     ['like', 1],
@@ -22,7 +22,10 @@ export function commentRoutes({ models }: RouteContext): Router {
       }
       // The vote's rule names only its comment, whose id the vote holds: the installer runs no query.
       // The article page is invalidated through the comment fragment nested in it (see rules.ts).
-      await models.Vote.create({ commentId: comment.id, value });
+      // In a transaction, the outbox row is one more statement of it, and a crash after COMMIT loses nothing.
+      await sequelize.transaction((transaction) =>
+        models.Vote.create({ commentId: comment.id, value }, { transaction }),
+      );
       response.redirect(303, `/articles/${comment.articleId}#comment-${comment.id}`);
     });
   }

@@ -15,12 +15,13 @@ export interface BlogFixture {
   close(): Promise<void>;
 }
 
-/** Opens a database, defines and seeds the blog, installs the sweeper with the blog's rules. */
+/** Opens a database, defines and seeds the blog, installs the sweeper with the blog's rules (and creates the outbox table it asks for). */
 export async function openBlog(dialect: Dialect, tag: string, options: InstallOptions = {}): Promise<BlogFixture> {
   const db = await openDatabase(dialect, tag);
   const models = defineBlog(db.sequelize);
   await db.sequelize.sync();
   const installation = installSweeper(db.sequelize, BLOG_RULES, options);
+  await installation.outbox?.createTable();
   await seedBlog(models);
   const sweeper = installation.sweeper;
   return {
@@ -31,6 +32,7 @@ export async function openBlog(dialect: Dialect, tag: string, options: InstallOp
     pages: new BlogPages(models, sweeper),
     async close() {
       installation.uninstall();
+      await installation.outbox?.idle();
       await sweeper.close();
       await db.close();
     },

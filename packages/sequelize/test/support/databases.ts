@@ -10,10 +10,17 @@ export const DIALECTS = ['sqlite', 'postgres'] as const;
 /** A database the tests may use. */
 export type Dialect = (typeof DIALECTS)[number];
 
+/** How to reach a test database from another Sequelize instance or another process (plain data). */
+export type DatabaseSpec =
+  | { readonly dialect: 'sqlite'; readonly storage: string }
+  | { readonly dialect: 'postgres'; readonly url: string; readonly schema: string };
+
 /** A fresh, empty database of one dialect: its own SQLite file, or its own PostgreSQL schema. */
 export interface TestDatabase {
   /** The Sequelize instance; define models on it. */
   readonly sequelize: Sequelize;
+  /** Where it is, for `connectTo` (another process's view of the same database). */
+  readonly spec: DatabaseSpec;
   /** Closes the connections and drops the file or schema. */
   close(): Promise<void>;
 }
@@ -29,23 +36,32 @@ export async function openDatabase(dialect: Dialect, tag: string): Promise<TestD
   const unique = `${tag}_${process.pid}_${randomBytes(4).toString('hex')}`;
   if (dialect === 'sqlite') {
     const directory = await mkdtemp(join(tmpdir(), 'cachesweeper-sequelize-'));
-    const sequelize = new Sequelize({ dialect: 'sqlite', storage: join(directory, `${unique}.db`), logging: false });
+    const spec = { dialect: 'sqlite', storage: join(directory, `${unique}.db`) } as const;
+    const sequelize = connectTo(spec);
     return {
       sequelize,
+      spec,
       async close() {
         await sequelize.close();
         await rm(directory, { recursive: true, force: true });
       },
     };
   }
-  const schema = `cs_${unique}`.toLowerCase();
-  const sequelize = new Sequelize(POSTGRES_URL, { logging: false, define: { schema } });
-  await sequelize.query(`CREATE SCHEMA "${schema}"`);
+  const spec = { dialect: 'postgres', url: POSTGRES_URL, schema: `cs_${unique}`.toLowerCase() } as const;
+  const sequelize = connectTo(spec);
+  await sequelize.query(`CREATE SCHEMA "${spec.schema}"`);
   return {
     sequelize,
+    spec,
     async close() {
-      await sequelize.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await sequelize.query(`DROP SCHEMA "${spec.schema}" CASCADE`);
       await sequelize.close();
     },
   };
+}
+
+/** A new Sequelize instance on a test database (models default to its schema on PostgreSQL). */
+export function connectTo(spec: DatabaseSpec): Sequelize {
+  if (spec.dialect === 'sqlite') return new Sequelize({ dialect: 'sqlite', storage: spec.storage, logging: false });
+  return new Sequelize(spec.url, { logging: false, define: { schema: spec.schema } });
 }

@@ -3,9 +3,16 @@ import { type CacheBackend, memoryBackend } from '@cachesweeper/core';
 /** How a broken backend fails its counter bumps. */
 export type Fault = 'hang' | 'reject';
 
-/** A memory backend whose counter bumps (`incr`, `add`) start failing once `fail()` is called. */
-export function faultyBackend(fault: Fault): { backend: CacheBackend; fail(): void } {
-  const base = memoryBackend();
+/**
+ * A memory backend whose counter bumps (`incr`, `add`) start failing once `fail()` is
+ * called (`heal()` ends it). Give it another backend (`shared`) to model one process's
+ * broken link to a cache other processes still reach.
+ */
+export function faultyBackend(
+  fault: Fault,
+  shared?: CacheBackend,
+): { backend: CacheBackend; fail(): void; heal(): void } {
+  const base = shared ?? memoryBackend();
   let failing = false;
   const broken = (): Promise<never> =>
     fault === 'hang' ? new Promise<never>(() => {}) : Promise.reject(new Error('injected: backend down'));
@@ -18,12 +25,15 @@ export function faultyBackend(fault: Fault): { backend: CacheBackend; fail(): vo
     add: (key, value, ttl) => (failing ? broken() : base.add(key, value, ttl)),
     incr: (key, by) => (failing ? broken() : base.incr(key, by)),
     delete: (key) => base.delete(key),
-    close: () => base.close(),
+    close: () => (shared === undefined ? base.close() : Promise.resolve()), // a shared base is its owner's to close
   };
   return {
     backend,
     fail() {
       failing = true;
+    },
+    heal() {
+      failing = false;
     },
   };
 }

@@ -1,11 +1,11 @@
 import type { Sequelize } from 'sequelize';
 
-/** Runs `work` and returns the SELECT statements `sequelize` ran meanwhile (the app's and the installer's). */
-export async function selectsDuring(sequelize: Sequelize, work: () => Promise<unknown>): Promise<string[]> {
-  const selects: string[] = [];
+/** Runs `work` and returns the statements `sequelize.query` ran meanwhile (the app's and the installer's). */
+export async function statementsDuring(sequelize: Sequelize, work: () => Promise<unknown>): Promise<string[]> {
+  const statements: string[] = [];
   const query = sequelize.query;
-  sequelize.query = ((sql: string, options?: object) => {
-    if (/^\s*SELECT\b/i.test(sql)) selects.push(sql);
+  sequelize.query = ((sql: string | { query: string; values: unknown[] }, options?: object) => {
+    statements.push(typeof sql === 'string' ? sql : sql.query);
     return query.call(sequelize, sql, options);
   }) as typeof sequelize.query;
   try {
@@ -13,7 +13,12 @@ export async function selectsDuring(sequelize: Sequelize, work: () => Promise<un
   } finally {
     sequelize.query = query;
   }
-  return selects;
+  return statements;
+}
+
+/** Runs `work` and returns the SELECT statements `sequelize` ran meanwhile (the app's and the installer's). */
+export async function selectsDuring(sequelize: Sequelize, work: () => Promise<unknown>): Promise<string[]> {
+  return (await statementsDuring(sequelize, work)).filter((sql) => /^\s*SELECT\b/i.test(sql));
 }
 
 /**
