@@ -12,6 +12,8 @@ export interface BlogConfig {
   readonly redisUrl?: string | undefined;
   /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
   readonly sessionSecret: string | undefined;
+  /** `CACHE=off` renders every block in place, with no cache reads or writes (development); default on. */
+  readonly caching?: boolean | undefined;
 }
 
 /** Reads the blog's configuration; throws with the variable's name on a bad value. */
@@ -36,11 +38,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s/]+/.test(redisUrl)) {
     throw new Error('[cachesweeper] [blog] REDIS_URL must look like redis://host:port (or rediss:// for TLS)');
   }
+  const cache = env.CACHE?.trim().toLowerCase();
+  if (cache !== undefined && cache !== '' && cache !== 'on' && cache !== 'off') {
+    throw new Error(`[cachesweeper] [blog] CACHE must be on or off, got ${JSON.stringify(env.CACHE)}`);
+  }
   return {
     port,
     databasePath: env.DATABASE_PATH ?? resolve(import.meta.dirname, '../data/blog.sqlite'),
     memcachedServers: servers,
     redisUrl,
     sessionSecret: env.SESSION_SECRET,
+    caching: cache !== 'off',
   };
 }

@@ -19,6 +19,13 @@ describe('the blog configuration', () => {
     expect(() => readConfig({ REDIS_URL: '127.0.0.1:6379' })).toThrow(/REDIS_URL must look like redis:\/\/host:port/);
   });
 
+  it('turns caching off with CACHE=off, and says so', () => {
+    expect(readConfig({ CACHE: 'off' }).caching).toBe(false);
+    expect(cacheName(readConfig({ CACHE: 'off' }))).toBe('memory, caching off');
+    expect(readConfig({}).caching).toBe(true);
+    expect(() => readConfig({ CACHE: 'no' })).toThrow('[cachesweeper] [blog] CACHE must be on or off, got "no"');
+  });
+
   it('falls back to the in-memory cache when neither is set', () => {
     expect(cacheName(readConfig({}))).toBe('memory');
   });

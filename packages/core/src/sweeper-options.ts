@@ -31,6 +31,12 @@ export interface SweeperOptions {
   readonly prefetchHints?: number;
   /** Told about every backend failure and missed deadline (they never reach a page). Default: ignore. */
   readonly onError?: (error: CacheSweeperError) => void;
+  /**
+   * `false` renders every fragment in place, as if there were no cache: no cache reads
+   * nor writes, the same HTML (for tests and development). Invalidations still bump
+   * counters, so turning caching back on never serves what changed meanwhile. Default: true.
+   */
+  readonly caching?: boolean;
 }
 
 /** `SweeperOptions` checked, with every default applied. */
@@ -43,6 +49,7 @@ export interface ResolvedSweeperOptions {
   readonly versionTtlSeconds: number;
   readonly prefetchHints: number;
   readonly onError: ((error: CacheSweeperError) => void) | undefined;
+  readonly caching: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
@@ -73,6 +80,9 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
       `prefetchHints must be a whole number of fragments >= 0, got ${describeValue(options.prefetchHints)}`,
     );
   }
+  if (options.caching !== undefined && typeof options.caching !== 'boolean') {
+    throw new CacheSweeperError('sweeper', `caching must be true or false, got ${describeValue(options.caching)}`);
+  }
   const backend = options.backend ?? memoryBackend();
   checkBackend(backend);
   return {
@@ -84,6 +94,7 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     versionTtlSeconds,
     prefetchHints,
     onError: options.onError,
+    caching: options.caching ?? true,
   };
 }
 

@@ -56,6 +56,8 @@ export class Sweeper {
   readonly invalidationTimeoutMs: number;
   /** Lifetime of version counters (0 = no expiry). */
   readonly versionTtlSeconds: number;
+  /** False when every fragment renders in place, without cache reads or writes (`caching: false`). */
+  readonly caching: boolean;
 
   readonly #models: ModelRegistry;
   readonly #planner: FragmentPlanner;
@@ -72,6 +74,7 @@ export class Sweeper {
     this.timeoutMs = resolved.timeoutMs;
     this.invalidationTimeoutMs = resolved.invalidationTimeoutMs;
     this.versionTtlSeconds = resolved.versionTtlSeconds;
+    this.caching = resolved.caching;
     this.#models = new ModelRegistry(this.namespace);
     for (const [model, tokens] of Object.entries(resolved.models)) this.#models.declare(model, tokens);
     this.#planner = new FragmentPlanner(this.namespace, this.#models, this.versionTtlSeconds);
@@ -91,6 +94,7 @@ export class Sweeper {
       uncachedRenders: new SharedUncachedRenders(),
       writes: new WriteBatcher(runner, this.#reporter),
       reporter: this.#reporter,
+      caching: this.caching,
       closed: () => this.#closed,
     };
     this.#invalidator = new Invalidator(
@@ -164,9 +168,12 @@ export class Sweeper {
     return renderFragmentSync(options.session ?? this.session(), this.#syncRenders, planned, render);
   }
 
-  /** Whether the backend offers synchronous access (so `fragmentSync` and `session().lookupSync` work). */
+  /**
+   * Whether `fragmentSync` and `session().lookupSync` work: the backend offers
+   * synchronous access, or caching is off (nothing is read).
+   */
   get isSynchronous(): boolean {
-    return this.backend.sync !== undefined;
+    return this.backend.sync !== undefined || !this.caching;
   }
 
   /**

@@ -22,6 +22,8 @@ export interface SessionServices {
   readonly writes: WriteBatcher;
   /** Figures and error reports. */
   readonly reporter: Reporter;
+  /** False when the sweeper renders every fragment in place, without the cache (`caching: false`). */
+  readonly caching: boolean;
   /** True once the sweeper was closed: lookups then render uncached. */
   readonly closed: () => boolean;
 }

@@ -41,7 +41,8 @@ export class SweeperSession {
   /** A session on the sweeper's `services`; use `sweeper.session()`. */
   constructor(services: SessionServices, options: SessionOptions = {}) {
     this.#services = services;
-    this.#page = newPageState(options);
+    // Without caching, nothing is read, stored or shared: every fragment renders here.
+    this.#page = newPageState(services.caching ? options : { ...options, store: false });
   }
 
   /** This page's counters, if it collects any. */
@@ -65,7 +66,7 @@ export class SweeperSession {
   /** As `lookup`, synchronously; needs a backend with synchronous access. */
   lookupSync(planned: readonly PlannedFragment[]): FragmentSlot[] {
     const { runner, context, hints } = this.#services;
-    runner.requireSync();
+    if (this.#services.caching) runner.requireSync();
     if (planned.length === 0) return [];
     if (!this.#usable()) return this.#uncached(planned);
     return this.#slots(planned, runner.runSync(lookupFragments(planned, this.#page, context, hints), [this.stats]));
@@ -113,7 +114,7 @@ export class SweeperSession {
   }
 
   #usable(): boolean {
-    return this.#page.available && !this.#services.closed();
+    return this.#page.available && this.#services.caching && !this.#services.closed();
   }
 
   #slots(planned: readonly PlannedFragment[], outcome: ConversationOutcome<FragmentLookup[]>): FragmentSlot[] {
