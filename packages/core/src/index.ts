@@ -42,6 +42,7 @@ export {
   type TargetMeta,
   type TargetRef,
 } from './targets';
+export type { PageAttributes, TelemetryOptions } from './telemetry/telemetry-options';
 export { freshCounterStart, isCounterValue } from './tokens/counter-values';
 export {
   DEFAULT_TOKEN_SPEC,

@@ -3,6 +3,8 @@ import { CacheSweeperError, describeValue } from './errors';
 import { isTtl, ttlError } from './fragments/fragment-planner';
 import { validateNamespace } from './keys';
 import { memoryBackend } from './memory-backend';
+import { checkTelemetryOptions } from './telemetry/telemetry';
+import type { TelemetryOptions } from './telemetry/telemetry-options';
 import type { ModelTokens } from './tokens/token-spec';
 
 /** Options of `createSweeper`. */
@@ -37,6 +39,13 @@ export interface SweeperOptions {
    * counters, so turning caching back on never serves what changed meanwhile. Default: true.
    */
   readonly caching?: boolean;
+  /**
+   * OpenTelemetry spans and metrics through `@opentelemetry/api` (an optional peer
+   * dependency): by default, to the providers the application registered; with none,
+   * nothing is recorded. `false` turns them off; `{ tracerProvider, meterProvider }`
+   * sends them to providers of your own.
+   */
+  readonly telemetry?: false | TelemetryOptions;
 }
 
 /** `SweeperOptions` checked, with every default applied. */
@@ -50,6 +59,7 @@ export interface ResolvedSweeperOptions {
   readonly prefetchHints: number;
   readonly onError: ((error: CacheSweeperError) => void) | undefined;
   readonly caching: boolean;
+  readonly telemetry: false | TelemetryOptions;
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
@@ -95,6 +105,7 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     prefetchHints,
     onError: options.onError,
     caching: options.caching ?? true,
+    telemetry: checkTelemetryOptions(options.telemetry),
   };
 }
 

@@ -47,6 +47,8 @@ export interface StoredFragment {
   readonly html: string;
   /** The counter of every cached fragment nested in it (at any depth), as rendered; served only while all still hold. */
   readonly nested: readonly NestedToken[];
+  /** How long its rendering took (µs), when it was measured (telemetry on). */
+  readonly renderMicros?: number | undefined;
 }
 
 /** Where a fragment stands after a lookup. */
@@ -57,6 +59,8 @@ export interface FragmentLookup {
   readonly html: string | undefined;
   /** On a hit, the counters of the cached fragments nested in it, with the tokens they held (and still hold). */
   readonly nested?: readonly NestedToken[];
+  /** On a hit, how long its rendering took (µs), when that was stored with it. */
+  readonly renderMicros?: number | undefined;
 }
 
 /** A finished rendering of a fragment: its HTML and the counters of the fragments nested in it (`null`: unknown). */
@@ -65,4 +69,6 @@ export interface RenderedFragment {
   readonly html: string;
   /** The counters of the cached fragments inside it, with their tokens; `null` when one could not be keyed. */
   readonly nested: readonly NestedToken[] | null;
+  /** How long the rendering took (µs), when measured (telemetry on). */
+  readonly renderMicros?: number | undefined;
 }

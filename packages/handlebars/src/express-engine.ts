@@ -11,6 +11,7 @@ import Handlebars from 'handlebars';
 import { COMPONENT, reasonOf } from './location';
 import { type CacheSweeperOptions, registerCacheSweeper } from './registration';
 import { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render/render-cached';
+import { RENDER_TRACE } from './render/render-state';
 import type { HandlebarsEnvironment } from './types';
 
 /** The parts of an `ExpressHandlebars` instance (express-handlebars 8) the engine wraps. */
@@ -85,9 +86,19 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
   };
   const wrappedRenderView = (viewPath: string, locals: Record<string, unknown>, callback?: RenderCallback) => {
     const pageStats = stats?.(locals);
-    const session = sweeper.session(pageStats ? { stats: pageStats } : {});
+    // One span for the page, view and layout: what a tracing backend shows under the request.
+    const trace = { ...RENDER_TRACE, attributes: { 'cachesweeper.view': displayPath(viewPath) } };
+    const session = sweeper.session({ ...(pageStats ? { stats: pageStats } : {}), trace });
     const data = { ...(locals.data as Record<string, unknown> | undefined), [SESSION_KEY]: session };
-    return renderView(viewPath, { ...locals, data }, callback);
+    const render = (done: RenderCallback) =>
+      renderView(viewPath, { ...locals, data }, (error: unknown, html?: string) => {
+        session.end(error ?? undefined);
+        done(error, html);
+      });
+    if (callback !== undefined) return render(callback);
+    return new Promise<unknown>((resolve, reject) => {
+      render((error, html) => (error === null || error === undefined ? resolve(html) : reject(error)));
+    });
   };
   wrapped._renderTemplate = async (
     template: CompiledTemplate,
