@@ -28,8 +28,10 @@ export interface TokenPlan {
 export interface PlannedFragment {
   /** The model name. */
   readonly model: string;
-  /** The primary key. */
+  /** The primary key (`undefined` for a whole model). */
   readonly id: KeyPart | readonly KeyPart[];
+  /** True when the fragment is about the whole model (`{ model }`), not one row. */
+  readonly wholeModel?: true;
   /** Which keys the token needs. */
   readonly plan: TokenPlan;
   /** The key, quoted but for its token. */
