@@ -43,6 +43,7 @@ export async function renderCached(
     runtimePartials: runtime.partials,
     session,
     stats,
+    prototypeAccess: runtime.allowProtoPropertiesByDefault === true || runtime.allowedProtoProperties !== undefined,
   });
   const output = template(context, { ...runtime, data: { ...runtime.data, [STATE_KEY]: state } });
   if (state.items.length === 0) return output;

@@ -22,6 +22,8 @@ export interface RenderStateOptions {
   readonly session: SweeperSession | undefined;
   /** Per-page counters. */
   readonly stats: SweeperStats | undefined;
+  /** Whether the render may read prototype properties (`allowProtoPropertiesByDefault`, `allowedProtoProperties`). */
+  readonly prototypeAccess?: boolean;
 }
 
 /**
