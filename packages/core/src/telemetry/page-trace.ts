@@ -1,5 +1,21 @@
-import type { Context, Span, SpanStatusCode } from '@opentelemetry/api';
 import { createStats, type SweeperStats } from '../stats';
+
+/**
+ * The parts of an OpenTelemetry `Span` a page trace uses, stated here so that the
+ * published types do not need `@opentelemetry/api` (an optional peer dependency).
+ */
+export interface TraceSpan {
+  /** Its trace and span ids. */
+  spanContext(): { readonly traceId: string; readonly spanId: string; readonly traceFlags: number };
+  /** Sets attributes. */
+  setAttributes(attributes: Readonly<Record<string, string | number | boolean>>): unknown;
+  /** Sets one attribute. */
+  setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Sets the status (`code` 2 is ERROR). */
+  setStatus(status: { readonly code: number; readonly message?: string }): unknown;
+  /** Ends it. */
+  end(): void;
+}
 
 /**
  * The span of one page (a render, or one `fragment` call) and the figures it ends
@@ -8,18 +24,18 @@ import { createStats, type SweeperStats } from '../stats';
  */
 export class PageTrace {
   /** The page's span. */
-  readonly span: Span;
-  /** A context holding the span: the parent of the page's rounds. */
-  readonly context: Context;
+  readonly span: TraceSpan;
+  /** An OpenTelemetry `Context` holding the span: the parent of the page's rounds. */
+  readonly context: object;
   /** This page's figures, written as attributes when it ends. */
   readonly stats: SweeperStats = createStats();
   /** Render time of the fragments this page was served from the cache, in µs. */
   savedMicros = 0;
-  readonly #errorCode: SpanStatusCode;
+  readonly #errorCode: number;
   #ended = false;
 
   /** A trace of `span`, whose rounds go under `context`. */
-  constructor(span: Span, context: Context, errorCode: SpanStatusCode) {
+  constructor(span: TraceSpan, context: object, errorCode: number) {
     this.span = span;
     this.context = context;
     this.#errorCode = errorCode;

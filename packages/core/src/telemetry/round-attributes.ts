@@ -1,9 +1,11 @@
-import type { Attributes } from '@opentelemetry/api';
 import type { BackendOp } from '../conversations/backend-rounds';
+
+/** Span attributes of a round. */
+export type RoundAttributes = Readonly<Record<string, string | number>>;
 
 /** How a round ended: the attributes its result adds to its span, or the error it failed with. */
 export type RoundEnd =
-  | { readonly ok: true; readonly attributes: Attributes }
+  | { readonly ok: true; readonly attributes: RoundAttributes }
   | { readonly ok: false; readonly error: unknown };
 
 /**
@@ -11,7 +13,7 @@ export type RoundEnd =
  * how many keys it carries. Key contents never go out: keys hold key parts, which can
  * hold user data.
  */
-export function describeRound(op: BackendOp): Attributes {
+export function describeRound(op: BackendOp): RoundAttributes {
   const keys = op.kind === 'getMany' || op.kind === 'incrMany' ? op.keys.length : op.entries.length;
   return { 'cachesweeper.round': op.what, 'cachesweeper.operation': op.kind, 'cachesweeper.keys': keys };
 }

@@ -1,4 +1,4 @@
-import type { Attributes, Meter, MeterProvider, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Meter, MeterProvider, Tracer } from '@opentelemetry/api';
 import type { BackendOp } from '../conversations/backend-rounds';
 import { CacheSweeperError, describeValue } from '../errors';
 import type { SweeperStats } from '../stats';
@@ -80,7 +80,7 @@ export class Telemetry {
         attributes: { ...this.#attributes, ...round },
       };
       const name = `cachesweeper ${op.what}`;
-      if (parent instanceof PageTrace) span = this.#tracer.startSpan(name, options, parent.context);
+      if (parent instanceof PageTrace) span = this.#tracer.startSpan(name, options, parent.context as Context);
       else if (parent === undefined) span = this.#tracer.startSpan(name, options, api.context.active());
       else {
         const links = parent.links.map((page) => ({ context: page.span.spanContext() }));
