@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // The CommonJS build needs `import.meta.url` (core resolves its optional peer @opentelemetry/api from its own place).
+  shims: true,
 });

@@ -14,6 +14,7 @@ import { DEFAULT_SEED, type SeedSize, seedIfEmpty } from './db/seed';
 import { articleRoutes } from './routes/articles';
 import { commentRoutes } from './routes/comments';
 import { BLOG_RULES } from './rules';
+import { panelHelpers } from './web/panel-helpers';
 import { visitorMiddleware } from './web/visitor';
 
 /** A running blog: the Express app and what it is made of, for the server, tests and benchmarks. */
@@ -81,6 +82,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     defaultLayout: 'main',
     layoutsDir: join(root, 'views/layouts'),
     partialsDir: join(root, 'views/partials'),
+    helpers: panelHelpers,
   });
   cachesweeperEngine(exphbs, sweeper, {
     stats: (locals) => locals.cacheStats as SweeperStats | undefined,

@@ -17,6 +17,8 @@ export interface BlogConfig {
    * Default (`undefined`): on, except for a `:memory:` database, which one process owns.
    */
   readonly outbox?: boolean | undefined;
+  /** `CACHE=off` renders every block in place, with no cache reads or writes (development); default on. */
+  readonly caching?: boolean | undefined;
 }
 
 /** Reads the blog's configuration; throws with the variable's name on a bad value. */
@@ -45,6 +47,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
   if (outbox !== undefined && outbox !== '' && outbox !== 'on' && outbox !== 'off') {
     throw new Error(`[cachesweeper] [blog] OUTBOX must be on or off, got ${JSON.stringify(env.OUTBOX)}`);
   }
+  const cache = env.CACHE?.trim().toLowerCase();
+  if (cache !== undefined && cache !== '' && cache !== 'on' && cache !== 'off') {
+    throw new Error(`[cachesweeper] [blog] CACHE must be on or off, got ${JSON.stringify(env.CACHE)}`);
+  }
   return {
     port,
     databasePath: env.DATABASE_PATH ?? resolve(import.meta.dirname, '../data/blog.sqlite'),
@@ -52,5 +58,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
     redisUrl,
     sessionSecret: env.SESSION_SECRET,
     outbox: outbox === 'on' ? true : outbox === 'off' ? false : undefined,
+    caching: cache !== 'off',
   };
 }

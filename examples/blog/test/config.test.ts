@@ -26,6 +26,13 @@ describe('the blog configuration', () => {
     expect(() => readConfig({ OUTBOX: 'yes' })).toThrow('[cachesweeper] [blog] OUTBOX must be on or off, got "yes"');
   });
 
+  it('turns caching off with CACHE=off, and says so', () => {
+    expect(readConfig({ CACHE: 'off' }).caching).toBe(false);
+    expect(cacheName(readConfig({ CACHE: 'off' }))).toBe('memory, caching off');
+    expect(readConfig({}).caching).toBe(true);
+    expect(() => readConfig({ CACHE: 'no' })).toThrow('[cachesweeper] [blog] CACHE must be on or off, got "no"');
+  });
+
   it('falls back to the in-memory cache when neither is set', () => {
     expect(cacheName(readConfig({}))).toBe('memory');
   });

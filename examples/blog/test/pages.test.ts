@@ -23,7 +23,14 @@ describe.each<BlogBackend>(['memory', 'memcached', 'redis'])('the blog on the %s
     await visitor.get('/articles/2');
     const { html } = await visitor.get('/articles/2');
     // The article's token and its page fragment under the key it had last time, in one multi-get.
-    expect(panelFigures(html)).toEqual({ hits: 1, misses: 0, uncached: 0, roundTrips: 1 });
+    expect(panelFigures(html)).toEqual({
+      hits: 1,
+      misses: 0,
+      uncached: 0,
+      roundTrips: 1,
+      backgroundWrites: 0,
+      queuedStores: 0,
+    });
   });
 
   it('shows a like after one vote, re-rendering only that comment and the article', async () => {
@@ -38,6 +45,9 @@ describe.each<BlogBackend>(['memory', 'memcached', 'redis'])('the blog on the %s
     expect(likesOf(after.html, 4)).toBe(likesOf(before.html, 4));
     // The article page and comment 3 missed; the other 11 comments came from the cache.
     expect(panelFigures(after.html)).toMatchObject({ misses: 2, hits: 11, uncached: 0 });
+    // Read rounds before the page was sent (tokens, then the two missed fragments' level),
+    // then one background write of the two renderings after it.
+    expect(panelFigures(after.html)).toMatchObject({ roundTrips: 2, backgroundWrites: 1, queuedStores: 2 });
   });
 
   it('adds a comment and shows it, remembering the author for this visitor only', async () => {

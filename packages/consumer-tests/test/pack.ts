@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,26 +16,32 @@ export function publishablePackages(): { name: string; dir: string }[] {
 }
 
 /**
- * Builds and packs every publishable package (pnpm pack applies publishConfig, so the
- * tarball points at dist/ as a published package would), then installs the tarballs
- * with npm into a fresh project outside the workspace. Returns that project's path.
+ * Packs every publishable package — its `prepack` script builds it, so dist/ is gone
+ * first to prove that — (pnpm pack applies publishConfig, so the tarball points at
+ * dist/ as a published package would), then installs the tarballs with npm into a
+ * fresh project outside the workspace, with `extra` packages from the registry (the
+ * optional peers a test needs). Returns that project's path.
  */
-export function installPackedPackages(): string {
+export function installPackedPackages(extra: readonly string[] = []): string {
   const work = mkdtempSync(join(tmpdir(), 'cachesweeper-consumer-'));
   const tarballs = join(work, 'tarballs');
   const project = join(work, 'project');
   execFileSync('mkdir', ['-p', tarballs, project]);
   const packages = publishablePackages();
   for (const { dir } of packages) {
-    execFileSync('pnpm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
+    rmSync(join(dir, 'dist'), { recursive: true, force: true });
     execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir, stdio: 'pipe' });
   }
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
   const files = readdirSync(tarballs).map((file) => join(tarballs, file));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files], {
-    cwd: project,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files, ...extra],
+    {
+      cwd: project,
+      stdio: 'pipe',
+    },
+  );
   return project;
 }
 

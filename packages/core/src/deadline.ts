@@ -1,5 +1,8 @@
 import { CacheSweeperError } from './errors';
 
+/** The `code` of the error a missed deadline rejects with. */
+export const DEADLINE_CODE = 'CACHESWEEPER_DEADLINE';
+
 /**
  * Settles with `work`, or rejects with a timeout error after `timeoutMs`, whichever
  * comes first; settles exactly once. The timer is unref'd: a pending deadline never
@@ -14,7 +17,8 @@ export function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: strin
       setImmediate(() => {
         if (settled) return;
         settled = true;
-        reject(new CacheSweeperError('sweeper', `${what} missed its ${timeoutMs} ms deadline`));
+        const late = new CacheSweeperError('sweeper', `${what} missed its ${timeoutMs} ms deadline`);
+        reject(Object.assign(late, { code: DEADLINE_CODE }));
       });
     }, timeoutMs);
     timer.unref?.();

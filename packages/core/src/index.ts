@@ -18,6 +18,7 @@ export {
   generationKey,
   isValidCacheKey,
   joinKey,
+  modelCounterKey,
   quoteFragment,
   quoteKeyPart,
   quotePrimaryKey,
@@ -41,7 +42,9 @@ export {
   type Target,
   type TargetMeta,
   type TargetRef,
+  type WholeModelRef,
 } from './targets';
+export type { PageAttributes, TelemetryOptions } from './telemetry/telemetry-options';
 export { freshCounterStart, isCounterValue } from './tokens/counter-values';
 export {
   DEFAULT_TOKEN_SPEC,

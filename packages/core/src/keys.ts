@@ -134,6 +134,19 @@ export function generationKey(namespace: string, model: string): string {
   return joinKey(namespace, [quoteKeyPart(model), '*']);
 }
 
+/** A whole model quoted as `<Model>:+`: the body of its model counter and the head of its fragment keys (no primary key quotes to `+`). */
+export function quoteWholeModel(model: string): string {
+  return `${quoteKeyPart(model)}:+`;
+}
+
+/**
+ * The key of a model's own counter, bumped by every invalidation of its rows:
+ * `<namespace>:<Model>:+`. Fragments about the whole model (`{ model }`) are keyed by it.
+ */
+export function modelCounterKey(namespace: string, model: string): string {
+  return keyOf(namespace, quoteWholeModel(model));
+}
+
 /** Everything a fragment key is made of. */
 export interface FragmentKeyInput {
   /** The model name. */

@@ -16,11 +16,32 @@ export interface SweeperStats {
   errors: number;
   /** Sequential waits on the backend; a batch of parallel calls counts once. */
   roundTrips: number;
+  /**
+   * Round trips that wrote rendered fragments (counted in `roundTrips` too): the
+   * background write after a page (or the write in place of `fragmentSync`).
+   */
+  writeRoundTrips: number;
+  /**
+   * Fragments queued for the background write: it runs after the page is served, one
+   * round for every fragment queued in the same turn (`stores` counts those written).
+   */
+  queuedStores: number;
 }
 
 /** A fresh set of zeroed counters, e.g. to collect one page's figures. */
 export function createStats(): SweeperStats {
-  return { hits: 0, misses: 0, uncached: 0, renders: 0, stores: 0, invalidations: 0, errors: 0, roundTrips: 0 };
+  return {
+    hits: 0,
+    misses: 0,
+    uncached: 0,
+    renders: 0,
+    stores: 0,
+    invalidations: 0,
+    errors: 0,
+    roundTrips: 0,
+    writeRoundTrips: 0,
+    queuedStores: 0,
+  };
 }
 
 /** Adds `amount` to counter `name` of every set in `sinks` (undefined entries are skipped). */

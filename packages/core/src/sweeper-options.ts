@@ -3,6 +3,8 @@ import { CacheSweeperError, describeValue } from './errors';
 import { isTtl, ttlError } from './fragments/fragment-planner';
 import { validateNamespace } from './keys';
 import { memoryBackend } from './memory-backend';
+import { checkTelemetryOptions } from './telemetry/telemetry';
+import type { TelemetryOptions } from './telemetry/telemetry-options';
 import type { ModelTokens } from './tokens/token-spec';
 
 /** Options of `createSweeper`. */
@@ -31,6 +33,19 @@ export interface SweeperOptions {
   readonly prefetchHints?: number;
   /** Told about every backend failure and missed deadline (they never reach a page). Default: ignore. */
   readonly onError?: (error: CacheSweeperError) => void;
+  /**
+   * `false` renders every fragment in place, as if there were no cache: no cache reads
+   * nor writes, the same HTML (for tests and development). Invalidations still bump
+   * counters, so turning caching back on never serves what changed meanwhile. Default: true.
+   */
+  readonly caching?: boolean;
+  /**
+   * OpenTelemetry spans and metrics through `@opentelemetry/api` (an optional peer
+   * dependency): by default, to the providers the application registered; with none,
+   * nothing is recorded. `false` turns them off; `{ tracerProvider, meterProvider }`
+   * sends them to providers of your own.
+   */
+  readonly telemetry?: false | TelemetryOptions;
 }
 
 /** `SweeperOptions` checked, with every default applied. */
@@ -43,6 +58,8 @@ export interface ResolvedSweeperOptions {
   readonly versionTtlSeconds: number;
   readonly prefetchHints: number;
   readonly onError: ((error: CacheSweeperError) => void) | undefined;
+  readonly caching: boolean;
+  readonly telemetry: false | TelemetryOptions;
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
@@ -73,6 +90,9 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
       `prefetchHints must be a whole number of fragments >= 0, got ${describeValue(options.prefetchHints)}`,
     );
   }
+  if (options.caching !== undefined && typeof options.caching !== 'boolean') {
+    throw new CacheSweeperError('sweeper', `caching must be true or false, got ${describeValue(options.caching)}`);
+  }
   const backend = options.backend ?? memoryBackend();
   checkBackend(backend);
   return {
@@ -84,6 +104,8 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     versionTtlSeconds,
     prefetchHints,
     onError: options.onError,
+    caching: options.caching ?? true,
+    telemetry: checkTelemetryOptions(options.telemetry),
   };
 }
 

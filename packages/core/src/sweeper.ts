@@ -18,6 +18,7 @@ import { SharedUncachedRenders } from './sharing/shared-uncached-renders';
 import type { SweeperStats } from './stats';
 import { resolveSweeperOptions, type SweeperOptions } from './sweeper-options';
 import { describeTarget, type Target } from './targets';
+import { Telemetry } from './telemetry/telemetry';
 import type { ModelTokens, TokenSpec } from './tokens/token-spec';
 import type { KeyPart, PlannedFragment } from './types';
 import { WriteBatcher } from './writes/write-batcher';
@@ -29,6 +30,9 @@ export interface FragmentOptions {
   /** The page's session (token snapshot, per-page stats); default: a fresh one. */
   readonly session?: SweeperSession;
 }
+
+/** The span of a `fragment` call that has no session of its own. */
+const FRAGMENT_TRACE = { name: 'cachesweeper fragment' };
 
 /** How long a finished rendering is kept for pages whose lookups read the cache just before its write landed. */
 const FINISHED_RENDER_GRACE_MS = 2_000;
@@ -56,6 +60,8 @@ export class Sweeper {
   readonly invalidationTimeoutMs: number;
   /** Lifetime of version counters (0 = no expiry). */
   readonly versionTtlSeconds: number;
+  /** False when every fragment renders in place, without cache reads or writes (`caching: false`). */
+  readonly caching: boolean;
 
   readonly #models: ModelRegistry;
   readonly #planner: FragmentPlanner;
@@ -72,11 +78,18 @@ export class Sweeper {
     this.timeoutMs = resolved.timeoutMs;
     this.invalidationTimeoutMs = resolved.invalidationTimeoutMs;
     this.versionTtlSeconds = resolved.versionTtlSeconds;
+    this.caching = resolved.caching;
     this.#models = new ModelRegistry(this.namespace);
     for (const [model, tokens] of Object.entries(resolved.models)) this.#models.declare(model, tokens);
     this.#planner = new FragmentPlanner(this.namespace, this.#models, this.versionTtlSeconds);
-    this.#reporter = new Reporter(resolved.onError);
-    const runner = new ConversationRunner(this.backend, this.timeoutMs, this.#reporter);
+    const telemetry = new Telemetry(
+      resolved.telemetry,
+      this.backend.name,
+      this.namespace,
+      this.backend.sync !== undefined,
+    );
+    this.#reporter = new Reporter(resolved.onError, telemetry);
+    const runner = new ConversationRunner(this.backend, this.timeoutMs, this.#reporter, telemetry);
     const decoder = new FragmentDecoder();
     this.#services = {
       runner,
@@ -91,12 +104,14 @@ export class Sweeper {
       uncachedRenders: new SharedUncachedRenders(),
       writes: new WriteBatcher(runner, this.#reporter),
       reporter: this.#reporter,
+      telemetry,
+      caching: this.caching,
       closed: () => this.#closed,
     };
     this.#invalidator = new Invalidator(
       this.namespace,
       this.#models,
-      new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter),
+      new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter, telemetry),
       this.#reporter,
     );
   }
@@ -145,7 +160,18 @@ export class Sweeper {
     options: FragmentOptions = {},
   ): Promise<string> {
     const planned = this.#planRender(target, ttlSeconds, parts, render, options);
-    return renderFragment(options.session ?? this.session(), planned, render);
+    if (options.session !== undefined) return renderFragment(options.session, planned, render);
+    const session = this.session({ trace: FRAGMENT_TRACE });
+    return renderFragment(session, planned, render).then(
+      (html) => {
+        session.end();
+        return html;
+      },
+      (error: unknown) => {
+        session.end(error);
+        throw error;
+      },
+    );
   }
 
   /**
@@ -164,9 +190,12 @@ export class Sweeper {
     return renderFragmentSync(options.session ?? this.session(), this.#syncRenders, planned, render);
   }
 
-  /** Whether the backend offers synchronous access (so `fragmentSync` and `session().lookupSync` work). */
+  /**
+   * Whether `fragmentSync` and `session().lookupSync` work: the backend offers
+   * synchronous access, or caching is off (nothing is read).
+   */
   get isSynchronous(): boolean {
-    return this.backend.sync !== undefined;
+    return this.backend.sync !== undefined || !this.caching;
   }
 
   /**

@@ -30,9 +30,19 @@ export interface TargetRef {
 }
 
 /**
+ * The whole of a model, not one row: `{ model: 'Category' }`, for a fragment such as
+ * "all categories". Keyed by the model's generation and its model counter, which every
+ * invalidation of one of its rows bumps (the model must be declared with `generation: true`).
+ */
+export interface WholeModelRef {
+  /** The model name. */
+  readonly model: string;
+}
+
+/**
  * What `invalidate` and `fragment` accept: a model instance (Sequelize or any object
  * whose class lists `primaryKeyAttributes` and that has `get(name)`), plain data
- * marked with `TARGET_META`, or a `TargetRef`.
+ * marked with `TARGET_META`, a `TargetRef`, or a `WholeModelRef`.
  */
 export type Target = object;
 
@@ -46,6 +56,8 @@ export interface ResolvedTarget {
   readonly attribute: (name: string) => unknown;
   /** Whether the row has `name` at all (loaded, even as null). */
   readonly hasAttribute: (name: string) => boolean;
+  /** True for a `WholeModelRef`: the model as a whole (its `id` is then `undefined`). */
+  readonly wholeModel?: true;
 }
 
 interface ModelClassLike {
@@ -68,10 +80,18 @@ export function resolveTarget(target: unknown): ResolvedTarget {
   if (meta !== undefined) return fromMeta(meta, target);
   if (isModelInstance(target)) return fromInstance(target);
   if (isRef(target)) return fromRef(target);
+  if (isWholeModel(target)) return new WholeModelTarget(checkModelName(target.model, target));
   throw new CacheSweeperError('targets', `target ${describeValue(target)} ${EXPECTED}`);
 }
 
-const EXPECTED = 'is neither a model instance, data marked with TARGET_META, nor a reference { model: "Name", id }';
+const EXPECTED =
+  'is neither a model instance, data marked with TARGET_META, a reference { model: "Name", id }, nor a whole model { model: "Name" }';
+
+// Exactly `{ model }`: a reference whose `id` was misspelt must not silently stand for every row.
+function isWholeModel(value: object): value is WholeModelRef {
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === 'model' && typeof (value as { model?: unknown }).model === 'string';
+}
 
 function isModelInstance(value: object): value is InstanceLike {
   const candidate = value as Partial<InstanceLike>;
@@ -117,6 +137,20 @@ class InstanceTarget implements ResolvedTarget {
 
   hasAttribute(name: string): boolean {
     return this.instance.dataValues === undefined || name in this.instance.dataValues;
+  }
+}
+
+class WholeModelTarget implements ResolvedTarget {
+  readonly id = undefined;
+  readonly wholeModel = true;
+  constructor(readonly model: string) {}
+
+  attribute(): unknown {
+    return undefined;
+  }
+
+  hasAttribute(): boolean {
+    return false;
   }
 }
 
@@ -185,7 +219,10 @@ function unsavedRow(id: unknown, model: string): CacheSweeperError {
   );
 }
 
-/** Describes a resolved target for messages, e.g. `Article#7`. */
-export function describeTarget(target: Pick<ResolvedTarget, 'model' | 'id'>): string {
+/** Describes a resolved target for messages, e.g. `Article#7`, or `Category (whole model)`. */
+export function describeTarget(
+  target: Pick<ResolvedTarget, 'model' | 'id'> & { readonly wholeModel?: boolean },
+): string {
+  if (target.wholeModel) return `${target.model} (whole model)`;
   return `${target.model}#${Array.isArray(target.id) ? target.id.map(String).join(',') : String(target.id)}`;
 }

@@ -28,8 +28,10 @@ export interface TokenPlan {
 export interface PlannedFragment {
   /** The model name. */
   readonly model: string;
-  /** The primary key. */
+  /** The primary key (`undefined` for a whole model). */
   readonly id: KeyPart | readonly KeyPart[];
+  /** True when the fragment is about the whole model (`{ model }`), not one row. */
+  readonly wholeModel?: true;
   /** Which keys the token needs. */
   readonly plan: TokenPlan;
   /** The key, quoted but for its token. */
@@ -47,6 +49,8 @@ export interface StoredFragment {
   readonly html: string;
   /** The counter of every cached fragment nested in it (at any depth), as rendered; served only while all still hold. */
   readonly nested: readonly NestedToken[];
+  /** How long its rendering took (µs), when it was measured (telemetry on). */
+  readonly renderMicros?: number | undefined;
 }
 
 /** Where a fragment stands after a lookup. */
@@ -57,6 +61,8 @@ export interface FragmentLookup {
   readonly html: string | undefined;
   /** On a hit, the counters of the cached fragments nested in it, with the tokens they held (and still hold). */
   readonly nested?: readonly NestedToken[];
+  /** On a hit, how long its rendering took (µs), when that was stored with it. */
+  readonly renderMicros?: number | undefined;
 }
 
 /** A finished rendering of a fragment: its HTML and the counters of the fragments nested in it (`null`: unknown). */
@@ -65,4 +71,6 @@ export interface RenderedFragment {
   readonly html: string;
   /** The counters of the cached fragments inside it, with their tokens; `null` when one could not be keyed. */
   readonly nested: readonly NestedToken[] | null;
+  /** How long the rendering took (µs), when measured (telemetry on). */
+  readonly renderMicros?: number | undefined;
 }

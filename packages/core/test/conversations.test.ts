@@ -13,13 +13,14 @@ describe('backend conversations', () => {
     const backend = memoryBackend();
     const asyncPage = newPageState();
     const rounds: string[] = [];
-    const outcome = await runConversation(readTokens(['cs:a', 'cs:b'], asyncPage, context), backend, 100, (op) =>
-      rounds.push(op.what),
-    );
+    const outcome = await runConversation(readTokens(['cs:a', 'cs:b'], asyncPage, context), backend, 100, (op) => {
+      rounds.push(op.what);
+      return undefined;
+    });
     expect(outcome.ok).toBe(true);
     expect(rounds).toEqual(['get version tokens', 'create version tokens']);
     const syncPage = newPageState();
-    runConversationSync(readTokens(['cs:a', 'cs:b'], syncPage, context), backend.sync!, () => {});
+    runConversationSync(readTokens(['cs:a', 'cs:b'], syncPage, context), backend.sync!, () => undefined);
     expect([...syncPage.tokens]).toEqual([...asyncPage.tokens]);
     expect(syncPage.created.size).toBe(0); // created by the first page: this one only read them
   });
@@ -27,7 +28,7 @@ describe('backend conversations', () => {
   it('stop at a round that fails or misses its deadline, naming the round', async () => {
     const { backend, script } = scriptedBackend();
     script('incr', 'hang');
-    const outcome = await runConversation(bumpCounters(['cs:a']), backend, 20, () => {});
+    const outcome = await runConversation(bumpCounters(['cs:a']), backend, 20, () => undefined);
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) {
       expect(outcome.op.what).toBe('bump version tokens');

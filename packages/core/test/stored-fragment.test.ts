@@ -20,6 +20,16 @@ describe('stored fragment values', () => {
     // 2,000 generated values: seconds of CPU on a loaded machine, so more time than the 5 s default.
   }, 60_000);
 
+  it('round-trip the render time stored with them (telemetry on), in both shapes', () => {
+    const nested: NestedToken[] = [['cs:Comment:=1', '4503599627370497']];
+    expect(encodeFragment('<p>', [], 1234)).toBe('~1234|<p>');
+    expect(decodeFragment('~1234|<p>')).toEqual({ html: '<p>', nested: [], renderMicros: 1234 });
+    expect(decodeFragment(encodeFragment('~5|x', nested, 0))).toEqual({ html: '~5|x', nested, renderMicros: 0 });
+    for (const value of ['~', '~|x', '~12a|x', '~1234', '~-1|x', `~${'9'.repeat(16)}|x`, '~12~3|x']) {
+      expect(decodeFragment(value), JSON.stringify(value)).toBeUndefined();
+    }
+  });
+
   it('reads a value in no known shape as a miss', () => {
     for (const value of [
       '',
@@ -62,5 +72,15 @@ describe('FragmentDecoder', () => {
     expect(decoder.decode('k', encodeFragment('<d>', [['cs:C:=1', '61']]))?.nested).toEqual([['cs:C:=1', '61']]);
     expect(decoder.decode('k', encodeFragment('<e>'))).toEqual({ html: '<e>', nested: [] });
     expect(decoder.decode('k', 'garbage')).toBeUndefined();
+  });
+
+  it('keeps the render time of a reused header, and reads a new one when the value changes', async () => {
+    const { FragmentDecoder } = await import('../src/fragments/fragment-decoder');
+    const decoder = new FragmentDecoder();
+    const nested: NestedToken[] = [['cs:C:=1', '5']];
+    decoder.decode('k', encodeFragment('<a>', nested, 700));
+    expect(decoder.decode('k', encodeFragment('<b>', nested, 700))).toEqual({ html: '<b>', nested, renderMicros: 700 });
+    expect(decoder.decode('k', encodeFragment('<c>', nested, 90))).toEqual({ html: '<c>', nested, renderMicros: 90 });
+    expect(decoder.decode('k', encodeFragment('<d>', nested))).toEqual({ html: '<d>', nested });
   });
 });

@@ -3,13 +3,15 @@ import { createStats } from '../src';
 import { ConversationRunner } from '../src/conversations/conversation-runner';
 import { newPageState } from '../src/page/page-state';
 import { Reporter } from '../src/reporting/reporter';
+import { Telemetry } from '../src/telemetry/telemetry';
 import { WriteBatcher } from '../src/writes/write-batcher';
 import { scriptedBackend } from './support/scripted-backend';
 
 function batcher(options: { sync?: boolean } = {}) {
   const scripted = scriptedBackend(options);
   const reporter = new Reporter(undefined);
-  const writes = new WriteBatcher(new ConversationRunner(scripted.backend, 100, reporter), reporter);
+  const telemetry = new Telemetry(false, scripted.backend.name, 'cs', false);
+  const writes = new WriteBatcher(new ConversationRunner(scripted.backend, 100, reporter, telemetry), reporter);
   return { ...scripted, reporter, writes };
 }
 

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { relative, resolve } from 'node:path';
 import {
   CacheSweeperError,
   describeValue,
@@ -6,9 +8,10 @@ import {
   type SweeperStats,
 } from '@cachesweeper/core';
 import Handlebars from 'handlebars';
-import { COMPONENT } from './location';
+import { COMPONENT, reasonOf } from './location';
 import { type CacheSweeperOptions, registerCacheSweeper } from './registration';
 import { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render/render-cached';
+import { RENDER_TRACE } from './render/render-state';
 import type { HandlebarsEnvironment } from './types';
 
 /** The parts of an `ExpressHandlebars` instance (express-handlebars 8) the engine wraps. */
@@ -19,6 +22,8 @@ export interface ExpressHandlebarsLike {
   engine: unknown;
   /** Renders a view in its layout. */
   renderView(viewPath: string, options?: unknown, callback?: unknown): Promise<unknown>;
+  /** Reads and compiles a view, layout or partial file (wrapped to name the file in errors). */
+  getTemplate?(filePath: string, options?: unknown): Promise<unknown>;
 }
 
 /** Options of `cachesweeperEngine`: those of `registerCacheSweeper`, plus per-page stats. */
@@ -69,6 +74,7 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
   const { stats, ...registerOptions } = options;
   registerCacheSweeper(wrapped.handlebars as HandlebarsEnvironment, sweeper, registerOptions);
 
+  nameCompiledFiles(wrapped);
   const renderView = wrapped.renderView.bind(wrapped);
   wrapped.renderView = (viewPath: string, locals?: unknown, callback?: unknown) => {
     if (typeof locals === 'function') return wrappedRenderView(viewPath, {}, locals as RenderCallback);
@@ -80,9 +86,19 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
   };
   const wrappedRenderView = (viewPath: string, locals: Record<string, unknown>, callback?: RenderCallback) => {
     const pageStats = stats?.(locals);
-    const session = sweeper.session(pageStats ? { stats: pageStats } : {});
+    // One span for the page, view and layout: what a tracing backend shows under the request.
+    const trace = { ...RENDER_TRACE, attributes: { 'cachesweeper.view': displayPath(viewPath) } };
+    const session = sweeper.session({ ...(pageStats ? { stats: pageStats } : {}), trace });
     const data = { ...(locals.data as Record<string, unknown> | undefined), [SESSION_KEY]: session };
-    return renderView(viewPath, { ...locals, data }, callback);
+    const render = (done: RenderCallback) =>
+      renderView(viewPath, { ...locals, data }, (error: unknown, html?: string) => {
+        session.end(error ?? undefined);
+        done(error, html);
+      });
+    if (callback !== undefined) return render(callback);
+    return new Promise<unknown>((resolve, reject) => {
+      render((error, html) => (error === null || error === undefined ? resolve(html) : reject(error)));
+    });
   };
   wrapped._renderTemplate = async (
     template: CompiledTemplate,
@@ -91,9 +107,48 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
   ) => {
     const data = renderOptions.data as Record<string, unknown> | undefined;
     const session = data?.[SESSION_KEY] as SweeperSession | undefined;
-    // express-handlebars trims each rendering; trim after resolving, as it would have inline.
-    return (await renderCached(template, context, { ...(renderOptions as RenderCachedOptions), session })).trim();
+    try {
+      // express-handlebars trims each rendering; trim after resolving, as it would have inline.
+      return (await renderCached(template, context, { ...(renderOptions as RenderCachedOptions), session })).trim();
+    } catch (error) {
+      throw withFileName(error, (data?.exphbs as { filePath?: unknown } | undefined)?.filePath);
+    }
   };
   wrapped.engine = wrapped.renderView;
   return exphbs;
+}
+
+/**
+ * Compiles every view, layout and partial file the engine reads with its path as
+ * Handlebars' `srcName`, so a block's errors name its file as well as its line
+ * (template digests leave `srcName` out: keys do not depend on where files sit).
+ */
+function nameCompiledFiles(exphbs: ExpressHandlebarsLike & { _compileTemplate?: unknown }): void {
+  const { getTemplate, _compileTemplate: compileTemplate } = exphbs;
+  if (typeof getTemplate !== 'function' || typeof compileTemplate !== 'function') return;
+  // express-handlebars compiles a file in a continuation of the getTemplate call that read it.
+  const files = new AsyncLocalStorage<string>();
+  exphbs.getTemplate = (filePath: string, options?: unknown) =>
+    files.run(displayPath(filePath), () => getTemplate.call(exphbs, filePath, options));
+  exphbs._compileTemplate = (template: string, options?: object) => {
+    const srcName = files.getStore();
+    return compileTemplate.call(exphbs, template, srcName === undefined ? options : { ...options, srcName });
+  };
+}
+
+/** A file path as errors show it: relative to the working directory when inside it. */
+function displayPath(filePath: string): string {
+  const absolute = resolve(filePath);
+  const inside = relative(process.cwd(), absolute);
+  return inside === '' || inside.startsWith('..') ? absolute : inside;
+}
+
+/** A cachesweeper error from rendering `filePath`, naming that file when its message does not. */
+function withFileName(error: unknown, filePath: unknown): unknown {
+  if (!(error instanceof CacheSweeperError) || typeof filePath !== 'string') return error;
+  const file = displayPath(filePath);
+  if (error.message.includes(JSON.stringify(file))) return error;
+  return new CacheSweeperError(error.component, `${reasonOf(error)} (rendering ${JSON.stringify(file)})`, {
+    cause: error,
+  });
 }

@@ -1,13 +1,13 @@
 import { CacheSweeperError, describeValue } from '@cachesweeper/core';
 import { COMPONENT } from './location';
-import type { Loader } from './types';
+import type { AnyLoader } from './types';
 
 const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
 
 /** The options `registerCacheSweeper` checks (its own type lives beside it). */
 interface RegistrationOptions {
   readonly helperName?: unknown;
-  readonly loaders?: Readonly<Record<string, Loader>>;
+  readonly loaders?: Readonly<Record<string, AnyLoader>>;
   readonly onFallback?: unknown;
 }
 

@@ -7,14 +7,14 @@ import { COMPONENT } from './location';
 import { checkRegistrationArguments } from './registration-arguments';
 import { tagTemplate } from './render/template-registration';
 import { indentHelper } from './render/transform-block-output';
-import type { HandlebarsEnvironment, Loader, Registration } from './types';
+import type { AnyLoader, HandlebarsEnvironment, Loader, Registration } from './types';
 
 /** Options of `registerCacheSweeper`. */
 export interface CacheSweeperOptions {
   /** Name of the block helper. Default: `cachesweeper`. */
   readonly helperName?: string;
-  /** Loaders that blocks can name, as in `load="articlePage"`. */
-  readonly loaders?: Readonly<Record<string, Loader>>;
+  /** Loaders that blocks can name, as in `load="articlePage"`; each may be typed for its blocks (`Loader<T, D, C>`). */
+  readonly loaders?: Readonly<Record<string, AnyLoader>>;
   /**
    * Told when an enclosing helper changed or dropped a cached block's output, so
    * that part of the page was rendered again without the cache (correct, but slow).
@@ -68,7 +68,8 @@ export function registerCacheSweeper(
     handlebars,
     sweeper,
     helperName,
-    loaders: { ...options.loaders },
+    // Blocks call a loader with their target and context, whatever it was typed for.
+    loaders: { ...options.loaders } as Readonly<Record<string, Loader>>,
     templateDigests: new WeakMap(),
     sourceDigests: new Map(),
     fallback: (error) => {

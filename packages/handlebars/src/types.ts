@@ -26,8 +26,18 @@ export interface BlockFunction {
  * Loads a block's data on a miss: called with the block's target and its context
  * (`this` where the block sits), after the block's version token was read, so the
  * data is never older than the key it is stored under. May return a promise.
+ * Type it for the blocks that name it: `Loader<TargetRef, ArticlePage, { article: ArticleData }>`.
  */
-export type Loader = (target: Target, context: unknown) => unknown;
+export type Loader<TTarget extends Target = Target, TData = unknown, TContext = unknown> = (
+  target: TTarget,
+  context: TContext,
+) => TData | Promise<TData>;
+
+/**
+ * Any loader, whatever its types: what `loaders` takes. (A loader typed for its own
+ * target would not be a `Loader<Target>`: it cannot take every target.)
+ */
+export type AnyLoader = Loader<never, unknown, never>;
 
 /** The value a loader produced. */
 export interface Loaded {

@@ -1,13 +1,15 @@
 import { type KeyPart, quoteKeyPart, quotePrimaryKey, type TargetRef } from '@cachesweeper/core';
 
 /**
- * The invalidations one or more writes owe: rows (whose counters to bump) and models
- * (whose generation to bump). Duplicates coalesce, so a transaction that touches one
- * article a hundred times bumps it once.
+ * The invalidations one or more writes owe: rows (whose counters to bump), models
+ * (whose generation to bump) and whole models (whose model counter alone to bump).
+ * Duplicates coalesce, so a transaction that touches one article a hundred times
+ * bumps it once.
  */
 export class Invalidations {
   readonly #rows = new Map<string, TargetRef>();
   readonly #models = new Set<string>();
+  readonly #wholeModels = new Set<string>();
 
   /** Adds a row by model name and primary key. */
   addRow(model: string, id: KeyPart | readonly KeyPart[]): void {
@@ -20,15 +22,29 @@ export class Invalidations {
     this.#models.add(model);
   }
 
+  /**
+   * Adds a model whose fragments about the whole model (`{ model }`) changed, with no
+   * row counter to bump: a row keyed by its attribute alone, whose write changed it.
+   */
+  addWholeModel(model: string): void {
+    this.#wholeModels.add(model);
+  }
+
   /** Adds everything another set holds. */
   merge(other: Invalidations): void {
     for (const [key, ref] of other.#rows) if (!this.#rows.has(key)) this.#rows.set(key, ref);
     for (const model of other.#models) this.#models.add(model);
+    for (const model of other.#wholeModels) this.#wholeModels.add(model);
   }
 
   /** Whether there is nothing to invalidate. */
   get empty(): boolean {
-    return this.#rows.size === 0 && this.#models.size === 0;
+    return this.#rows.size === 0 && this.#models.size === 0 && this.#wholeModels.size === 0;
+  }
+
+  /** The models whose model counter alone to bump. */
+  get wholeModels(): readonly string[] {
+    return [...this.#wholeModels];
   }
 
   /** The rows to invalidate. */

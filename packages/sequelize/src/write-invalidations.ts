@@ -39,6 +39,8 @@ export async function invalidationsOfWrite(
     }
   } else if (!written.tokenChanged) {
     invalidations.addModel(plan.model);
+  } else {
+    invalidations.addWholeModel(plan.model);
   }
   if (written.pathsUnknown === true) for (const model of plan.reach) invalidations.addModel(model);
   try {

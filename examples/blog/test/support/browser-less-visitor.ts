@@ -48,13 +48,22 @@ export class HttpVisitor {
 }
 
 /** Reads the per-page cache figures the blog prints in its panel. */
-export function panelFigures(html: string): { hits: number; misses: number; uncached: number; roundTrips: number } {
+export function panelFigures(html: string): {
+  hits: number;
+  misses: number;
+  uncached: number;
+  roundTrips: number;
+  backgroundWrites: number;
+  queuedStores: number;
+} {
   const figure = (id: string) => Number(new RegExp(`id="cache-${id}">(\\d+)<`).exec(html)?.[1] ?? Number.NaN);
   return {
     hits: figure('hits'),
     misses: figure('misses'),
     uncached: figure('uncached'),
     roundTrips: figure('round-trips'),
+    backgroundWrites: figure('background-writes'),
+    queuedStores: figure('queued-stores'),
   };
 }
 

@@ -2,8 +2,9 @@ import type { CacheBackend, SyncCacheBackend } from '../backend';
 import { CacheSweeperError } from '../errors';
 import type { Reporter } from '../reporting/reporter';
 import type { SweeperStats } from '../stats';
-import type { Conversation } from './backend-rounds';
-import { type ConversationOutcome, runConversation, runConversationSync } from './run-conversation';
+import type { RoundParent, Telemetry } from '../telemetry/telemetry';
+import type { BackendOp, Conversation } from './backend-rounds';
+import { type ConversationOutcome, type RoundObserver, runConversation, runConversationSync } from './run-conversation';
 
 /**
  * Runs conversations against the sweeper's backend: each round under the deadline,
@@ -15,12 +16,14 @@ export class ConversationRunner {
   readonly backend: CacheBackend;
   readonly #timeoutMs: number;
   readonly #reporter: Reporter;
+  readonly #telemetry: Telemetry;
 
-  /** A runner on `backend`, each round under `timeoutMs`. */
-  constructor(backend: CacheBackend, timeoutMs: number, reporter: Reporter) {
+  /** A runner on `backend`, each round under `timeoutMs`, traced through `telemetry`. */
+  constructor(backend: CacheBackend, timeoutMs: number, reporter: Reporter, telemetry: Telemetry) {
     this.backend = backend;
     this.#timeoutMs = timeoutMs;
     this.#reporter = reporter;
+    this.#telemetry = telemetry;
   }
 
   /** The backend's synchronous face, if it has one. */
@@ -28,26 +31,39 @@ export class ConversationRunner {
     return this.backend.sync;
   }
 
-  /** Runs `conversation` against the async backend; a failure is counted in `errorSinks` (default: `sinks`). */
+  /**
+   * Runs `conversation` against the async backend; a failure is counted in `errorSinks`
+   * (default: `sinks`); each round's span goes under `parent` (see `RoundParent`).
+   */
   async run<T>(
     conversation: Conversation<T>,
     sinks: readonly (SweeperStats | undefined)[],
     errorSinks: readonly (SweeperStats | undefined)[] = sinks,
+    parent?: RoundParent,
   ): Promise<ConversationOutcome<T>> {
-    const outcome = await runConversation(conversation, this.backend, this.#timeoutMs, () =>
-      this.#reporter.count('roundTrips', sinks),
-    );
+    const outcome = await runConversation(conversation, this.backend, this.#timeoutMs, this.#observer(sinks, parent));
     if (!outcome.ok) this.#reporter.reportRound(`${this.backend.name} ${outcome.op.what}`, outcome.error, errorSinks);
     return outcome;
   }
 
   /** Runs `conversation` against the synchronous face; throws when the backend has none. */
-  runSync<T>(conversation: Conversation<T>, sinks: readonly (SweeperStats | undefined)[]): ConversationOutcome<T> {
-    const outcome = runConversationSync(conversation, this.requireSync(), () =>
-      this.#reporter.count('roundTrips', sinks),
-    );
+  runSync<T>(
+    conversation: Conversation<T>,
+    sinks: readonly (SweeperStats | undefined)[],
+    parent?: RoundParent,
+  ): ConversationOutcome<T> {
+    const outcome = runConversationSync(conversation, this.requireSync(), this.#observer(sinks, parent));
     if (!outcome.ok) this.#reporter.reportRound(`${this.backend.name} ${outcome.op.what}`, outcome.error, sinks);
     return outcome;
+  }
+
+  /** Counts each round (a write of rendered fragments as such too) and starts its span. */
+  #observer(sinks: readonly (SweeperStats | undefined)[], parent: RoundParent): RoundObserver {
+    return (op: BackendOp) => {
+      this.#reporter.count('roundTrips', sinks);
+      if (op.kind === 'setMany') this.#reporter.count('writeRoundTrips', sinks);
+      return this.#telemetry.startRound(op, parent);
+    };
   }
 
   /** The synchronous face, or an error saying which API to use instead. */

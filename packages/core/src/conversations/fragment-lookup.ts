@@ -70,7 +70,7 @@ export function* lookupFragments(
     const stored = page.fragments.get(key);
     hints?.noteLookup(fragment, key, stored?.nested);
     if (stored === undefined || !nestedTokensHold(stored.nested, page.tokens)) return { key, html: undefined };
-    return { key, html: stored.html, nested: stored.nested };
+    return { key, html: stored.html, nested: stored.nested, renderMicros: stored.renderMicros };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { CacheBackend, SyncCacheBackend } from '../backend';
 import { withDeadline } from '../deadline';
+import { answeredRound, type RoundEnd } from '../telemetry/round-attributes';
 import type { BackendOp, Conversation } from './backend-rounds';
 
 /** How a conversation ended: its value, or the round that failed and why. */
@@ -10,24 +11,29 @@ export type ConversationOutcome<T> =
 /** A conversation that ended in a failed round. */
 export type FailedConversation = Extract<ConversationOutcome<unknown>, { ok: false }>;
 
+/** Told before each round; may return a function told how the round ended (for its span and metrics). */
+export type RoundObserver = (op: BackendOp) => ((end: RoundEnd) => void) | undefined;
+
 /** Runs a conversation against an async backend, each round under `timeoutMs`; `onRound` is told before each round. */
 export async function runConversation<T>(
   conversation: Conversation<T>,
   backend: CacheBackend,
   timeoutMs: number,
-  onRound: (op: BackendOp) => void,
+  onRound: RoundObserver,
 ): Promise<ConversationOutcome<T>> {
   let step = conversation.next();
   while (!step.done) {
     const op = step.value;
-    onRound(op);
+    const finish = onRound(op);
     let result: unknown;
     try {
       result = await withDeadline(execute(op, backend), timeoutMs, `${backend.name} ${op.what}`);
     } catch (error) {
+      finish?.({ ok: false, error });
       conversation.return(undefined as T);
       return { ok: false, op, error };
     }
+    finish?.(answeredRound(op, result));
     step = conversation.next(result);
   }
   return { ok: true, value: step.value };
@@ -37,19 +43,21 @@ export async function runConversation<T>(
 export function runConversationSync<T>(
   conversation: Conversation<T>,
   backend: SyncCacheBackend,
-  onRound: (op: BackendOp) => void,
+  onRound: RoundObserver,
 ): ConversationOutcome<T> {
   let step = conversation.next();
   while (!step.done) {
     const op = step.value;
-    onRound(op);
+    const finish = onRound(op);
     let result: unknown;
     try {
       result = executeSync(op, backend);
     } catch (error) {
+      finish?.({ ok: false, error });
       conversation.return(undefined as T);
       return { ok: false, op, error };
     }
+    finish?.(answeredRound(op, result));
     step = conversation.next(result);
   }
   return { ok: true, value: step.value };

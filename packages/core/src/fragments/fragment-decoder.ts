@@ -12,9 +12,10 @@ const MAX_HEADERS = 1_000;
  * reused when the value starts with it, so the same strings come back each time.
  */
 export class FragmentDecoder {
-  readonly #headers = new LRUCache<string, { readonly header: string; readonly nested: StoredFragment['nested'] }>({
-    max: MAX_HEADERS,
-  });
+  readonly #headers = new LRUCache<
+    string,
+    { readonly header: string; readonly nested: StoredFragment['nested']; readonly renderMicros: number | undefined }
+  >({ max: MAX_HEADERS });
 
   /** The fragment stored under `key` as `value`; `undefined` for a value in no known shape. */
   decode(key: string, value: string): StoredFragment | undefined {
@@ -25,11 +26,15 @@ export class FragmentDecoder {
       value.charCodeAt(known.header.length) === 0x0a &&
       value.startsWith(known.header)
     ) {
-      return { html: value.slice(known.header.length + 1), nested: known.nested };
+      const html = value.slice(known.header.length + 1);
+      return known.renderMicros === undefined
+        ? { html, nested: known.nested }
+        : { html, nested: known.nested, renderMicros: known.renderMicros };
     }
     const stored = decodeFragment(value);
     if (stored !== undefined && stored.nested.length > 0) {
-      this.#headers.set(key, { header: value.slice(0, value.indexOf('\n')), nested: stored.nested });
+      const header = value.slice(0, value.indexOf('\n'));
+      this.#headers.set(key, { header, nested: stored.nested, renderMicros: stored.renderMicros });
     }
     return stored;
   }

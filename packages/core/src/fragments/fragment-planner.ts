@@ -1,5 +1,5 @@
 import { CacheSweeperError, describeValue } from '../errors';
-import { quoteFragment } from '../keys';
+import { keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel } from '../keys';
 import type { ModelRegistry } from '../models/model-registry';
 import { describeTarget, resolveTarget, type Target } from '../targets';
 import { planToken } from '../tokens/token-plan';
@@ -56,12 +56,35 @@ export class FragmentPlanner {
       );
     }
     const { spec, generationKey } = this.#models.keysOf(target.model);
+    if (target.wholeModel)
+      return this.#planWholeModel(target.model, spec.generation, generationKey, digest, parts, ttlSeconds);
     const quoted = quoteFragment({ model: target.model, id: target.id, digest, parts });
     return {
       model: target.model,
       id: target.id,
       plan: planToken(this.#namespace, target, spec, quoted.head, generationKey),
       quoted,
+      ttlSeconds: this.#fragmentTtl(ttlSeconds),
+    };
+  }
+
+  /** A fragment about the whole model: keyed by its generation and its model counter. */
+  #planWholeModel(
+    model: string,
+    generation: boolean,
+    generationKey: string | undefined,
+    digest: string,
+    parts: readonly KeyPart[],
+    ttlSeconds: number,
+  ): PlannedFragment {
+    if (!generation || generationKey === undefined) throw wholeModelUndeclared(model);
+    const head = quoteWholeModel(model);
+    return {
+      model,
+      id: undefined,
+      wholeModel: true,
+      plan: { counterKey: keyOf(this.#namespace, head), generationKey, attributePart: undefined },
+      quoted: { head, tail: quoteFragmentTail(digest, parts) },
       ttlSeconds: this.#fragmentTtl(ttlSeconds),
     };
   }
@@ -83,5 +106,13 @@ export function ttlError(ttlSeconds: unknown, what: string): CacheSweeperError {
   return new CacheSweeperError(
     'sweeper',
     `${what} must be a whole number of seconds >= 0, got ${describeValue(ttlSeconds)}`,
+  );
+}
+
+/** The error for a whole-model target (or invalidation) of a model that keeps no model counter. */
+export function wholeModelUndeclared(model: string): CacheSweeperError {
+  return new CacheSweeperError(
+    'sweeper',
+    `{ model: ${JSON.stringify(model)} } stands for the whole model, which is keyed by its generation and model counter: declare ${model} with { generation: true } (createSweeper({ models: { ${model}: { generation: true } } }); installSweeper declares every ruled model so)`,
   );
 }

@@ -1,7 +1,8 @@
 import type { ConversationRunner } from '../conversations/conversation-runner';
 import { bumpCounters } from '../conversations/counter-bumps';
 import { CacheSweeperError, describeValue } from '../errors';
-import { generationKey, isValidCacheKey, versionKey } from '../keys';
+import { wholeModelUndeclared } from '../fragments/fragment-planner';
+import { generationKey, isValidCacheKey, modelCounterKey, versionKey } from '../keys';
 import type { ModelRegistry } from '../models/model-registry';
 import type { Reporter } from '../reporting/reporter';
 import type { SweeperStats } from '../stats';
@@ -124,17 +125,28 @@ export class Invalidator {
     const rows = new Set<string>();
     const keys = new Set<string>();
     for (const target of targets) {
-      const { row, counterKey } = this.#invalidationOf(target, using);
+      const { row, counterKey, modelKey } = this.#invalidationOf(target, using);
       rows.add(row);
       if (counterKey !== undefined) keys.add(counterKey);
+      if (modelKey !== undefined) keys.add(modelKey);
     }
     return { rows: rows.size, keys: [...keys] };
   }
 
-  #invalidationOf(target: Target, using: string | undefined): { row: string; counterKey: string | undefined } {
+  /** The keys one target's invalidation bumps: its row counter, and the model counter of a model with a generation. */
+  #invalidationOf(
+    target: Target,
+    using: string | undefined,
+  ): { row: string; counterKey: string | undefined; modelKey: string | undefined } {
     const resolved = resolveTarget(target);
-    const row = versionKey(this.#namespace, resolved.model, resolved.id);
     const spec = this.#models.specOf(resolved.model);
+    // Fragments about the whole model change with any of its rows.
+    const modelKey = spec.generation ? modelCounterKey(this.#namespace, resolved.model) : undefined;
+    if (resolved.wholeModel) {
+      if (modelKey === undefined) throw wholeModelUndeclared(resolved.model);
+      return { row: modelKey, counterKey: undefined, modelKey };
+    }
+    const row = versionKey(this.#namespace, resolved.model, resolved.id);
     if (using !== undefined) {
       if (spec.using !== using) {
         throw new CacheSweeperError(
@@ -145,13 +157,13 @@ export class Invalidator {
       attributeToken(resolved, using); // the attribute must be loaded, as in a read
     }
     if (!spec.counter) {
-      if (using !== undefined) return { row, counterKey: undefined }; // the save that changed the attribute was the invalidation
+      if (using !== undefined) return { row, counterKey: undefined, modelKey }; // the save that changed the attribute was the invalidation
       throw new CacheSweeperError(
         'sweeper',
         `invalidate(${describeTarget(resolved)}): ${resolved.model} is keyed by its "${spec.using}" alone, so only a write that changes "${spec.using}" invalidates it; declare { using: "${spec.using}", counter: true } to allow invalidate()`,
       );
     }
-    return { row, counterKey: row };
+    return { row, counterKey: row, modelKey };
   }
 
   #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<InvalidationOutcome> {

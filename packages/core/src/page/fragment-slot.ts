@@ -16,6 +16,8 @@ export class FragmentSlot {
   readonly key: string | undefined;
   /** The cached HTML on a hit. */
   readonly html: string | undefined;
+  /** On a hit, how long its rendering took (µs), when that was stored with it. */
+  readonly renderMicros: number | undefined;
   /**
    * The counters of the cached fragments inside it, at any depth, with their tokens:
    * from its stored copy on a hit, from its children once rendered; `null` when one
@@ -28,6 +30,7 @@ export class FragmentSlot {
     this.planned = planned;
     this.key = found.key;
     this.html = found.html;
+    this.renderMicros = found.renderMicros;
     this.nested = found.key === undefined ? null : found.html === undefined ? undefined : (found.nested ?? []);
   }
 

@@ -1,4 +1,6 @@
 import type { SweeperStats } from '../stats';
+import type { PageTrace } from '../telemetry/page-trace';
+import type { PageAttributes } from '../telemetry/telemetry-options';
 import type { StoredFragment } from '../types';
 
 /**
@@ -19,6 +21,10 @@ export interface PageState {
   available: boolean;
   /** Extra counters for this page, on top of the sweeper's own. */
   readonly stats: SweeperStats | undefined;
+  /** The page's span, when it asked for one: `null` when it is not recorded. */
+  readonly trace: PageTrace | null | undefined;
+  /** Where this page's figures go besides the totals: `stats` and the span's own figures. */
+  readonly sinks: readonly (SweeperStats | undefined)[];
   /** False when renderings of this page must not be stored nor shared (e.g. a render inside a write transaction). */
   readonly store: boolean;
   /** When the page began (`performance.now()`): an uncached render started later may be shared with it. */
@@ -35,16 +41,23 @@ export interface SessionOptions {
    * can see uncommitted data, such as one inside a write transaction.
    */
   readonly store?: boolean;
+  /**
+   * Gives the page an OpenTelemetry span with this name (and attributes), under the
+   * active span; the page's rounds are its children. End it with `session.end()`.
+   */
+  readonly trace?: { readonly name: string; readonly attributes?: PageAttributes };
 }
 
-/** The state of a page that has read nothing yet. */
-export function newPageState(options: SessionOptions = {}): PageState {
+/** The state of a page that has read nothing yet; `trace` is its span, if it asked for one. */
+export function newPageState(options: SessionOptions = {}, trace?: PageTrace | null): PageState {
   return {
     tokens: new Map(),
     fragments: new Map(),
     created: new Set(),
     available: true,
     stats: options.stats,
+    trace,
+    sinks: trace ? [options.stats, trace.stats] : [options.stats],
     store: options.store ?? true,
     startedAt: performance.now(),
   };

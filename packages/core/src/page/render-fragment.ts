@@ -74,7 +74,7 @@ export function renderFragmentSync(
 }
 
 /** Checks that a render returned a string; throws a CacheSweeperError naming the fragment otherwise. */
-export function checkRendered(html: unknown, target: Pick<PlannedFragment, 'model' | 'id'>): string {
+export function checkRendered(html: unknown, target: Pick<PlannedFragment, 'model' | 'id' | 'wholeModel'>): string {
   if (typeof html !== 'string') {
     throw new CacheSweeperError(
       'sweeper',

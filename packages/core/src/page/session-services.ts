@@ -4,6 +4,7 @@ import type { FragmentHints } from '../lookup/read-ahead-hints';
 import type { Reporter } from '../reporting/reporter';
 import type { SharedRenderings } from '../sharing/shared-renderings';
 import type { SharedUncachedRenders } from '../sharing/shared-uncached-renders';
+import type { Telemetry } from '../telemetry/telemetry';
 import type { WriteBatcher } from '../writes/write-batcher';
 
 /** The sweeper's parts a session works with: one set per sweeper, shared by all its sessions. */
@@ -22,6 +23,10 @@ export interface SessionServices {
   readonly writes: WriteBatcher;
   /** Figures and error reports. */
   readonly reporter: Reporter;
+  /** Spans and metrics. */
+  readonly telemetry: Telemetry;
+  /** False when the sweeper renders every fragment in place, without the cache (`caching: false`). */
+  readonly caching: boolean;
   /** True once the sweeper was closed: lookups then render uncached. */
   readonly closed: () => boolean;
 }

@@ -1,7 +1,7 @@
 import { lookupFragments } from '../conversations/fragment-lookup';
 import type { ConversationOutcome } from '../conversations/run-conversation';
 import { readCounters } from '../conversations/token-reads';
-import { CacheSweeperError } from '../errors';
+import { CacheSweeperError, describeValue } from '../errors';
 import { encodeFragment, nestedTokensHold } from '../fragments/stored-fragment';
 import type { SweeperStats } from '../stats';
 import type { FragmentLookup, PlannedFragment, RenderedFragment } from '../types';
@@ -41,7 +41,14 @@ export class SweeperSession {
   /** A session on the sweeper's `services`; use `sweeper.session()`. */
   constructor(services: SessionServices, options: SessionOptions = {}) {
     this.#services = services;
-    this.#page = newPageState(options);
+    const trace = options.trace === undefined ? undefined : startTrace(services, options.trace);
+    // Without caching, nothing is read, stored or shared: every fragment renders here.
+    this.#page = newPageState(services.caching ? options : { ...options, store: false }, trace);
+  }
+
+  /** Ends the page's span (if it has one) with its figures; `error` marks the page failed. Idempotent. */
+  end(error?: unknown): void {
+    this.#page.trace?.end(error);
   }
 
   /** This page's counters, if it collects any. */
@@ -59,16 +66,21 @@ export class SweeperSession {
     if (planned.length === 0) return [];
     if (!this.#usable()) return this.#uncached(planned);
     const { runner, context, hints } = this.#services;
-    return this.#slots(planned, await runner.run(lookupFragments(planned, this.#page, context, hints), [this.stats]));
+    const { sinks, trace } = this.#page;
+    return this.#slots(
+      planned,
+      await runner.run(lookupFragments(planned, this.#page, context, hints), sinks, sinks, trace),
+    );
   }
 
   /** As `lookup`, synchronously; needs a backend with synchronous access. */
   lookupSync(planned: readonly PlannedFragment[]): FragmentSlot[] {
     const { runner, context, hints } = this.#services;
-    runner.requireSync();
+    if (this.#services.caching) runner.requireSync();
     if (planned.length === 0) return [];
     if (!this.#usable()) return this.#uncached(planned);
-    return this.#slots(planned, runner.runSync(lookupFragments(planned, this.#page, context, hints), [this.stats]));
+    const { sinks, trace } = this.#page;
+    return this.#slots(planned, runner.runSync(lookupFragments(planned, this.#page, context, hints), sinks, trace));
   }
 
   /**
@@ -92,7 +104,7 @@ export class SweeperSession {
 
   /** Claims a fragment to render here without sharing or storing it (e.g. after a `wait` came back empty). */
   claimPrivately(slot: FragmentSlot): RenderClaim {
-    if (slot.status === 'miss') this.#services.reporter.count('renders', [this.stats]);
+    if (slot.status === 'miss') this.#services.reporter.count('renders', this.#page.sinks);
     return this.#renderClaim(slot, false);
   }
 
@@ -104,16 +116,16 @@ export class SweeperSession {
   claimSync(slot: FragmentSlot): RenderClaim {
     const { key } = slot;
     if (key === undefined || !this.#page.store) return this.claimPrivately(slot);
-    this.#services.reporter.count('renders', [this.stats]);
+    this.#services.reporter.count('renders', this.#page.sinks);
     return this.#renderClaim(slot, true, (rendered) => {
       if (rendered.nested === null) return;
-      const value = encodeFragment(rendered.html, rendered.nested);
+      const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros);
       this.#services.writes.writeNow([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], this.#page);
     });
   }
 
   #usable(): boolean {
-    return this.#page.available && !this.#services.closed();
+    return this.#page.available && this.#services.caching && !this.#services.closed();
   }
 
   #slots(planned: readonly PlannedFragment[], outcome: ConversationOutcome<FragmentLookup[]>): FragmentSlot[] {
@@ -121,16 +133,20 @@ export class SweeperSession {
       this.#page.available = false;
       return this.#uncached(planned);
     }
-    const { reporter } = this.#services;
-    return outcome.value.map((found, index) => {
+    const { reporter, telemetry } = this.#services;
+    let savedMicros = 0;
+    const slots = outcome.value.map((found, index) => {
       const slot = new FragmentSlot(planned[index] as PlannedFragment, found);
-      reporter.count(slot.status === 'hit' ? 'hits' : slot.status === 'miss' ? 'misses' : 'uncached', [this.stats]);
+      reporter.count(slot.status === 'hit' ? 'hits' : slot.status === 'miss' ? 'misses' : 'uncached', this.#page.sinks);
+      savedMicros += slot.renderMicros ?? 0;
       return slot;
     });
+    telemetry.saved(savedMicros, this.#page.trace);
+    return slots;
   }
 
   #uncached(planned: readonly PlannedFragment[]): FragmentSlot[] {
-    this.#services.reporter.count('uncached', [this.stats], planned.length);
+    this.#services.reporter.count('uncached', this.#page.sinks, planned.length);
     return planned.map((fragment) => new FragmentSlot(fragment, { key: undefined, html: undefined }));
   }
 
@@ -143,7 +159,7 @@ export class SweeperSession {
       if (parent !== undefined) return this.claimPrivately(slot);
       return this.#waitFor(slot, flight.rendering);
     }
-    this.#services.reporter.count('renders', [this.stats]);
+    this.#services.reporter.count('renders', this.#page.sinks);
     let settle: { resolve(rendered: RenderedFragment): void; reject(error: unknown): void } | undefined;
     const rendering = new Promise<RenderedFragment>((resolve, reject) => {
       settle = { resolve, reject };
@@ -161,7 +177,7 @@ export class SweeperSession {
       (rendered) => {
         // `null`: some fragment nested in it could not be keyed, so nothing could tell when it changes.
         if (rendered.nested !== null) {
-          const value = encodeFragment(rendered.html, rendered.nested);
+          const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros);
           written = this.#services.writes.queue([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], this.#page);
         }
         settle?.resolve(rendered);
@@ -197,13 +213,15 @@ export class SweeperSession {
     failed?: (error: unknown) => void,
   ): RenderClaim {
     let settled = false;
-    const { hints } = this.#services;
+    const { hints, telemetry } = this.#services;
+    const timer = telemetry.startRender(this.#page.trace);
     return {
       role: 'render',
       shared,
       complete: (html, children) => {
         if (settled) return;
         settled = true;
+        const renderMicros = timer?.();
         // A fragment without a key nests nothing the page could record: it is never stored.
         const nested = slot.key === undefined ? null : nestedTokensOf(children, this.#page.tokens);
         slot.nested = nested;
@@ -213,7 +231,7 @@ export class SweeperSession {
             children.map((child) => child.planned),
           );
         }
-        completed?.({ html, nested });
+        completed?.(renderMicros === undefined ? { html, nested } : { html, nested, renderMicros });
       },
       fail: (error) => {
         if (settled) return;
@@ -250,11 +268,19 @@ export class SweeperSession {
     if (!this.#usable()) return false;
     const { runner, context } = this.#services;
     const keys = rendered.nested.map(([versionKey]) => versionKey);
-    const outcome = await runner.run(readCounters(keys, this.#page, context), [this.stats]);
+    const { sinks, trace } = this.#page;
+    const outcome = await runner.run(readCounters(keys, this.#page, context), sinks, sinks, trace);
     if (!outcome.ok) {
       this.#page.available = false;
       return false;
     }
     return this.#holdsNow(rendered);
   }
+}
+
+function startTrace(services: SessionServices, trace: NonNullable<SessionOptions['trace']>) {
+  if (trace === null || typeof trace !== 'object' || typeof trace.name !== 'string' || trace.name.length === 0) {
+    throw new CacheSweeperError('sweeper', `session trace must be { name, attributes? }, got ${describeValue(trace)}`);
+  }
+  return services.telemetry.startPage(trace.name, trace.attributes);
 }

@@ -1,23 +1,29 @@
 import { asSweeperError, type CacheSweeperError } from '../errors';
 import { countInto, createStats, type SweeperStats } from '../stats';
+import type { Telemetry } from '../telemetry/telemetry';
 
 /**
- * The sweeper's figures and error reports: every count goes to the sweeper's totals
- * and to the per-page sinks given; every problem is counted as an error and told to
- * `onError`, whose own exceptions are swallowed (a cache problem never breaks a page).
+ * The sweeper's figures and error reports: every count goes to the sweeper's totals,
+ * to the per-page sinks given and to the OpenTelemetry counter of the same name;
+ * every problem is counted as an error and told to `onError`, whose own exceptions
+ * are swallowed (a cache problem never breaks a page).
  */
 export class Reporter {
   readonly #totals = createStats();
   readonly #onError: ((error: CacheSweeperError) => void) | undefined;
+  readonly #telemetry: Telemetry | undefined;
 
-  /** A reporter that tells `onError` about every problem. */
-  constructor(onError: ((error: CacheSweeperError) => void) | undefined) {
+  /** A reporter that tells `onError` about every problem, and `telemetry` about every count. */
+  constructor(onError: ((error: CacheSweeperError) => void) | undefined, telemetry?: Telemetry) {
     this.#onError = onError;
+    this.#telemetry = telemetry;
   }
 
   /** Adds `amount` to counter `name` of the totals and of each sink. */
   count(name: keyof SweeperStats, sinks: readonly (SweeperStats | undefined)[] = [], amount = 1): void {
-    countInto([this.#totals, ...sinks], name, amount);
+    countInto(sinks, name, amount);
+    this.#totals[name] += amount;
+    this.#telemetry?.count(name, amount);
   }
 
   /** Counts an error (in the totals and the sinks) and tells `onError`. */

@@ -3,6 +3,7 @@ import { setMany } from '../conversations/backend-rounds';
 import type { ConversationRunner } from '../conversations/conversation-runner';
 import type { PageState } from '../page/page-state';
 import type { Reporter } from '../reporting/reporter';
+import type { PageTrace } from '../telemetry/page-trace';
 
 interface QueuedWrite {
   readonly entry: CacheEntry;
@@ -31,6 +32,7 @@ export class WriteBatcher {
   /** Queues encoded entries for the next batched round; resolves when it has landed (or failed). */
   queue(entries: readonly CacheEntry[], page: PageState): Promise<void> {
     if (entries.length === 0 || this.#closed || !page.store) return Promise.resolve();
+    this.#reporter.count('queuedStores', page.sinks, entries.length);
     let batch = this.#batch;
     if (batch === undefined) {
       const queued: QueuedWrite[] = [];
@@ -47,12 +49,12 @@ export class WriteBatcher {
   /** Writes encoded entries now, through the backend's synchronous face; a failure makes the page skip the cache. */
   writeNow(entries: readonly CacheEntry[], page: PageState): void {
     if (entries.length === 0 || this.#closed || !page.store) return;
-    const outcome = this.#runner.runSync(setMany('store fragments', entries), [page.stats]);
+    const outcome = this.#runner.runSync(setMany('store fragments', entries), page.sinks, page.trace);
     if (!outcome.ok) {
       page.available = false;
       return;
     }
-    this.#reporter.count('stores', [page.stats], outcome.value.filter(Boolean).length);
+    this.#reporter.count('stores', page.sinks, outcome.value.filter(Boolean).length);
   }
 
   /** Resolves when every write queued so far has landed (or failed). */
@@ -69,6 +71,9 @@ export class WriteBatcher {
     this.#batch = undefined;
     if (this.#closed) return;
     const pages = [...new Set(queued.map((write) => write.page.stats))];
+    // The round runs after the pages were served: its span is a trace of its own, linked to theirs.
+    const links = new Set<PageTrace>();
+    for (const { page } of queued) if (page.trace) links.add(page.trace);
     const outcome = await this.#runner.run(
       setMany(
         'store fragments',
@@ -76,6 +81,7 @@ export class WriteBatcher {
       ),
       pages,
       [],
+      { links: [...links] },
     );
     if (!outcome.ok) return;
     outcome.value.forEach((stored, index) => {

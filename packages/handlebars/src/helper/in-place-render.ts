@@ -7,7 +7,7 @@ import type { BlockArguments } from './block-arguments';
 /** Renders a block in place without the cache (the fallback render); a loader must answer synchronously. */
 export function renderUncached(block: BlockArguments, context: unknown, data: unknown): string {
   const loaded = block.loader === undefined ? undefined : loadNow(block.loader, block.target, context, block.where);
-  return renderBody({ fn: block.fn, context, data, target: block.target }, loaded);
+  return renderBody({ fn: block.fn, context, data, target: block.target, where: block.where }, loaded);
 }
 
 /**

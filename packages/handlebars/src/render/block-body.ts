@@ -1,5 +1,7 @@
 import type { Target } from '@cachesweeper/core';
 import type { BlockFunction, Loaded } from '../types';
+import { modeOf, RenderState } from './render-state';
+import { checkTemplateData } from './template-data-check';
 
 /** What rendering a block's body needs. */
 export interface BlockBody {
@@ -11,6 +13,8 @@ export interface BlockBody {
   readonly data: unknown;
   /** The block's target. */
   readonly target: Target;
+  /** The block's position, for messages. */
+  readonly where: string;
 }
 
 /**
@@ -22,6 +26,11 @@ export interface BlockBody {
 export function renderBody(block: BlockBody, loaded: Loaded | undefined): string {
   const declared = block.fn.blockParams ?? 0;
   const context = loaded !== undefined && declared === 0 ? loaded.value : block.context;
+  const mode = modeOf(block.data);
+  if (!(mode instanceof RenderState && mode.options.prototypeAccess)) {
+    if (loaded !== undefined) checkTemplateData(loaded.value, block.where, 'what its loader returned');
+    if (context !== loaded?.value) checkTemplateData(context, block.where, 'its context (this)');
+  }
   if (declared === 0) return block.fn(context, { data: block.data });
   return block.fn(context, { data: block.data, blockParams: [loaded === undefined ? block.target : loaded.value] });
 }

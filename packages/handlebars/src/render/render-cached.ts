@@ -43,10 +43,18 @@ export async function renderCached(
     runtimePartials: runtime.partials,
     session,
     stats,
+    prototypeAccess: runtime.allowProtoPropertiesByDefault === true || runtime.allowedProtoProperties !== undefined,
   });
   const output = template(context, { ...runtime, data: { ...runtime.data, [STATE_KEY]: state } });
   if (state.items.length === 0) return output;
-  const resolved = await resolveRender(state, output);
+  let resolved: string | undefined;
+  try {
+    resolved = await resolveRender(state, output);
+  } catch (error) {
+    state.end(error);
+    throw error;
+  }
+  state.end();
   if (resolved !== undefined) return resolved;
   state.registration.fallback(
     blockError(

@@ -6,6 +6,9 @@ import { cutAtPlaceholders, newPlaceholderPrefix, placeholderFor } from './place
 /** Key of the render mode in Handlebars' data frames (`createFrame` copies it into every nested frame). */
 export const STATE_KEY = '__cachesweeper';
 
+/** The span of a page's render, as tracing backends show it. */
+export const RENDER_TRACE = { name: 'cachesweeper render' };
+
 /** Mode of a render whose cached blocks render in place and uncached (the fallback). */
 export const INLINE_MODE = Object.freeze({ kind: 'inline' as const });
 
@@ -19,6 +22,8 @@ export interface RenderStateOptions {
   readonly session: SweeperSession | undefined;
   /** Per-page counters. */
   readonly stats: SweeperStats | undefined;
+  /** Whether the render may read prototype properties (`allowProtoPropertiesByDefault`, `allowedProtoProperties`). */
+  readonly prototypeAccess?: boolean;
 }
 
 /**
@@ -71,12 +76,23 @@ export class RenderState {
     }
   }
 
-  /** The page's session (one token snapshot and failure budget for the whole page). */
+  /**
+   * The page's session (one token snapshot and failure budget for the whole page). One
+   * this render made itself has an OpenTelemetry span, which `end` closes.
+   */
   get session(): SweeperSession {
     this.#session ??=
       this.options.session ??
-      this.registration.sweeper.session(this.options.stats ? { stats: this.options.stats } : {});
+      this.registration.sweeper.session({
+        ...(this.options.stats ? { stats: this.options.stats } : {}),
+        trace: RENDER_TRACE,
+      });
     return this.#session;
+  }
+
+  /** Ends the span of a session this render made (a given session is its owner's to end). */
+  end(error?: unknown): void {
+    if (this.#session !== undefined && this.#session !== this.options.session) this.#session.end(error);
   }
 
   /** The full digest of partial-using blocks with this compiled digest and partial-block context, computed once per render. */

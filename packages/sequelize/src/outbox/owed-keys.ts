@@ -30,6 +30,10 @@ export function owedKeys(sweeper: Sweeper, invalidations: Invalidations): OwedKe
     if (!keepsCounter(sweeper.tokenSpec(ref.model))) continue;
     for (const key of sweeper.invalidationKeys([ref])) if (!owed.has(key)) owed.set(key, generationOf(ref.model));
   }
+  // Fragments about a whole model (`{ model }`) change with any of its rows, keyed by `using` alone included.
+  for (const model of invalidations.wholeModels) {
+    for (const key of sweeper.invalidationKeys([{ model }])) if (!owed.has(key)) owed.set(key, generationOf(model));
+  }
   return owed;
 }
 

@@ -1,0 +1,33 @@
+import type { BackendOp } from '../conversations/backend-rounds';
+
+/** Span attributes of a round. */
+export type RoundAttributes = Readonly<Record<string, string | number>>;
+
+/** How a round ended: the attributes its result adds to its span, or the error it failed with. */
+export type RoundEnd =
+  | { readonly ok: true; readonly attributes: RoundAttributes }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * A round's span attributes at its start: what it is for, the backend operation and
+ * how many keys it carries. Key contents never go out: keys hold key parts, which can
+ * hold user data.
+ */
+export function describeRound(op: BackendOp): RoundAttributes {
+  const keys = op.kind === 'getMany' || op.kind === 'incrMany' ? op.keys.length : op.entries.length;
+  return { 'cachesweeper.round': op.what, 'cachesweeper.operation': op.kind, 'cachesweeper.keys': keys };
+}
+
+/** How a round that was answered ended: how many keys were found, stored or bumped. */
+export function answeredRound(op: BackendOp, result: unknown): RoundEnd {
+  const values = Array.isArray(result) ? result : [];
+  switch (op.kind) {
+    case 'getMany':
+      return { ok: true, attributes: { 'cachesweeper.found': values.filter((value) => value !== undefined).length } };
+    case 'incrMany':
+      return { ok: true, attributes: { 'cachesweeper.bumped': values.filter((value) => value !== undefined).length } };
+    case 'addMany':
+    case 'setMany':
+      return { ok: true, attributes: { 'cachesweeper.stored': values.filter((value) => value === true).length } };
+  }
+}
