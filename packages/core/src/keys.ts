@@ -140,6 +140,14 @@ export function quoteWholeModel(model: string): string {
 }
 
 /**
+ * Whether `key` is a model counter (`modelCounterKey`): no quoted part ends in `:+`
+ * (a `+` in a string is escaped). A model name long enough to be hashed is not told apart.
+ */
+export function isModelCounterKey(key: string): boolean {
+  return key.endsWith(':+');
+}
+
+/**
  * The key of a model's own counter, bumped by every invalidation of its rows:
  * `<namespace>:<Model>:+`. Fragments about the whole model (`{ model }`) are keyed by it.
  */

@@ -2,7 +2,7 @@ import type { ConversationRunner } from '../conversations/conversation-runner';
 import { bumpCounters } from '../conversations/counter-bumps';
 import { CacheSweeperError, describeValue } from '../errors';
 import { wholeModelUndeclared } from '../fragments/fragment-planner';
-import { generationKey, isValidCacheKey, modelCounterKey, versionKey } from '../keys';
+import { generationKey, isModelCounterKey, isValidCacheKey, modelCounterKey, versionKey } from '../keys';
 import type { ModelRegistry } from '../models/model-registry';
 import type { Reporter } from '../reporting/reporter';
 import type { SweeperStats } from '../stats';
@@ -110,7 +110,9 @@ export class Invalidator {
       }
     }
     const unique = [...new Set(keys)];
-    return this.#bump(unique, unique.length, options.stats);
+    // A model counter rides along with the rows of its model: it is not a row invalidated.
+    const rows = unique.filter((key) => !isModelCounterKey(key)).length;
+    return this.#bump(unique, rows, options.stats);
   }
 
   /** Refuses further bumps (each one is reported instead). */

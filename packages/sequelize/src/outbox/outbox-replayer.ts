@@ -151,7 +151,7 @@ export class OutboxReplayer {
     this.#report(
       new CacheSweeperError(
         'outbox',
-        `${this.#store.sql.table}: ${size} keys waited past maxKeys (${this.#options.maxKeys}); ${widened} row counter(s) were replaced by their models' generations (every fragment of those models re-renders once)${lost}`,
+        `${this.#store.sql.table}: ${size} keys waited past maxKeys (${this.#options.maxKeys}); ${widened} row and model counter(s) were replaced by their models' generations (every fragment of those models re-renders once)${lost}`,
       ),
     );
   }
