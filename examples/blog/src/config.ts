@@ -10,6 +10,10 @@ export interface BlogConfig {
   readonly memcachedServers: readonly string[];
   /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
   readonly sessionSecret: string | undefined;
+  /** Whether `GET /_cachesweeper/stats` answers with this process's cache and query figures (`BLOG_STATS_ENDPOINT`, default off). */
+  readonly statsEndpoint: boolean;
+  /** Test-only: ms the article page's loader waits before it loads (`BLOG_RENDER_DELAY_MS`, default 0): a slow render on demand. */
+  readonly renderDelayMs: number;
 }
 
 /** Reads the blog's configuration; throws with the variable's name on a bad value. */
@@ -32,5 +36,28 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
     databasePath: env.DATABASE_PATH ?? resolve(import.meta.dirname, '../data/blog.sqlite'),
     memcachedServers: servers,
     sessionSecret: env.SESSION_SECRET,
+    statsEndpoint: readSwitch(env, 'BLOG_STATS_ENDPOINT'),
+    renderDelayMs: readMilliseconds(env, 'BLOG_RENDER_DELAY_MS'),
   };
+}
+
+const ON = ['1', 'true', 'on', 'yes'];
+const OFF = ['', '0', 'false', 'off', 'no'];
+
+function readSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = (env[name] ?? '').trim().toLowerCase();
+  if (ON.includes(value)) return true;
+  if (OFF.includes(value)) return false;
+  throw new Error(`[cachesweeper] [blog] ${name} must be 1/true/on or 0/false/off, got ${JSON.stringify(env[name])}`);
+}
+
+function readMilliseconds(env: NodeJS.ProcessEnv, name: string): number {
+  const text = (env[name] ?? '').trim();
+  const value = text === '' ? 0 : Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 600_000) {
+    throw new Error(
+      `[cachesweeper] [blog] ${name} must be whole milliseconds from 0 to 600000, got ${JSON.stringify(env[name])}`,
+    );
+  }
+  return value;
 }

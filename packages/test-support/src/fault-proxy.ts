@@ -5,12 +5,16 @@ import { garbageAnswer, seededRandom } from './garbage';
  * What the proxy does with each connection:
  * - `pass`: forwards both ways;
  * - `stall`: accepts and reads, never forwards nor answers (a frozen server's network face);
+ * - `hold`: holds every byte, both ways, and delivers all of it once the mode changes (a lossless
+ *   stall: a congested link, a paused VM); a switch to `drop` discards what was held;
  * - `drop`: closes every connection, old and new;
  * - `garbage`: never forwards; answers each request with malformed lines or random bytes;
  * - `drip`: forwards requests, hands answers back one byte every `dripMs`;
- * - `partial`: forwards requests, hands back the first half of an answer, then closes.
+ * - `partial`: forwards requests, hands back the first half of an answer, then closes;
+ * - `reset`: forwards requests, hands back the first half of an answer, then resets the
+ *   connection (TCP RST: the bytes in flight are lost, as when a middlebox dies).
  */
-export type FaultMode = 'pass' | 'stall' | 'drop' | 'garbage' | 'drip' | 'partial';
+export type FaultMode = 'pass' | 'stall' | 'hold' | 'drop' | 'garbage' | 'drip' | 'partial' | 'reset';
 
 /** Options of `startFaultProxy`. */
 export interface FaultProxyOptions {
@@ -71,6 +75,9 @@ interface Pair {
   readonly upstream: Socket;
   /** Answers waiting to be dripped. */
   readonly pending: Buffer[];
+  /** Bytes held in `hold` mode: from the client, and from the server. */
+  readonly heldRequests: Buffer[];
+  readonly heldAnswers: Buffer[];
   dripping: NodeJS.Timeout | undefined;
 }
 
@@ -111,8 +118,10 @@ class ProxyServer implements FaultProxy {
   }
 
   setMode(mode: FaultMode): void {
+    const previous = this.mode;
     this.mode = mode;
     if (mode === 'drop') for (const pair of this.#pairs) this.#end(pair);
+    else if (previous === 'hold' && mode !== 'hold') for (const pair of this.#pairs) this.#release(pair);
   }
 
   close(): Promise<void> {
@@ -123,7 +132,7 @@ class ProxyServer implements FaultProxy {
   #accept(client: Socket): void {
     this.accepted += 1;
     const upstream = connect(this.#target);
-    const pair: Pair = { client, upstream, pending: [], dripping: undefined };
+    const pair: Pair = { client, upstream, pending: [], heldRequests: [], heldAnswers: [], dripping: undefined };
     this.#pairs.add(pair);
     client.on('error', () => this.#end(pair));
     upstream.on('error', () => this.#end(pair));
@@ -140,6 +149,9 @@ class ProxyServer implements FaultProxy {
   #fromClient(pair: Pair, chunk: Buffer): void {
     switch (this.mode) {
       case 'stall':
+        return;
+      case 'hold':
+        pair.heldRequests.push(chunk);
         return;
       case 'drop':
         this.#end(pair);
@@ -162,9 +174,14 @@ class ProxyServer implements FaultProxy {
         pair.pending.push(chunk);
         this.#drip(pair);
         return;
-      case 'partial': {
+      case 'hold':
+        pair.heldAnswers.push(chunk);
+        return;
+      case 'partial':
+      case 'reset': {
         const cut = Math.max(1, Math.floor(chunk.length / 2));
-        pair.client.write(chunk.subarray(0, cut), () => this.#end(pair));
+        const reset = this.mode === 'reset';
+        pair.client.write(chunk.subarray(0, cut), () => this.#end(pair, reset));
         return;
       }
       case 'drop':
@@ -195,10 +212,19 @@ class ProxyServer implements FaultProxy {
     pair.dripping.unref();
   }
 
-  #end(pair: Pair): void {
+  /** Delivers what `hold` kept, as if it had arrived now, under the new mode. */
+  #release(pair: Pair): void {
+    const requests = pair.heldRequests.splice(0);
+    const answers = pair.heldAnswers.splice(0);
+    if (requests.length > 0) this.#fromClient(pair, Buffer.concat(requests));
+    if (answers.length > 0) this.#fromServer(pair, Buffer.concat(answers));
+  }
+
+  #end(pair: Pair, reset = false): void {
     if (!this.#pairs.delete(pair)) return;
     if (pair.dripping !== undefined) clearInterval(pair.dripping);
-    pair.client.destroy();
+    if (reset) pair.client.resetAndDestroy();
+    else pair.client.destroy();
     pair.upstream.destroy();
   }
 }

@@ -74,12 +74,67 @@ describe('startFaultProxy', () => {
     client.socket.destroy();
   });
 
+  it('holds requests and answers in hold mode, and delivers all of them once it passes again', async () => {
+    proxy.setMode('pass');
+    const client = open(proxy.port);
+    client.socket.write('set held 0 0 5\r\nhello\r\n');
+    await expect.poll(client.received).toBe('STORED\r\n');
+    proxy.setMode('hold');
+    client.socket.write('get held\r\n');
+    client.socket.write('version\r\n');
+    await sleep(150);
+    expect(client.received()).toBe('STORED\r\n');
+    proxy.setMode('pass');
+    await expect.poll(client.received).toMatch(/^STORED\r\nVALUE held 0 5\r\nhello\r\nEND\r\nVERSION .*\r\n$/);
+    client.socket.destroy();
+  });
+
+  it('delivers an answer the server sent while the link was held', async () => {
+    proxy.setMode('pass');
+    const client = open(proxy.port);
+    client.socket.write('version\r\n');
+    await expect.poll(client.received).toMatch(/^VERSION /);
+    const before = client.received();
+    client.socket.write('set late 0 0 1\r\nx\r\n');
+    proxy.setMode('hold');
+    await sleep(100);
+    proxy.setMode('pass');
+    await expect.poll(client.received).toBe(`${before}STORED\r\n`);
+    client.socket.destroy();
+  });
+
+  it('discards what was held when the link drops', async () => {
+    proxy.setMode('hold');
+    const client = open(proxy.port);
+    client.socket.write('set lost 0 0 1\r\ny\r\n');
+    await expect.poll(() => proxy.open).toBeGreaterThan(0);
+    await sleep(50);
+    proxy.setMode('drop');
+    await client.closed;
+    proxy.setMode('pass');
+    const check = open(proxy.port);
+    check.socket.write('get lost\r\n');
+    await expect.poll(check.received).toBe('END\r\n');
+    check.socket.destroy();
+  });
+
   it('cuts an answer in the middle and closes in partial mode', async () => {
     proxy.setMode('partial');
     const client = open(proxy.port);
     client.socket.write('version\r\n');
     await client.closed;
     expect(client.received().length).toBeGreaterThan(0);
+    expect(client.received()).not.toMatch(/\r\n$/);
+  });
+
+  it('cuts an answer in the middle and aborts the connection in reset mode', async () => {
+    // The proxy sends a TCP RST; Node reports it as ECONNRESET, or as an end when the reset
+    // arrives before the half answer was read. Either way the rest of the answer is lost.
+    proxy.setMode('reset');
+    const client = open(proxy.port);
+    client.socket.write('version\r\n');
+    await client.closed;
+    expect(client.received()).toMatch(/^VER/);
     expect(client.received()).not.toMatch(/\r\n$/);
   });
 });

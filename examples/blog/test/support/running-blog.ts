@@ -22,8 +22,12 @@ export interface RunningBlog {
 
 const SMALL_SEED: SeedSize = { articles: 3, commentsPerArticle: 4, firstArticleComments: 12, maxVotesPerComment: 3 };
 
-/** Starts the real blog app (the one `pnpm start` runs) for a test. */
-export async function startBlog(backend: BlogBackend, seed: SeedSize = SMALL_SEED): Promise<RunningBlog> {
+/** Starts the real blog app (the one `pnpm start` runs) for a test; `env` adds configuration (see `readConfig`). */
+export async function startBlog(
+  backend: BlogBackend,
+  seed: SeedSize = SMALL_SEED,
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningBlog> {
   const dir = mkdtempSync(join(tmpdir(), 'cachesweeper-blog-'));
   const memcached = backend === 'memcached' ? await startMemcached() : undefined;
   const cacheErrors: CacheSweeperError[] = [];
@@ -31,6 +35,7 @@ export async function startBlog(backend: BlogBackend, seed: SeedSize = SMALL_SEE
     DATABASE_PATH: join(dir, 'blog.sqlite'),
     PORT: '0',
     ...(memcached ? { MEMCACHED_SERVERS: memcached.address } : {}),
+    ...env,
   });
   const blog = await createBlog({ config, seed, onCacheError: (error) => cacheErrors.push(error) });
   const server = blog.app.listen(0, '127.0.0.1');
