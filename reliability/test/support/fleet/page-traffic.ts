@@ -75,9 +75,9 @@ export async function every(
   }
 }
 
-/** Reads each path twice in every running process, then waits for the stores that follow the responses. */
-export async function warm(processes: readonly BlogProcess[], paths: readonly string[]): Promise<void> {
-  for (let round = 0; round < 2; round++) {
+/** Reads each path `rounds` times in every running process, waiting each time for the stores that follow the responses. */
+export async function warm(processes: readonly BlogProcess[], paths: readonly string[], rounds = 2): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
     await Promise.all(
       processes
         .filter((process) => process.running)
@@ -87,4 +87,45 @@ export async function warm(processes: readonly BlogProcess[], paths: readonly st
     );
     await sleep(300);
   }
+}
+
+/** What `serveTraffic` did. */
+export interface TrafficFigures {
+  reads: number;
+  /** Reads that did not answer 200 (or failed to answer). */
+  failedReads: string[];
+  votes: number;
+}
+
+/**
+ * Every process serves pages, one reader per process reading `paths` at random back to
+ * back, while a visitor likes a random comment of `comments` through a random process every
+ * `voteEveryMs`, for `durationMs`.
+ */
+export async function serveTraffic(
+  processes: readonly BlogProcess[],
+  reference: BlogInstance,
+  options: { paths: readonly string[]; comments: readonly number[]; voteEveryMs: number; durationMs: number },
+): Promise<TrafficFigures> {
+  const figures: TrafficFigures = { reads: 0, failedReads: [], votes: 0 };
+  const endsAt = performance.now() + options.durationMs;
+  const readers = processes.map(async (process) => {
+    while (performance.now() < endsAt) {
+      const path = options.paths[Math.floor(Math.random() * options.paths.length)]!;
+      figures.reads += 1;
+      try {
+        const { status } = await process.get(path);
+        if (status !== 200) figures.failedReads.push(`${process.name} ${path}: ${status}`);
+      } catch (error) {
+        figures.failedReads.push((error as Error).message);
+      }
+    }
+  });
+  const voter = every(options.voteEveryMs, options.durationMs, async () => {
+    const process = processes[Math.floor(Math.random() * processes.length)]!;
+    await castLike(process, reference, options.comments[Math.floor(Math.random() * options.comments.length)]!);
+    figures.votes += 1;
+  });
+  await Promise.all([...readers, voter]);
+  return figures;
 }
