@@ -1,16 +1,18 @@
 import { type CacheBackend, type CacheEntry, CacheSweeperError, describeValue } from '@cachesweeper/core';
-import { type Call, callServer } from './client-call';
+import type { Call } from './call-contract';
+import { callWithDeadline } from './call-with-deadline';
 import { addCall, deleteCall, flushCall, incrCall, setCall } from './commands';
 import { GuardedClient } from './guarded-client';
 import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
 import { multiGet } from './multi-get';
-import { type MemcachedBackendOptions, resolveOptions } from './options';
+import { resolveOptions } from './options';
+import type { MemcachedBackendOptions, ServerStatus } from './public-types';
 import { createRouter } from './router';
-import { ServerSlot, type ServerStatus } from './server-health';
+import { ServerSlot } from './server-slot';
 
 /** A `CacheBackend` on memcached, which also tells where each of its servers stands. */
 export interface MemcachedBackend extends CacheBackend {
-  /** The state and history of each server, in the order given. */
+  /** The name, address, state and history of each server, in the order given. */
   servers(): ServerStatus[];
 }
 
@@ -29,17 +31,17 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   const { maxValueBytes } = settings;
   const timing = { timeoutMs: settings.timeoutMs, graceMs: settings.graceMs };
   const slots = new Map(
-    settings.servers.map((address) => [
-      address,
-      new ServerSlot(address, {
+    settings.servers.map((server) => [
+      server.name,
+      new ServerSlot(server, {
         ...timing,
         retryMs: settings.retryMs,
         onChange: settings.onServerChange,
-        makeClient: (watcher) => new GuardedClient(address, settings.client, watcher),
+        makeClient: (watcher) => new GuardedClient(server.address, settings.client, watcher),
       }),
     ]),
   );
-  const route = createRouter(settings.servers);
+  const route = createRouter(settings.servers.map((server) => server.name));
   const slotOf = (key: string) => slots.get(route(key))!;
   const multiGetSettings = { ...timing, chunk: settings.multiGetChunk, slotOf };
   let closed = false;
@@ -58,13 +60,13 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     const slot = slotOf(key);
     const lease = slot.lease(true);
     if (lease === undefined) return Promise.reject(slot.unavailable(`${operation} of "${key}"`));
-    return callServer(lease, call);
+    return callWithDeadline(lease, call);
   };
 
   // memcached drops the old value of a key whose new value it refuses; so do we.
   const refuse = async (key: string): Promise<boolean> => {
     const lease = slotOf(key).lease(true);
-    if (lease !== undefined) await callServer(lease, deleteCall(key, timing)).catch(() => undefined);
+    if (lease !== undefined) await callWithDeadline(lease, deleteCall(key, timing)).catch(() => undefined);
     return false;
   };
 
@@ -129,7 +131,7 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
         await Promise.all(
           [...slots.values()].map((slot) => {
             const lease = slot.lease(true);
-            return lease && callServer(lease, flushCall(timing)).catch(() => undefined);
+            return lease && callWithDeadline(lease, flushCall(timing)).catch(() => undefined);
           }),
         );
       }),

@@ -5,13 +5,7 @@
  * `notStored`. Multi-gets go over our own connections (see `ReadPool`).
  * Anything else than the expected shape counts as the server's fault.
  */
-import type { Answer, Call } from './client-call';
-
-/** Deadlines of a call: its own and the grace period after it. */
-export interface Timing {
-  readonly timeoutMs: number;
-  readonly graceMs: number;
-}
+import type { Answer, Call, Timing } from './call-contract';
 
 const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import Memcached from 'memcached';
+import type { ReadCallback, ServerClient } from './call-contract';
 import { corkPerTurn } from './cork-per-turn';
-import type { ClientTuning } from './options';
-import { type ReadCallback, ReadPool } from './read-pool';
+import type { ClientTuning } from './public-types';
+import { ReadPool } from './read-pool';
 import { VALUE_FLAGS } from './value-encoding';
 
 /** What a guarded client tells the server slot that owns it. */
@@ -67,7 +68,7 @@ const base = Memcached.prototype as unknown as ClientInternals;
  * client.readMany(['a', 'b'], (error, found) => {});
  * client.shutdown();
  */
-export class GuardedClient extends Memcached {
+export class GuardedClient extends Memcached implements ServerClient {
   readonly #watcher: ClientWatcher;
   readonly #sockets = new Set<Socket>();
   readonly #reads: ReadPool;

@@ -1,3 +1,9 @@
 export { type MemcachedBackend, memcachedBackend } from './backend';
-export type { ClientTuning, MemcachedBackendOptions } from './options';
-export type { ServerChange, ServerState, ServerStatus } from './server-health';
+export type {
+  ClientTuning,
+  MemcachedBackendOptions,
+  ServerChange,
+  ServerEntry,
+  ServerState,
+  ServerStatus,
+} from './public-types';

@@ -1,6 +1,7 @@
-import { callServer } from './client-call';
-import { multiGetCall, type Timing } from './commands';
-import type { ServerSlot } from './server-health';
+import type { Timing } from './call-contract';
+import { callWithDeadline } from './call-with-deadline';
+import { multiGetCall } from './commands';
+import type { ServerSlot } from './server-slot';
 
 /** What a multi-get needs: where each key lives, how many keys per command, and the deadlines. */
 export interface MultiGetSettings extends Timing {
@@ -31,7 +32,7 @@ export async function multiGet(keys: readonly string[], settings: MultiGetSettin
     const lease = slot.lease(false);
     if (lease === undefined) continue;
     for (let start = 0; start < serverKeys.length; start += settings.chunk) {
-      calls.push(callServer(lease, multiGetCall(serverKeys.slice(start, start + settings.chunk), settings)));
+      calls.push(callWithDeadline(lease, multiGetCall(serverKeys.slice(start, start + settings.chunk), settings)));
     }
   }
   const found = new Map<string, string>();

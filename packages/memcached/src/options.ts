@@ -1,47 +1,10 @@
 import { CacheSweeperError, DEFAULT_MAX_VALUE_BYTES, describeValue } from '@cachesweeper/core';
-import type { ServerChange } from './server-health';
-
-/** Options of the npm `memcached` client that stay yours to tune; the rest are ours (see README). */
-export interface ClientTuning {
-  /** Connections per server, for the client's pool and for our reads each. Default: 10. */
-  readonly poolSize?: number;
-  /** Times the pool retries to get a connection (0 turns bursts into "connection pool is full"). Default: 3. */
-  readonly retries?: number;
-  /** First pool retry delay, in ms. Default: 20. */
-  readonly minTimeout?: number;
-  /** Largest pool retry delay, in ms. Default: 100. */
-  readonly maxTimeout?: number;
-  /** Growth factor of the pool retry delay. Default: 2. */
-  readonly factor?: number;
-  /** Connect timeout of a socket, in ms. Default: 1000. */
-  readonly timeout?: number;
-  /** An idle connection is closed after this many ms. Default: 5000. */
-  readonly idle?: number;
-}
-
-/** Options of `memcachedBackend`. */
-export interface MemcachedBackendOptions {
-  /** `host:port` of each server; keys are spread over several by consistent hashing. */
-  readonly servers: string | readonly string[];
-  /** Deadline of every operation, in ms; a late answer is a failure. Default: 100. */
-  readonly timeoutMs?: number;
-  /** Largest value stored, in bytes of UTF-8; larger values are cleanly not cached. Default: 1 MiB − 1 KiB. */
-  readonly maxValueBytes?: number;
-  /** How often a server that is down is probed, in ms. Default: 2000. */
-  readonly retryMs?: number;
-  /** How long a call that missed its deadline may still answer before its server counts as down, in ms. Default: 1000. */
-  readonly graceMs?: number;
-  /** Most keys in one `get` command; longer lists are split, and the parts sent at once. Default: 100. */
-  readonly multiGetChunk?: number;
-  /** Told when a server turns suspect, down or up again. */
-  readonly onServerChange?: (change: ServerChange) => void;
-  /** Connection pool settings of the npm `memcached` client. */
-  readonly client?: ClientTuning;
-}
+import type { ClientTuning, MemcachedBackendOptions, NamedServer, ServerChange } from './public-types';
+import { parseServers } from './server-list';
 
 /** Options with every default applied. */
 export interface ResolvedOptions {
-  readonly servers: readonly string[];
+  readonly servers: readonly NamedServer[];
   readonly timeoutMs: number;
   readonly maxValueBytes: number;
   readonly retryMs: number;
@@ -60,8 +23,6 @@ const CLIENT_DEFAULTS: Required<ClientTuning> = {
   timeout: 1000,
   idle: 5000,
 };
-
-const SERVER = /^[^\s:/]+:(\d{1,5})$/;
 
 /** Applies defaults and checks every option; throws a CacheSweeperError naming the bad one. */
 export function resolveOptions(options: MemcachedBackendOptions): ResolvedOptions {
@@ -85,7 +46,7 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
   client.poolSize = whole('client.poolSize', client.poolSize, 1, undefined);
   client.factor = whole('client.factor', client.factor, 1, undefined);
   return {
-    servers: checkServers(options.servers),
+    servers: parseServers(options.servers),
     timeoutMs: whole('timeoutMs', options.timeoutMs, 1, 100),
     maxValueBytes: whole('maxValueBytes', options.maxValueBytes, 1, DEFAULT_MAX_VALUE_BYTES),
     retryMs: whole('retryMs', options.retryMs, 1, 2000),
@@ -94,26 +55,6 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
     onServerChange,
     client,
   };
-}
-
-function checkServers(servers: unknown): string[] {
-  const list = typeof servers === 'string' ? [servers] : servers;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new CacheSweeperError(
-      'memcached',
-      `servers must be "host:port" or a non-empty array of them, got ${describeValue(servers)}`,
-    );
-  }
-  for (const server of list) {
-    const port = typeof server === 'string' ? SERVER.exec(server)?.[1] : undefined;
-    if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
-      throw new CacheSweeperError('memcached', `server ${describeValue(server)} is not "host:port"`);
-    }
-  }
-  if (new Set(list).size !== list.length) {
-    throw new CacheSweeperError('memcached', `servers ${describeValue(list)} lists a server twice`);
-  }
-  return [...list];
 }
 
 function whole(name: string, value: unknown, min: number, fallback: number | undefined): number {

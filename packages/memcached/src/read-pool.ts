@@ -1,10 +1,8 @@
 import { connect, type Socket } from 'node:net';
+import type { ReadCallback } from './call-contract';
 import { corkPerTurn } from './cork-per-turn';
 import { type GetReplyHandler, GetReplyParser, MalformedReply } from './get-reply-parser';
 import { decodeValue } from './value-encoding';
-
-/** The answer to one multi-get: the values found, by key, or why there is none. */
-export type ReadCallback = (error: Error | undefined, found: Map<string, string> | undefined) => void;
 
 /** Sizes and timeouts of a read pool. */
 export interface ReadPoolSettings {

@@ -61,7 +61,7 @@ export function watchProcess(): { readonly problems: unknown[]; stop(): void } {
   };
 }
 
-/** Waits until `server` of `backend` is in `state`, or throws after `timeoutMs`. */
+/** Waits until `server` (its name or its address) of `backend` is in `state`, or throws after `timeoutMs`. */
 export async function waitForState(
   backend: MemcachedBackend,
   server: string,
@@ -70,7 +70,7 @@ export async function waitForState(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = backend.servers().find((each) => each.server === server);
+    const status = backend.servers().find((each) => each.name === server || each.address === server);
     if (status?.state === state) return;
     if (Date.now() > deadline) {
       throw new Error(`${server} is ${status?.state ?? 'unknown'}, not ${state}, after ${timeoutMs} ms`);

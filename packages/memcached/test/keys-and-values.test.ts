@@ -118,8 +118,8 @@ describe('keys and values checked before they reach the client', () => {
 
   it('rejects options it does not understand, naming them', () => {
     expect(() => memcachedBackend({ servers: [] })).toThrow(/servers must be/);
-    expect(() => memcachedBackend({ servers: ['localhost'] })).toThrow(/"localhost" is not "host:port"/);
-    expect(() => memcachedBackend({ servers: ['a:1', 'a:1'] })).toThrow(/twice/);
+    expect(() => memcachedBackend({ servers: ['localhost'] })).toThrow(/address "localhost" is not "host:port"/);
+    expect(() => memcachedBackend({ servers: ['a:1', 'a:1'] })).toThrow(/list each server once/);
     expect(() => memcachedBackend({ servers: ['a:1'], timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => memcachedBackend({ servers: ['a:1'], client: { failures: 1 } as never })).toThrow(/"failures"/);
   });

@@ -1,44 +1,9 @@
 import { CacheSweeperError } from '@cachesweeper/core';
-import { callServer, type Lease } from './client-call';
-import { flushCall, type Timing, versionCall } from './commands';
+import type { Lease, Timing } from './call-contract';
+import { callWithDeadline } from './call-with-deadline';
+import { flushCall, versionCall } from './commands';
 import type { ClientWatcher, GuardedClient } from './guarded-client';
-
-/**
- * Where a server stands:
- * - `up`: reads and writes go to it;
- * - `suspect`: a call missed its deadline and its answer has not come yet. Its keys
- *   read as misses; writes still go to it, so that if every late answer comes the
- *   server missed nothing and is `up` again as it is;
- * - `down`: it failed (an error, a bad answer, a call unanswered past the grace
- *   period). Its keys read as misses, writes to it fail at once, and it is probed in
- *   the background; it comes back only after a `flush_all`, because it may hold
- *   counters that missed invalidations (and a frozen server thaws with all of them).
- */
-export type ServerState = 'up' | 'suspect' | 'down';
-
-/** A server changed state. */
-export interface ServerChange {
-  /** `host:port`. */
-  readonly server: string;
-  /** The new state. */
-  readonly state: ServerState;
-  /** Why. */
-  readonly reason: string;
-}
-
-/** A server's state and history, for monitoring and tests. */
-export interface ServerStatus {
-  /** `host:port`. */
-  readonly server: string;
-  /** The current state. */
-  readonly state: ServerState;
-  /** Times it went down. */
-  readonly failures: number;
-  /** Times it came back (each time flushed). */
-  readonly rejoins: number;
-  /** The reason of the last failure. */
-  readonly lastError: string | undefined;
-}
+import type { NamedServer, ServerChange, ServerState, ServerStatus } from './public-types';
 
 /** What a server slot needs from the backend. */
 export interface SlotSettings extends Timing {
@@ -56,13 +21,15 @@ export interface SlotSettings extends Timing {
  * epoch are ignored, so an old connection can never bring a server back.
  *
  * @example
- * const slot = new ServerSlot('127.0.0.1:11211', settings);
+ * const slot = new ServerSlot({ name: 'a', address: '127.0.0.1:11211' }, settings);
  * const lease = slot.lease(false); // undefined while its keys must read as misses
  * slot.close();
  */
 export class ServerSlot {
-  /** `host:port`. */
-  readonly address: string;
+  /** The server's name and address. */
+  readonly server: NamedServer;
+  /** How messages name the server: its address, and its name when that differs. */
+  readonly label: string;
   readonly #settings: SlotSettings;
   #state: ServerState = 'up';
   #epoch = 0;
@@ -75,8 +42,9 @@ export class ServerSlot {
   #lastError: string | undefined;
   #closed = false;
 
-  constructor(address: string, settings: SlotSettings) {
-    this.address = address;
+  constructor(server: NamedServer, settings: SlotSettings) {
+    this.server = server;
+    this.label = server.name === server.address ? server.address : `${server.name} (${server.address})`;
     this.#settings = settings;
   }
 
@@ -91,13 +59,14 @@ export class ServerSlot {
   /** Why a write cannot go to this server right now. */
   unavailable(operation: string): CacheSweeperError {
     const why = this.#closed ? 'the backend is closed' : `it is down (${this.#lastError ?? 'unknown'})`;
-    return new CacheSweeperError('memcached', `${operation}: server ${this.address} is not used: ${why}`);
+    return new CacheSweeperError('memcached', `${operation}: server ${this.label} is not used: ${why}`);
   }
 
   /** The server's state and history. */
   status(): ServerStatus {
     return {
-      server: this.address,
+      name: this.server.name,
+      address: this.server.address,
       state: this.#state,
       failures: this.#failures,
       rejoins: this.#rejoins,
@@ -122,7 +91,7 @@ export class ServerSlot {
   #leaseOf(client: GuardedClient, epoch: number): Lease {
     return {
       client,
-      address: this.address,
+      server: this.label,
       current: () => epoch === this.#epoch && !this.#closed,
       track: (abort) => {
         this.#inFlight.add(abort);
@@ -143,7 +112,7 @@ export class ServerSlot {
     this.#late.clear();
     const client = this.#client;
     this.#client = undefined;
-    this.#abortAll(`server ${this.address} went down: ${reason}`);
+    this.#abortAll(`server ${this.label} went down: ${reason}`);
     // We may be inside the client's own parser: let it unwind before its sockets go.
     queueMicrotask(() => client?.shutdown());
     this.#emit('down', reason);
@@ -192,8 +161,8 @@ export class ServerSlot {
     const lease = this.#leaseOf(client, epoch);
     const timing = { timeoutMs: this.#settings.graceMs, graceMs: this.#settings.graceMs };
     try {
-      await callServer(lease, versionCall(timing));
-      await callServer(lease, flushCall(timing));
+      await callWithDeadline(lease, versionCall(timing));
+      await callWithDeadline(lease, flushCall(timing));
     } catch (error) {
       client.shutdown();
       if (epoch === this.#epoch && !this.#closed) {
@@ -214,7 +183,7 @@ export class ServerSlot {
 
   #emit(state: ServerState, reason: string): void {
     try {
-      this.#settings.onChange?.({ server: this.address, state, reason });
+      this.#settings.onChange?.({ name: this.server.name, address: this.server.address, state, reason });
     } catch {
       // A throwing listener must not break the health bookkeeping.
     }

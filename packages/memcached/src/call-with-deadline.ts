@@ -1,42 +1,5 @@
 import { CacheSweeperError } from '@cachesweeper/core';
-import type { GuardedClient } from './guarded-client';
-
-/** How the client's answer to one call reads: a value, or a failure that is (or is not) the server's fault. */
-export type Answer<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly reason: string; readonly fault: boolean };
-
-/** One call to one server: how to send it, and how to read the client's answer. */
-export interface Call<T> {
-  /** Names the call in errors, e.g. `set of "cs:Article:7"`. */
-  readonly what: string;
-  /** The call's deadline, in ms. */
-  readonly timeoutMs: number;
-  /** How long an answer may still come after the deadline before the server counts as down, in ms. */
-  readonly graceMs: number;
-  /** Sends the call through the client. */
-  send(client: GuardedClient, callback: (error: unknown, value: unknown) => void): void;
-  /** Reads the client's answer. */
-  read(error: unknown, value: unknown): Answer<T>;
-}
-
-/** A server's client for the time of some calls, and where each call reports how it went. */
-export interface Lease {
-  /** The client to send through. */
-  readonly client: GuardedClient;
-  /** `host:port`, for messages. */
-  readonly address: string;
-  /** Whether the server is still in the epoch the lease was taken in (it has not gone down since). */
-  current(): boolean;
-  /** Registers a call still in flight; `abort` ends it early. Returns the function that unregisters it. */
-  track(abort: (error: Error) => void): () => void;
-  /** A call failed through the server's fault. */
-  failed(reason: string): void;
-  /** A call missed its deadline; its answer may still come. */
-  missedDeadline(call: object): void;
-  /** A call that missed its deadline was answered after all; `fault` says why the answer is bad, if it is. */
-  answeredLate(call: object, fault: string | undefined): void;
-}
+import type { Answer, Call, Lease } from './call-contract';
 
 /**
  * Sends one call and settles exactly once: with the answer, with a rejection when
@@ -45,14 +8,14 @@ export interface Lease {
  * the promise again or throw into the client. A late answer still tells the server
  * slot whether the server is alive; no answer within the grace period is a fault.
  */
-export function callServer<T>(lease: Lease, call: Call<T>): Promise<T> {
+export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const token = {};
     let phase: 'waiting' | 'late' | 'over' = 'waiting';
     let verdict: NodeJS.Immediate | undefined;
     let grace: NodeJS.Timeout | undefined;
     const failure = (message: string) =>
-      new CacheSweeperError('memcached', `${call.what} on ${lease.address} ${message}`);
+      new CacheSweeperError('memcached', `${call.what} on ${lease.server} ${message}`);
 
     const untrack = lease.track((error) => {
       const wasWaiting = phase === 'waiting';

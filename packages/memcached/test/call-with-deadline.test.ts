@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Answer, type Call, callServer, type Lease } from '../src/client-call';
-import type { GuardedClient } from '../src/guarded-client';
+import type { Answer, Call, Lease, ServerClient } from '../src/call-contract';
+import { callWithDeadline } from '../src/call-with-deadline';
 import { sleep } from './helpers';
 
 type Callback = (error: unknown, value: unknown) => void;
@@ -11,8 +11,8 @@ function recordingLease() {
   const aborts = new Set<(error: Error) => void>();
   let current = true;
   const lease: Lease = {
-    client: {} as GuardedClient,
-    address: '127.0.0.1:1',
+    client: {} as ServerClient,
+    server: '127.0.0.1:1',
     current: () => current,
     track(abort) {
       aborts.add(abort);
@@ -44,10 +44,10 @@ function misbehaving(send: (callback: Callback) => void, timeoutMs = 50, graceMs
   };
 }
 
-describe('callServer', () => {
+describe('callWithDeadline', () => {
   it('settles with the first answer when the client calls back twice', async () => {
     const { lease, events } = recordingLease();
-    const result = await callServer(
+    const result = await callWithDeadline(
       lease,
       misbehaving((callback) => {
         callback(undefined, 'first');
@@ -63,7 +63,7 @@ describe('callServer', () => {
     const { lease, events } = recordingLease();
     const started = performance.now();
     await expect(
-      callServer(
+      callWithDeadline(
         lease,
         misbehaving(() => {}),
       ),
@@ -77,7 +77,7 @@ describe('callServer', () => {
   it('tells the lease about an answer that comes after the deadline, without settling again', async () => {
     const { lease, events } = recordingLease();
     let answer: Callback = () => {};
-    const call = callServer(
+    const call = callWithDeadline(
       lease,
       misbehaving((callback) => {
         answer = callback;
@@ -92,7 +92,7 @@ describe('callServer', () => {
   it('turns a client that throws while sending into a rejection and a fault', async () => {
     const { lease, events } = recordingLease();
     await expect(
-      callServer(
+      callWithDeadline(
         lease,
         misbehaving(() => {
           throw new Error('boom');
@@ -110,14 +110,14 @@ describe('callServer', () => {
         throw new Error('unreadable');
       },
     };
-    await expect(callServer(lease, call)).rejects.toThrow(/unreadable answer/);
+    await expect(callWithDeadline(lease, call)).rejects.toThrow(/unreadable answer/);
     expect(events).toHaveLength(1);
   });
 
   it('rejects at once when the lease aborts it, and ignores the answer that follows', async () => {
     const { lease, aborts } = recordingLease();
     let answer: Callback = () => {};
-    const call = callServer(
+    const call = callWithDeadline(
       lease,
       misbehaving((callback) => {
         answer = callback;
@@ -131,7 +131,7 @@ describe('callServer', () => {
 
   it('does not trust an answer that comes after its server went down', async () => {
     const recording = recordingLease();
-    const call = callServer(
+    const call = callWithDeadline(
       recording.lease,
       misbehaving((callback) => {
         recording.endEpoch();

@@ -1,0 +1,72 @@
+/**
+ * The contract between a call to one server, the server slot that lends it a client,
+ * and that client. This file imports nothing of the package, so every module can use it.
+ */
+
+/** Deadlines of a call: its own and the grace period after it. */
+export interface Timing {
+  readonly timeoutMs: number;
+  readonly graceMs: number;
+}
+
+/** The answer to one multi-get: the values found, by key, or why there is none. */
+export type ReadCallback = (error: Error | undefined, found: Map<string, string> | undefined) => void;
+
+/** What a call may send through: the guarded npm client of one server (`GuardedClient`). */
+export interface ServerClient {
+  /** `get` of checked, distinct keys on connections of our own. */
+  readMany(keys: readonly string[], callback: ReadCallback): void;
+  /** `set` or `add` of a checked key and value. */
+  store(
+    type: 'set' | 'add',
+    key: string,
+    value: string,
+    ttlSeconds: number,
+    callback: (error: unknown, value: unknown) => void,
+  ): void;
+  /** `incr`; the npm client answers `false` for a missing key. */
+  incr(key: string, by: number, callback: (error: unknown, value: unknown) => void): void;
+  /** `delete`. */
+  del(key: string, callback: (error: unknown, value: unknown) => void): void;
+  /** `version`, an answer per server. */
+  version(callback: (error: unknown, value: unknown) => void): void;
+  /** `flush_all`, an answer per server. */
+  flush(callback: (error: unknown, value: unknown) => void): void;
+}
+
+/** How the client's answer to one call reads: a value, or a failure that is (or is not) the server's fault. */
+export type Answer<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string; readonly fault: boolean };
+
+/** One call to one server: how to send it, and how to read the client's answer. */
+export interface Call<T> {
+  /** Names the call in errors, e.g. `set of "cs:Article:7"`. */
+  readonly what: string;
+  /** The call's deadline, in ms. */
+  readonly timeoutMs: number;
+  /** How long an answer may still come after the deadline before the server counts as down, in ms. */
+  readonly graceMs: number;
+  /** Sends the call through the client. */
+  send(client: ServerClient, callback: (error: unknown, value: unknown) => void): void;
+  /** Reads the client's answer. */
+  read(error: unknown, value: unknown): Answer<T>;
+}
+
+/** A server's client for the time of some calls, and where each call reports how it went. */
+export interface Lease {
+  /** The client to send through. */
+  readonly client: ServerClient;
+  /** The server, for messages: its address, and its name when that differs. */
+  readonly server: string;
+  /** Whether the server is still in the epoch the lease was taken in (it has not gone down since). */
+  current(): boolean;
+  /** Registers a call still in flight; `abort` ends it early. Returns the function that unregisters it. */
+  track(abort: (error: Error) => void): () => void;
+  /** A call failed through the server's fault. */
+  failed(reason: string): void;
+  /** A call missed its deadline; its answer may still come. */
+  missedDeadline(call: object): void;
+  /** A call that missed its deadline was answered after all; `fault` says why the answer is bad, if it is. */
+  answeredLate(call: object, fault: string | undefined): void;
+}

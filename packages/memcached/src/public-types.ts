@@ -1,0 +1,98 @@
+/**
+ * The types users of the package see (re-exported by `index.ts`), and the shape of a
+ * named server. This file imports nothing of the package, so every module can use it.
+ */
+
+/** One entry of the `servers` option: `'host:port'`, `'name=host:port'`, or `{ name?, address }`. */
+export type ServerEntry = string | { readonly name?: string; readonly address: string };
+
+/** A server as the backend uses it: the name the ring hashes, and the address it connects to. */
+export interface NamedServer {
+  /** What the consistent-hashing ring hashes: every process that names a server alike maps keys to it alike. */
+  readonly name: string;
+  /** `host:port` as given; the connections go there. */
+  readonly address: string;
+}
+
+/** Options of the npm `memcached` client that stay yours to tune; the rest are ours (see README). */
+export interface ClientTuning {
+  /** Connections per server, for the client's pool and for our reads each. Default: 10. */
+  readonly poolSize?: number;
+  /** Times the pool retries to get a connection (0 turns bursts into "connection pool is full"). Default: 3. */
+  readonly retries?: number;
+  /** First pool retry delay, in ms. Default: 20. */
+  readonly minTimeout?: number;
+  /** Largest pool retry delay, in ms. Default: 100. */
+  readonly maxTimeout?: number;
+  /** Growth factor of the pool retry delay. Default: 2. */
+  readonly factor?: number;
+  /** Connect timeout of a socket, in ms. Default: 1000. */
+  readonly timeout?: number;
+  /** An idle connection is closed after this many ms. Default: 5000. */
+  readonly idle?: number;
+}
+
+/** Options of `memcachedBackend`. */
+export interface MemcachedBackendOptions {
+  /**
+   * Each server: `'host:port'`, `'name=host:port'` or `{ name, address }`. Keys are spread over
+   * several by consistent hashing of their names; a server without a name is named by its address,
+   * normalised (see README).
+   */
+  readonly servers: ServerEntry | readonly ServerEntry[];
+  /** Deadline of every operation, in ms; a late answer is a failure. Default: 100. */
+  readonly timeoutMs?: number;
+  /** Largest value stored, in bytes of UTF-8; larger values are cleanly not cached. Default: 1 MiB − 1 KiB. */
+  readonly maxValueBytes?: number;
+  /** How often a server that is down is probed, in ms. Default: 2000. */
+  readonly retryMs?: number;
+  /** How long a call that missed its deadline may still answer before its server counts as down, in ms. Default: 1000. */
+  readonly graceMs?: number;
+  /** Most keys in one `get` command; longer lists are split, and the parts sent at once. Default: 100. */
+  readonly multiGetChunk?: number;
+  /** Told when a server turns suspect, down or up again. */
+  readonly onServerChange?: (change: ServerChange) => void;
+  /** Connection pool settings of the npm `memcached` client. */
+  readonly client?: ClientTuning;
+}
+
+/**
+ * Where a server stands:
+ * - `up`: reads and writes go to it;
+ * - `suspect`: a call missed its deadline and its answer has not come yet. Its keys
+ *   read as misses; writes still go to it, so that if every late answer comes the
+ *   server missed nothing and is `up` again as it is;
+ * - `down`: it failed (an error, a bad answer, a call unanswered past the grace
+ *   period). Its keys read as misses, writes to it fail at once, and it is probed in
+ *   the background; it comes back only after a `flush_all`, because it may hold
+ *   counters that missed invalidations (and a frozen server thaws with all of them).
+ */
+export type ServerState = 'up' | 'suspect' | 'down';
+
+/** A server changed state. */
+export interface ServerChange {
+  /** The server's name (the ring hashes it; by default its normalised address). */
+  readonly name: string;
+  /** `host:port`, as given. */
+  readonly address: string;
+  /** The new state. */
+  readonly state: ServerState;
+  /** Why. */
+  readonly reason: string;
+}
+
+/** A server's state and history, for monitoring and tests. */
+export interface ServerStatus {
+  /** The server's name (the ring hashes it; by default its normalised address). */
+  readonly name: string;
+  /** `host:port`, as given. */
+  readonly address: string;
+  /** The current state. */
+  readonly state: ServerState;
+  /** Times it went down. */
+  readonly failures: number;
+  /** Times it came back (each time flushed). */
+  readonly rejoins: number;
+  /** The reason of the last failure. */
+  readonly lastError: string | undefined;
+}
