@@ -16,13 +16,14 @@ import { printFigures, scaled } from './support/scale';
 // 1.5 s in every 4 s. A lossless stall (every byte delivered late) loses no write: it must
 // never flush the shared server, and the fleet must keep its hits. A link that resets
 // mid-reply may lose writes: it may flush b, but at most once per 30 s.
-const PROCESSES = 8;
+// Eight at full scale, as issue 13 measured; four in the bounded run, to start in CI's time.
+const PROCESSES = scaled(4, 8);
 const SERVER = 1; // b
 const BASELINE_MS = scaled(4_000, 15_000);
 const FLAKY_MS = scaled(8_000, 60_000);
 const FAULT_MS = 1_500;
 const PERIOD_MS = 4_000;
-const VOTE_EVERY_MS = 1_000;
+const VOTE_EVERY_MS = 2_000;
 const PATHS = ['/', '/articles/1', '/articles/2', '/articles/3', '/articles/4', '/articles/5', '/articles/6'];
 /** The most flushes of b a resetting link may cause: one per 30 s begun. */
 const RESET_FLUSHES_ALLOWED = Math.max(1, Math.ceil(FLAKY_MS / 30_000));

@@ -91,9 +91,8 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     next();
   });
   if (config.statsEndpoint) app.use(cacheStatsRoutes({ ...built, meter }));
-  const loaders: PageLoaderOptions = config.statsEndpoint
-    ? { meter, renderDelayMs: config.renderDelayMs }
-    : { renderDelayMs: config.renderDelayMs };
+  const renderDelayMs = config.renderDelayMs ?? 0;
+  const loaders: PageLoaderOptions = config.statsEndpoint ? { meter, renderDelayMs } : { renderDelayMs };
   const context: RouteContext = { models, installation, loaders };
   app.use(articleRoutes(context));
   app.use(commentRoutes(context));

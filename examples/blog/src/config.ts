@@ -6,14 +6,18 @@ export interface BlogConfig {
   readonly port: number;
   /** SQLite file (`DATABASE_PATH`, default `data/blog.sqlite` beside the package); `:memory:` for a throwaway one. */
   readonly databasePath: string;
-  /** memcached servers (`MEMCACHED_SERVERS`, comma-separated `host:port`); empty = the in-memory backend. */
+  /**
+   * memcached servers (`MEMCACHED_SERVERS`, comma-separated `host:port` or `name=host:port`); empty = the
+   * in-memory backend. Keys are spread by the servers' names: processes that reach a server by different
+   * addresses (a sidecar, a proxy) must give it the same name.
+   */
   readonly memcachedServers: readonly string[];
   /** Secret for the per-visitor CSRF tokens (`SESSION_SECRET`; default: random per process). */
   readonly sessionSecret: string | undefined;
   /** Whether `GET /_cachesweeper/stats` answers with this process's cache and query figures (`BLOG_STATS_ENDPOINT`, default off). */
-  readonly statsEndpoint: boolean;
+  readonly statsEndpoint?: boolean;
   /** Test-only: ms the article page's loader waits before it loads (`BLOG_RENDER_DELAY_MS`, default 0): a slow render on demand. */
-  readonly renderDelayMs: number;
+  readonly renderDelayMs?: number;
 }
 
 /** Reads the blog's configuration; throws with the variable's name on a bad value. */
@@ -27,8 +31,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
     .map((server) => server.trim())
     .filter(Boolean);
   for (const server of servers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(server)) {
-      throw new Error(`[cachesweeper] [blog] MEMCACHED_SERVERS entry ${JSON.stringify(server)} must be host:port`);
+    if (!SERVER_ENTRY.test(server)) {
+      throw new Error(
+        `[cachesweeper] [blog] MEMCACHED_SERVERS entry ${JSON.stringify(server)} must be host:port or name=host:port ` +
+          '(a name is letters, digits, ".", "_" or "-")',
+      );
     }
   }
   return {
@@ -41,6 +48,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
   };
 }
 
+// `name=` is optional; the memcached backend checks the rest (ports, names or addresses given twice).
+const SERVER_ENTRY = /^(?:[A-Za-z0-9._-]{1,100}=)?[^\s:=/]+:\d{1,5}$/;
 const ON = ['1', 'true', 'on', 'yes'];
 const OFF = ['', '0', 'false', 'off', 'no'];
 

@@ -36,9 +36,27 @@ describe('readConfig', () => {
     }
   });
 
-  it('refuses a memcached server that is not host:port', () => {
-    expect(() => readConfig({ MEMCACHED_SERVERS: '127.0.0.1:11211,cache' })).toThrow(
-      'MEMCACHED_SERVERS entry "cache" must be host:port',
+  it('reads memcached servers with or without names', () => {
+    expect(
+      readConfig({ MEMCACHED_SERVERS: 'a=127.0.0.1:11311, 127.0.0.1:11312,cache-b.1=localhost:11313' })
+        .memcachedServers,
+    ).toEqual(['a=127.0.0.1:11311', '127.0.0.1:11312', 'cache-b.1=localhost:11313']);
+  });
+
+  it('refuses a memcached server that is not host:port or name=host:port, naming the entry', () => {
+    for (const entry of ['cache', 'a=cache', 'a b=127.0.0.1:1', '=127.0.0.1:1', 'a=b=127.0.0.1:1', 'a=http://x:1']) {
+      expect(() => readConfig({ MEMCACHED_SERVERS: `127.0.0.1:11211,${entry}` }), entry).toThrow(
+        `MEMCACHED_SERVERS entry ${JSON.stringify(entry)} must be host:port or name=host:port`,
+      );
+    }
+  });
+});
+
+describe('createBlogSweeper with named servers', () => {
+  it('refuses two entries with one name, naming both (the ring would put two servers in one place)', async () => {
+    const { createBlogSweeper } = await import('../src/cache');
+    expect(() => createBlogSweeper({ memcachedServers: ['a=127.0.0.1:11311', 'a=127.0.0.1:11312'] }, () => {})).toThrow(
+      /servers\[1\] "a=127.0.0.1:11312" has the name of servers\[0\] "a=127.0.0.1:11311"/,
     );
   });
 });

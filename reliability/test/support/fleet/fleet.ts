@@ -127,13 +127,16 @@ class FleetHandle implements Fleet {
   }
 
   /**
-   * MEMCACHED_SERVERS of one process: each server's address, or its proxy's for a proxied link.
-   * Until servers can be named, the process behind a proxy spells that server differently, and
-   * its ring hashes keys to other servers than everyone else's does (a split ring).
+   * MEMCACHED_SERVERS of one process: `name=address` per server, the address being the
+   * server's own or, on a proxied link, its proxy's. Every process names each server alike,
+   * so every ring puts every key on the same server however the process reaches it.
    */
   #serversOf(process: number): string {
     return this.servers
-      .map((server, index) => this.#proxies.get(`${process}:${index}`)?.address ?? server.memcached.address)
+      .map((server, index) => {
+        const address = this.#proxies.get(`${process}:${index}`)?.address ?? server.memcached.address;
+        return `${server.name}=${address}`;
+      })
       .join(',');
   }
 
