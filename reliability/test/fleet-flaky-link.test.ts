@@ -24,6 +24,7 @@ const FLAKY_MS = scaled(8_000, 60_000);
 const FAULT_MS = 1_500;
 const PERIOD_MS = 4_000;
 const VOTE_EVERY_MS = 2_000;
+const PAUSE_BETWEEN_READS_MS = 25;
 const PATHS = ['/', '/articles/1', '/articles/2', '/articles/3', '/articles/4', '/articles/5', '/articles/6'];
 /** The most flushes of b a resetting link may cause: one per 30 s begun. */
 const RESET_FLUSHES_ALLOWED = Math.max(1, Math.ceil(FLAKY_MS / 30_000));
@@ -50,7 +51,13 @@ async function phase(
   const downsOfB = async () => (await fleet.processes[0]!.stats()).servers?.[SERVER]?.failures ?? 0;
   const [before, flushesBefore, downsBefore] = [await fleet.stats(), await flushCounts(), await downsOfB()];
   const [traffic, spells] = await Promise.all([
-    serveTraffic(fleet.processes, fleet.reference, { paths: PATHS, comments, voteEveryMs: VOTE_EVERY_MS, durationMs }),
+    serveTraffic(fleet.processes, fleet.reference, {
+      paths: PATHS,
+      comments,
+      voteEveryMs: VOTE_EVERY_MS,
+      durationMs,
+      pauseMs: PAUSE_BETWEEN_READS_MS,
+    }),
     fault ? flapLink(fleet.link(0, SERVER), fault) : Promise.resolve(0),
   ]);
   const after = await fleet.stats();

@@ -19,8 +19,8 @@ import { sleep } from './support/timing';
 // show in every other process within a second of its commit, during the cut and after it.
 const PROCESSES = 3;
 const SERVER = 1; // b
-const PARTITION_MS = scaled(6_000, 30_000);
-const HEALED_MS = scaled(4_000, 15_000);
+const PARTITION_MS = scaled(5_000, 30_000);
+const HEALED_MS = scaled(3_000, 15_000);
 const BOUND_MS = 1_000;
 const PAGE = '/articles/1';
 const MODES = ['drop', 'hold'] as const;

@@ -98,14 +98,22 @@ export interface TrafficFigures {
 }
 
 /**
- * Every process serves pages, one reader per process reading `paths` at random back to
- * back, while a visitor likes a random comment of `comments` through a random process every
- * `voteEveryMs`, for `durationMs`.
+ * Every process serves pages, one reader per process reading `paths` at random with
+ * `pauseMs` between reads, while a visitor likes a random comment of `comments` through a
+ * random process every `voteEveryMs`, for `durationMs`. The pause keeps the load steady
+ * rather than a flood: on a small shared machine, back-to-back reads in every process
+ * starve the event loops and rounds miss their deadlines whatever the links do.
  */
 export async function serveTraffic(
   processes: readonly BlogProcess[],
   reference: BlogInstance,
-  options: { paths: readonly string[]; comments: readonly number[]; voteEveryMs: number; durationMs: number },
+  options: {
+    paths: readonly string[];
+    comments: readonly number[];
+    voteEveryMs: number;
+    durationMs: number;
+    pauseMs: number;
+  },
 ): Promise<TrafficFigures> {
   const figures: TrafficFigures = { reads: 0, failedReads: [], votes: 0 };
   const endsAt = performance.now() + options.durationMs;
@@ -119,6 +127,7 @@ export async function serveTraffic(
       } catch (error) {
         figures.failedReads.push((error as Error).message);
       }
+      await sleep(options.pauseMs);
     }
   });
   const voter = every(options.voteEveryMs, options.durationMs, async () => {
