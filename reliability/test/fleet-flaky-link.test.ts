@@ -29,6 +29,11 @@ const PATHS = ['/', '/articles/1', '/articles/2', '/articles/3', '/articles/4', 
 /** The most flushes of b a resetting link may cause: one per 30 s begun. */
 const RESET_FLUSHES_ALLOWED = Math.max(1, Math.ceil(FLAKY_MS / 30_000));
 
+/** The link's schedule: `mode` for 1.5 s in every 4 s, for the whole phase. */
+function flaky(mode: FlapSchedule['mode']): FlapSchedule {
+  return { mode, faultMs: FAULT_MS, periodMs: PERIOD_MS, durationMs: FLAKY_MS };
+}
+
 /** What one phase of traffic did to the fleet. */
 interface Phase {
   readonly traffic: TrafficFigures;
@@ -93,19 +98,9 @@ describe(`${PROCESSES} processes, one link to server b flaky`, () => {
     );
     await warm(fleet.processes, PATHS);
     baseline = await phase(fleet, comments, BASELINE_MS);
-    holding = await phase(fleet, comments, FLAKY_MS, {
-      mode: 'hold',
-      faultMs: FAULT_MS,
-      periodMs: PERIOD_MS,
-      durationMs: FLAKY_MS,
-    });
+    holding = await phase(fleet, comments, FLAKY_MS, flaky('hold'));
     await fleet.allUp();
-    resetting = await phase(fleet, comments, FLAKY_MS, {
-      mode: 'reset',
-      faultMs: FAULT_MS,
-      periodMs: PERIOD_MS,
-      durationMs: FLAKY_MS,
-    });
+    resetting = await phase(fleet, comments, FLAKY_MS, flaky('reset'));
     await fleet.allUp();
     quiescent = await fleet.checkPages(PATHS);
     printFigures(
