@@ -7,13 +7,16 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import { Sequelize, Transaction } from 'sequelize';
-import { createBlogSweeper } from './cache';
+import { type BlogSweeper, createBlogSweeper } from './cache';
 import type { BlogConfig } from './config';
 import { type BlogModels, defineModels } from './db/models';
+import { createQueryMeter } from './db/query-meter';
 import { DEFAULT_SEED, type SeedSize, seedIfEmpty } from './db/seed';
 import { articleRoutes } from './routes/articles';
+import { cacheStatsRoutes } from './routes/cache-stats';
 import { commentRoutes } from './routes/comments';
 import { BLOG_RULES } from './rules';
+import type { PageLoaderOptions } from './web/page-loaders';
 import { panelHelpers } from './web/panel-helpers';
 import { visitorMiddleware } from './web/visitor';
 
@@ -51,6 +54,8 @@ const root = join(import.meta.dirname, '..');
 /** Opens the database (creating and seeding it on first start), installs the sweeper and builds the app. */
 export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   const { config } = options;
+  // The meter counts statements only when the stats endpoint shows them: Sequelize builds a log line per statement.
+  const meter = createQueryMeter();
   // IMMEDIATE: a transaction takes SQLite's write lock at BEGIN. A deferred one that reads and then writes fails
   // with SQLITE_BUSY when another connection (another process, the outbox's deletions and replays) committed in between.
   const sequelize =
@@ -58,7 +63,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     new Sequelize({
       dialect: 'sqlite',
       storage: config.databasePath,
-      logging: false,
+      logging: config.statsEndpoint ? meter.onQuery : false,
       transactionType: Transaction.TYPES.IMMEDIATE,
     });
   const models = defineModels(sequelize);
@@ -66,7 +71,7 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   await seedIfEmpty(models, options.seed ?? DEFAULT_SEED);
 
   const onError = options.onCacheError ?? ((error) => console.warn(error.message));
-  const built = options.sweeper
+  const built: BlogSweeper = options.sweeper
     ? { sweeper: options.sweeper, backendName: options.sweeper.backend.name }
     : createBlogSweeper(config, onError);
   const { sweeper } = built;
@@ -102,7 +107,10 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     response.locals.cacheBackend = built.backendName;
     next();
   });
-  const context = { sequelize, models, installation };
+  if (config.statsEndpoint) app.use(cacheStatsRoutes({ ...built, meter }));
+  const renderDelayMs = config.renderDelayMs ?? 0;
+  const loaders: PageLoaderOptions = config.statsEndpoint ? { meter, renderDelayMs } : { renderDelayMs };
+  const context: RouteContext = { sequelize, models, installation, loaders };
   app.use(articleRoutes(context));
   app.use(commentRoutes(context));
   app.use((_request: Request, response: Response) => {
@@ -130,4 +138,6 @@ export interface RouteContext {
   readonly sequelize: Sequelize;
   readonly models: BlogModels;
   readonly installation: SweeperInstallation;
+  /** How the pages' loaders are built (metered, slowed for tests). */
+  readonly loaders: PageLoaderOptions;
 }
