@@ -43,6 +43,8 @@ interface Phase {
   /** Times P1 saw b go down. */
   readonly downs: number;
   readonly spells: number;
+  /** Each process's block hit ratio, P1 (the one with the faulty link) first. */
+  readonly perProcess: readonly number[];
 }
 
 async function phase(
@@ -66,11 +68,11 @@ async function phase(
     fault ? flapLink(fleet.link(0, SERVER), fault) : Promise.resolve(0),
   ]);
   const after = await fleet.stats();
-  const counters = addCounters(
-    after.map((stats, index) => countersSince(countersOf(before[index]!), countersOf(stats))),
-  );
+  const each = after.map((stats, index) => countersSince(countersOf(before[index]!), countersOf(stats)));
+  const counters = addCounters(each);
   const flushes = (await flushCounts()).map((count, index) => count - flushesBefore[index]!);
-  return { traffic, counters, flushes, downs: (await downsOfB()) - downsBefore, spells };
+  const perProcess = each.map(blockHitRatio);
+  return { traffic, counters, flushes, downs: (await downsOfB()) - downsBefore, spells, perProcess };
 }
 
 function describePhase(name: string, phase: Phase): string {
@@ -78,7 +80,7 @@ function describePhase(name: string, phase: Phase): string {
   return (
     `${name}: ${traffic.reads} pages, ${traffic.votes} votes, ${traffic.failedReads.length} failed; block hit ratio ` +
     `${(blockHitRatio(counters) * 100).toFixed(1)} % (${counters.hits} hits, ${counters.misses} misses, ` +
-    `${counters.uncached} uncached), ${counters.renders} renders, ${counters.loader} loader queries; ` +
+    `${counters.uncached} uncached; per process ${phase.perProcess.map((ratio) => `${(ratio * 100).toFixed(0)} %`).join(' / ')}), ${counters.renders} renders, ${counters.loader} loader queries; ` +
     `flush_all: ${phase.flushes.map((count, index) => `${'ab'[index]} ${count}`).join(', ')}; b down in P1 ${phase.downs} times` +
     (phase.spells > 0 ? ` over ${phase.spells} faulty spells` : '')
   );
