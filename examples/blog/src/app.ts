@@ -7,13 +7,16 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import { Sequelize } from 'sequelize';
-import { createBlogSweeper } from './cache';
+import { type BlogSweeper, createBlogSweeper } from './cache';
 import type { BlogConfig } from './config';
 import { type BlogModels, defineModels } from './db/models';
+import { createQueryMeter } from './db/query-meter';
 import { DEFAULT_SEED, type SeedSize, seedIfEmpty } from './db/seed';
 import { articleRoutes } from './routes/articles';
+import { cacheStatsRoutes } from './routes/cache-stats';
 import { commentRoutes } from './routes/comments';
 import { BLOG_RULES } from './rules';
+import type { PageLoaderOptions } from './web/page-loaders';
 import { visitorMiddleware } from './web/visitor';
 
 /** A running blog: the Express app and what it is made of, for the server, tests and benchmarks. */
@@ -44,13 +47,19 @@ const root = join(import.meta.dirname, '..');
 /** Opens the database (creating and seeding it on first start), installs the sweeper and builds the app. */
 export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   const { config } = options;
-  const sequelize = new Sequelize({ dialect: 'sqlite', storage: config.databasePath, logging: false });
+  // The meter counts statements only when the stats endpoint shows them: Sequelize builds a log line per statement.
+  const meter = createQueryMeter();
+  const sequelize = new Sequelize({
+    dialect: 'sqlite',
+    storage: config.databasePath,
+    logging: config.statsEndpoint ? meter.onQuery : false,
+  });
   const models = defineModels(sequelize);
   await sequelize.sync();
   await seedIfEmpty(models, options.seed ?? DEFAULT_SEED);
 
   const onError = options.onCacheError ?? ((error) => console.warn(error.message));
-  const built = options.sweeper
+  const built: BlogSweeper = options.sweeper
     ? { sweeper: options.sweeper, backendName: options.sweeper.backend.name }
     : createBlogSweeper(config, onError);
   const { sweeper } = built;
@@ -81,7 +90,10 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
     response.locals.cacheBackend = built.backendName;
     next();
   });
-  const context = { models, installation };
+  if (config.statsEndpoint) app.use(cacheStatsRoutes({ ...built, meter }));
+  const renderDelayMs = config.renderDelayMs ?? 0;
+  const loaders: PageLoaderOptions = config.statsEndpoint ? { meter, renderDelayMs } : { renderDelayMs };
+  const context: RouteContext = { models, installation, loaders };
   app.use(articleRoutes(context));
   app.use(commentRoutes(context));
   app.use((_request: Request, response: Response) => {
@@ -106,4 +118,6 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
 export interface RouteContext {
   readonly models: BlogModels;
   readonly installation: SweeperInstallation;
+  /** How the pages' loaders are built (metered, slowed for tests). */
+  readonly loaders: PageLoaderOptions;
 }

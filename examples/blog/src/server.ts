@@ -5,7 +5,8 @@ import { cacheName } from './cache';
 import { readConfig } from './config';
 
 // `pnpm start`: the blog on its embedded defaults (SQLite file, in-memory cache) unless the
-// environment says otherwise (PORT, DATABASE_PATH, MEMCACHED_SERVERS or REDIS_URL, SESSION_SECRET).
+// environment says otherwise (PORT, DATABASE_PATH, MEMCACHED_SERVERS or REDIS_URL, SESSION_SECRET,
+// and for tests BLOG_STATS_ENDPOINT, BLOG_RENDER_DELAY_MS: see README.md).
 const config = readConfig();
 if (config.databasePath !== ':memory:') mkdirSync(dirname(config.databasePath), { recursive: true });
 const blog = await createBlog({ config });

@@ -9,6 +9,7 @@ export { freePort, waitForPort } from './free-port';
 export { garbageAnswer, seededRandom } from './garbage';
 export { type MemcachedProcess, type MemcachedProcessOptions, startMemcached } from './memcached-process';
 export { processAlive } from './process-alive';
+export { memcachedGet } from './raw-get';
 export {
   type RedisClusterProcesses,
   type RedisProcess,

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,10 +6,7 @@ import type { CacheSweeperError, Sweeper } from '@cachesweeper/core';
 import { type Blog, createBlog } from '../../../examples/blog/src/app';
 import { readConfig } from '../../../examples/blog/src/config';
 import type { SeedSize } from '../../../examples/blog/src/db/seed';
-
-const SECRET = 'reliability-suite-secret';
-// One visitor for every instance: with the same secret, every page carries the same CSRF token.
-const VISITOR = 'reliabilityVisitor0000';
+import { SUITE_SECRET, SUITE_VISITOR, visitorForm } from './suite-visitor';
 
 /** A blog app served over HTTP on a loopback port, as one app process would run it. */
 export interface BlogInstance {
@@ -52,7 +48,7 @@ export interface BlogInstanceOptions {
  * instance on a database seeds it and switches it to WAL, so renders never wait on writers.
  */
 export async function startBlogInstance(options: BlogInstanceOptions): Promise<BlogInstance> {
-  const config = readConfig({ DATABASE_PATH: options.database.path, SESSION_SECRET: SECRET });
+  const config = readConfig({ DATABASE_PATH: options.database.path, SESSION_SECRET: SUITE_SECRET });
   const cacheErrors: CacheSweeperError[] = [];
   const blog = await createBlog({
     config,
@@ -65,8 +61,7 @@ export async function startBlogInstance(options: BlogInstanceOptions): Promise<B
   const server = blog.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const headers = { cookie: `visitor=${VISITOR}` };
-  const csrf = createHmac('sha256', SECRET).update(VISITOR).digest('base64url');
+  const headers = { cookie: SUITE_VISITOR.cookie };
   return {
     name: options.name,
     blog,
@@ -80,7 +75,7 @@ export async function startBlogInstance(options: BlogInstanceOptions): Promise<B
       const response = await fetch(url + path, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ ...fields, _csrf: csrf }).toString(),
+        body: visitorForm(fields),
         redirect: 'manual',
       });
       await response.arrayBuffer();

@@ -32,8 +32,8 @@ export function emptyPageCheck(): PageCheckFigures {
  * differs. Call it at quiescence: no write running, background stores landed.
  */
 export async function checkPages(
-  cached: readonly BlogInstance[],
-  reference: BlogInstance,
+  cached: readonly Pick<BlogInstance, 'name' | 'get'>[],
+  reference: Pick<BlogInstance, 'get'>,
   paths: readonly string[],
   into: PageCheckFigures,
 ): Promise<void> {

@@ -5,7 +5,7 @@ import { pageLoaders } from '../web/page-loaders';
 import { rememberAuthor, requireCsrfToken } from '../web/visitor';
 
 /** The article list, the article page (with the add-comment form) and the edit form. */
-export function articleRoutes({ models, installation }: RouteContext): Router {
+export function articleRoutes({ models, installation, loaders }: RouteContext): Router {
   const router = Router();
   const notFound = (response: Response, id: unknown) =>
     response
@@ -26,7 +26,7 @@ export function articleRoutes({ models, installation }: RouteContext): Router {
     response.render('articles/show', {
       title: article.title,
       article: installation.toTemplateData(article),
-      loaders: pageLoaders(models),
+      loaders: pageLoaders(models, loaders),
       form,
     });
   };
@@ -36,7 +36,7 @@ export function articleRoutes({ models, installation }: RouteContext): Router {
     response.render('articles/index', {
       title: 'Articles',
       articles: installation.toTemplateData(articles),
-      loaders: pageLoaders(models),
+      loaders: pageLoaders(models, loaders),
     });
   });
 

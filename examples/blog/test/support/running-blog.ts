@@ -23,8 +23,16 @@ export interface RunningBlog {
 
 const SMALL_SEED: SeedSize = { articles: 3, commentsPerArticle: 4, firstArticleComments: 12, maxVotesPerComment: 3 };
 
-/** Starts the real blog app (the one `pnpm start` runs) for a test. */
-export async function startBlog(backend: BlogBackend, seed: SeedSize = SMALL_SEED): Promise<RunningBlog> {
+/**
+ * Starts the real blog app (the one `pnpm start` runs) for a test; `env` adds configuration
+ * (see `readConfig`), `serverName` names its memcached server in MEMCACHED_SERVERS.
+ */
+export async function startBlog(
+  backend: BlogBackend,
+  seed: SeedSize = SMALL_SEED,
+  env: NodeJS.ProcessEnv = {},
+  serverName?: string,
+): Promise<RunningBlog> {
   const dir = mkdtempSync(join(tmpdir(), 'cachesweeper-blog-'));
   const memcached = backend === 'memcached' ? await startMemcached() : undefined;
   const redis = backend === 'redis' ? await startRedis() : undefined;
@@ -32,8 +40,9 @@ export async function startBlog(backend: BlogBackend, seed: SeedSize = SMALL_SEE
   const config = readConfig({
     DATABASE_PATH: join(dir, 'blog.sqlite'),
     PORT: '0',
-    ...(memcached ? { MEMCACHED_SERVERS: memcached.address } : {}),
+    ...(memcached ? { MEMCACHED_SERVERS: serverName ? `${serverName}=${memcached.address}` : memcached.address } : {}),
     ...(redis ? { REDIS_URL: redis.url } : {}),
+    ...env,
   });
   const blog = await createBlog({ config, seed, onCacheError: (error) => cacheErrors.push(error) });
   const server = blog.app.listen(0, '127.0.0.1');
