@@ -7,10 +7,12 @@ export {
   type SyncCacheBackend,
 } from './backend';
 export { withDeadline } from './deadline';
+export type { FragmentLeases, LeaseAnswer, LeaseRead } from './fragment-leases';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
 export type { FragmentRequest } from './fragments/fragment-planner';
 export { decodeFragment, encodeFragment, nestedTokensHold } from './fragments/stored-fragment';
 export type { InvalidateOptions, InvalidationOutcome } from './invalidation/invalidator';
+export type { LeaseOptions } from './leases/lease-settings';
 export {
   completeFragmentKey,
   type FragmentKeyInput,
@@ -51,6 +53,7 @@ export {
   toTokenSpec,
 } from './tokens/token-spec';
 export type {
+  FragmentLease,
   FragmentLookup,
   KeyPart,
   NestedToken,

@@ -14,13 +14,28 @@ export interface SweeperStats {
   invalidations: number;
   /** Backend failures and missed deadlines, each also reported to `onError`. */
   errors: number;
-  /** Sequential waits on the backend; a batch of parallel calls counts once. */
+  /** Sequential waits on the backend; a batch of parallel calls counts once (a lease wait's polls count each). */
   roundTrips: number;
+  /** Missed fragments this process waited for while another process held their fleet-wide lease and rendered them. */
+  leaseWaits: number;
+  /** Of those waits, the ones that ended without the fragment (the holder was slow, failed or died): rendered here. */
+  leaseTimeouts: number;
 }
 
 /** A fresh set of zeroed counters, e.g. to collect one page's figures. */
 export function createStats(): SweeperStats {
-  return { hits: 0, misses: 0, uncached: 0, renders: 0, stores: 0, invalidations: 0, errors: 0, roundTrips: 0 };
+  return {
+    hits: 0,
+    misses: 0,
+    uncached: 0,
+    renders: 0,
+    stores: 0,
+    invalidations: 0,
+    errors: 0,
+    roundTrips: 0,
+    leaseWaits: 0,
+    leaseTimeouts: 0,
+  };
 }
 
 /** Adds `amount` to counter `name` of every set in `sinks` (undefined entries are skipped). */

@@ -2,6 +2,7 @@ import type { CacheBackend } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
 import { isTtl, ttlError } from './fragments/fragment-planner';
 import { validateNamespace } from './keys';
+import { type LeaseOptions, type LeaseSettings, resolveLeaseSettings } from './leases/lease-settings';
 import { memoryBackend } from './memory-backend';
 import type { ModelTokens } from './tokens/token-spec';
 
@@ -31,6 +32,12 @@ export interface SweeperOptions {
   readonly prefetchHints?: number;
   /** Told about every backend failure and missed deadline (they never reach a page). Default: ignore. */
   readonly onError?: (error: CacheSweeperError) => void;
+  /**
+   * Fleet-wide leases on missed fragments, used when the backend offers them (memcached):
+   * of the processes that miss a fragment, one renders it and the others wait for it.
+   * `false` turns them off (single flight per process). Default: on, with the defaults of `LeaseOptions`.
+   */
+  readonly leases?: false | LeaseOptions;
 }
 
 /** `SweeperOptions` checked, with every default applied. */
@@ -43,6 +50,8 @@ export interface ResolvedSweeperOptions {
   readonly versionTtlSeconds: number;
   readonly prefetchHints: number;
   readonly onError: ((error: CacheSweeperError) => void) | undefined;
+  /** `undefined` when turned off, or when the backend offers no leases. */
+  readonly leases: LeaseSettings | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
@@ -75,6 +84,7 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
   }
   const backend = options.backend ?? memoryBackend();
   checkBackend(backend);
+  const leases = resolveLeaseSettings(options.leases, timeoutMs);
   return {
     backend,
     namespace,
@@ -84,6 +94,7 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     versionTtlSeconds,
     prefetchHints,
     onError: options.onError,
+    leases: backend.leases === undefined ? undefined : leases,
   };
 }
 

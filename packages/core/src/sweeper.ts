@@ -91,6 +91,7 @@ export class Sweeper {
       uncachedRenders: new SharedUncachedRenders(),
       writes: new WriteBatcher(runner, this.#reporter),
       reporter: this.#reporter,
+      leases: resolved.leases,
       closed: () => this.#closed,
     };
     this.#invalidator = new Invalidator(

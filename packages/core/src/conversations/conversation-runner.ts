@@ -23,18 +23,27 @@ export class ConversationRunner {
     this.#reporter = reporter;
   }
 
+  /** The deadline of each round, in ms. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** The backend's synchronous face, if it has one. */
   get sync(): SyncCacheBackend | undefined {
     return this.backend.sync;
   }
 
-  /** Runs `conversation` against the async backend; a failure is counted in `errorSinks` (default: `sinks`). */
+  /**
+   * Runs `conversation` against the async backend, each round under `timeoutMs` (default:
+   * the runner's); a failure is counted in `errorSinks` (default: `sinks`).
+   */
   async run<T>(
     conversation: Conversation<T>,
     sinks: readonly (SweeperStats | undefined)[],
     errorSinks: readonly (SweeperStats | undefined)[] = sinks,
+    timeoutMs = this.#timeoutMs,
   ): Promise<ConversationOutcome<T>> {
-    const outcome = await runConversation(conversation, this.backend, this.#timeoutMs, () =>
+    const outcome = await runConversation(conversation, this.backend, timeoutMs, () =>
       this.#reporter.count('roundTrips', sinks),
     );
     if (!outcome.ok) this.#reporter.reportRound(`${this.backend.name} ${outcome.op.what}`, outcome.error, errorSinks);

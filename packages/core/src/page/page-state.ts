@@ -1,5 +1,5 @@
 import type { SweeperStats } from '../stats';
-import type { StoredFragment } from '../types';
+import type { FragmentLease, StoredFragment } from '../types';
 
 /**
  * What one page (or request) has learnt from the cache: the version tokens it read,
@@ -15,6 +15,12 @@ export interface PageState {
   readonly fragments: Map<string, StoredFragment | undefined>;
   /** Version keys this page created with a fresh start: no fragment can be stored under them yet. */
   readonly created: Set<string>;
+  /** With fleet-wide leases: the stamp of each fragment copy read, by key (a stale copy is replaced only if unchanged). */
+  readonly stamps: Map<string, string>;
+  /** With fleet-wide leases: the lease this page took or found on a fragment key. */
+  readonly leases: Map<string, FragmentLease>;
+  /** Fragment keys read ahead as blocks nested in a missed one: the lease on the block around them covers them. */
+  readonly nestedAhead: Set<string>;
   /** False once a backend round failed or missed its deadline. */
   available: boolean;
   /** Extra counters for this page, on top of the sweeper's own. */
@@ -43,6 +49,9 @@ export function newPageState(options: SessionOptions = {}): PageState {
     tokens: new Map(),
     fragments: new Map(),
     created: new Set(),
+    stamps: new Map(),
+    leases: new Map(),
+    nestedAhead: new Set(),
     available: true,
     stats: options.stats,
     store: options.store ?? true,
