@@ -70,7 +70,7 @@ describe('answers to a get that memcached would never send, one byte at a time',
     await start(answer);
     await expect(backend.getMany(['a', 'b'])).rejects.toThrow(/get of 2 key\(s\) on 127\.0\.0\.1:\d+/);
     expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
-    expect(backend.servers()[0]?.lastError).toMatch(/unparseable answer to a get/);
+    expect(backend.servers()[0]?.lastError).toMatch(/unparseable answer to a read/);
   });
 
   it('counts the server as down when an answer comes that no get waits for', async () => {
