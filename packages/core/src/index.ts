@@ -7,12 +7,11 @@ export {
   type SyncCacheBackend,
 } from './backend';
 export { withDeadline } from './deadline';
-export type { FragmentLeases, LeaseAnswer, LeaseRead } from './fragment-leases';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
+export type { FragmentLeases, LeaseAnswer, LeaseRead } from './fragment-leases';
 export type { FragmentRequest } from './fragments/fragment-planner';
 export { decodeFragment, encodeFragment, nestedTokensHold } from './fragments/stored-fragment';
 export type { InvalidateOptions, InvalidationOutcome } from './invalidation/invalidator';
-export type { LeaseOptions } from './leases/lease-settings';
 export {
   completeFragmentKey,
   type FragmentKeyInput,
@@ -27,6 +26,7 @@ export {
   validateNamespace,
   versionKey,
 } from './keys';
+export type { LeaseOptions } from './leases/lease-settings';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend';
 export type { Claim, RenderClaim, WaitClaim } from './page/claims';
 export { FragmentSlot, type SlotStatus } from './page/fragment-slot';

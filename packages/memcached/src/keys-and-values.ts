@@ -85,7 +85,10 @@ export function checkStamp(stamp: unknown, operation: string): string {
 export function checkLeaseTtl(ttlSeconds: unknown, operation: string): number {
   const ttl = checkTtl(ttlSeconds, operation);
   if (ttl < 1) {
-    throw new CacheSweeperError('memcached', `${operation}: a lease TTL of 0 would never expire; give 1 second or more`);
+    throw new CacheSweeperError(
+      'memcached',
+      `${operation}: a lease TTL of 0 would never expire; give 1 second or more`,
+    );
   }
   return ttl;
 }

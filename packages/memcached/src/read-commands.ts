@@ -37,7 +37,9 @@ export class GetCommand implements ReadCommand {
   value(key: string, flags: number, data: Buffer, cas: string | undefined): void {
     if (!this.#asked.has(key)) throw new MalformedReply(`a value for "${key}", which was not asked`);
     if ((cas === undefined) === this.#withStamps) {
-      throw new MalformedReply(`a value for "${key}" ${cas === undefined ? 'without' : 'with'} a cas, answering a ${this.line.split(' ')[0]}`);
+      throw new MalformedReply(
+        `a value for "${key}" ${cas === undefined ? 'without' : 'with'} a cas, answering a ${this.line.split(' ')[0]}`,
+      );
     }
     const value = decodeValue(flags, data);
     if (value === undefined) return;

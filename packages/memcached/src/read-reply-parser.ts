@@ -35,7 +35,13 @@ const META_FLAG = /^[A-Za-z][\x21-\x7e]*$/;
 
 /** An item whose header was read and whose bytes are awaited: a `VALUE` of a get, or the block of a `VA`. */
 type PendingItem =
-  | { readonly kind: 'value'; readonly key: string; readonly flags: number; readonly bytes: number; readonly cas?: string }
+  | {
+      readonly kind: 'value';
+      readonly key: string;
+      readonly flags: number;
+      readonly bytes: number;
+      readonly cas?: string;
+    }
   | { readonly kind: 'meta'; readonly flags: readonly string[]; readonly bytes: number };
 
 /**

@@ -1,6 +1,5 @@
 import { nestedTokensHold } from '../fragments/stored-fragment';
 import { completeFragmentKey } from '../keys';
-import type { LeaseSettings } from '../leases/lease-settings';
 import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import { composeToken } from '../tokens/token-plan';
@@ -8,7 +7,7 @@ import type { FragmentLookup, PlannedFragment, TokenPlan } from '../types';
 import type { Conversation } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
 import { type FragmentReads, readFragments } from './fragment-reads';
-import { takeLeases } from './lease-round';
+import { type Leasing, takeLeases } from './lease-round';
 import { readCounters, readTokens } from './token-reads';
 
 /**
@@ -18,18 +17,20 @@ import { readCounters, readTokens } from './token-reads';
  * tokens of the blocks it nested last time; the fragment round then also reads those
  * nested blocks, so when an outer block misses, its inner level needs no round.
  *
- * With fleet-wide `leases`, the fragment round takes the lease on each of the level's
- * own fragments it finds missing; a fragment that misses after it was read in the
- * token round (stale, or gone) is leased in one more round, which also reads ahead
- * the blocks nested in it — the round its inner level would have made anyway.
+ * With fleet-wide `leasing`, the fragment round takes the lease on each of the level's
+ * own fragments it finds missing (unless another page of this process renders it); a
+ * fragment that misses after it was read in the token round (stale, or gone) is
+ * leased in one more round, which also reads ahead the blocks nested in it — the
+ * round its inner level would have made anyway (see `takeLeases`).
  */
 export function* lookupFragments(
   planned: readonly PlannedFragment[],
   page: PageState,
   context: ConversationContext,
   hints?: FragmentHints,
-  leases?: LeaseSettings,
+  leasing?: Leasing,
 ): Conversation<FragmentLookup[]> {
+  const leases = leasing?.settings;
   const versionKeys: string[] = [];
   for (const { plan } of planned) pushVersionKeys(plan, versionKeys);
   const hinted = hints === undefined ? [] : planned.map((fragment) => hints.get(fragment));
@@ -56,7 +57,9 @@ export function* lookupFragments(
   });
   if (own.size > 0) {
     const reads: FragmentReads = {
-      own: [...own].map((key) => (leases === undefined ? { key } : { key, lease: 'if-missing' as const })),
+      own: [...own].map((key) =>
+        leasing === undefined || leasing.runsHere(key) ? { key } : { key, lease: 'if-missing' as const },
+      ),
       nested: [...nested],
     };
     yield* readFragments('get fragments', reads, page, context, leases);
@@ -64,8 +67,8 @@ export function* lookupFragments(
   // A fragment found is served only while the counters of the fragments nested in it
   // still hold the tokens it was rendered with: read those not read yet.
   yield* readNestedCounters(keys, page, context);
-  if (leases !== undefined) {
-    const taken = yield* takeLeases(keys, page, context, leases, (index, into) =>
+  if (leasing !== undefined) {
+    const taken = yield* takeLeases(keys, page, context, leasing, (index, into) =>
       readAheadNested(hinted[index], page, namespace, into),
     );
     if (taken) yield* readNestedCounters(keys, page, context);
@@ -98,12 +101,7 @@ function* readNestedCounters(
 }
 
 /** Adds to `into` the keys of the blocks a fragment nested last time that the page has not read. */
-function readAheadNested(
-  hint: FragmentHint | undefined,
-  page: PageState,
-  namespace: string,
-  into: Set<string>,
-): void {
+function readAheadNested(hint: FragmentHint | undefined, page: PageState, namespace: string, into: Set<string>): void {
   for (const nested of hint?.nested ?? []) {
     const nestedKey = keyOf(nested, page, namespace);
     if (needsRead(nested, nestedKey, page)) into.add(nestedKey);

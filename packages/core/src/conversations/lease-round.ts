@@ -6,6 +6,16 @@ import type { Conversation } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
 import { readFragments } from './fragment-reads';
 
+/** What a lookup needs to take fleet-wide leases: the settings, and this process's flights. */
+export interface Leasing {
+  /** The leases' wait, poll and TTL. */
+  readonly settings: LeaseSettings;
+  /** Whether a rendering of `key`, or a wait for one, runs in this process: a page joins it rather than asking for the lease. */
+  runsHere(key: string): boolean;
+  /** This page asks for the lease on `key` in a lease round: pages of this process that miss it meanwhile join this page. */
+  asking(key: string): void;
+}
+
 /**
  * The lease round of a lookup: the level's own fragments that miss although they were
  * read (in the token round, under the key they had last time) have no lease yet. A
@@ -15,20 +25,22 @@ import { readFragments } from './fragment-reads';
  * (`readAhead(index, into)`), which their own lookup would otherwise make.
  *
  * Fragments read ahead as blocks nested in another are left alone: whoever renders the
- * block around them renders them. Returns whether the round ran.
+ * block around them renders them. So are fragments another page of this process is
+ * rendering, waiting for, or asking the lease of: this page joins it, and one page per
+ * process makes the round. Returns whether the round ran.
  */
 export function* takeLeases(
   keys: readonly (string | undefined)[],
   page: PageState,
   context: ConversationContext,
-  leases: LeaseSettings,
+  leasing: Leasing,
   readAhead: (index: number, into: Set<string>) => void,
 ): Conversation<boolean> {
   const own: LeaseRead[] = [];
   const nested = new Set<string>();
   keys.forEach((key, index) => {
     if (key === undefined || page.leases.has(key) || page.nestedAhead.has(key) || !page.fragments.has(key)) return;
-    if (own.some((read) => read.key === key)) return;
+    if (own.some((read) => read.key === key) || leasing.runsHere(key)) return;
     const stored = page.fragments.get(key);
     if (stored === undefined) {
       own.push({ key, lease: 'if-missing' });
@@ -41,6 +53,7 @@ export function* takeLeases(
     readAhead(index, nested);
   });
   if (own.length === 0) return false;
-  yield* readFragments('take fragment leases', { own, nested: [...nested] }, page, context, leases);
+  for (const read of own) leasing.asking(read.key);
+  yield* readFragments('take fragment leases', { own, nested: [...nested] }, page, context, leasing.settings);
   return true;
 }

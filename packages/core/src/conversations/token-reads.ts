@@ -1,7 +1,7 @@
 import { CacheSweeperError, describeValue } from '../errors';
+import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
 import { freshCounterStart, isCounterValue } from '../tokens/counter-values';
-import type { LeaseSettings } from '../leases/lease-settings';
 import { addMany, type Conversation, getMany } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
 import { decoded, readStamped } from './fragment-reads';

@@ -59,3 +59,11 @@ export class FleetWait implements ProcessWait {
     this.#reject(error);
   }
 }
+
+/** A flight of this process that waits on a lease: the wait its pages share, and when its write landed. */
+export interface ProcessFlight {
+  /** What the pages of this process wait for. */
+  readonly wait: FleetWait;
+  /** The write of the rendering made here, once queued (the flight is shared until it landed). */
+  readonly write: { landed: Promise<void> };
+}

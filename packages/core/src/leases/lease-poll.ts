@@ -32,8 +32,8 @@ export interface LeasePollContext {
 
 /**
  * Waits for the rendering of `key` that another process holds the lease on: reads the
- * key every `pollMs`, for at most `waitMs` in all (a read never runs past the end of
- * the wait by more than its own deadline). Each read also takes the lease if it is
+ * key every `pollMs`, for at most `waitMs` in all (the last read, made at the end of
+ * the wait, runs past it by at most its own deadline). Each read also takes the lease if it is
  * free again (the holder gave it back, or it expired), so a holder that failed or
  * died hands the fragment to exactly one waiter.
  */
@@ -45,11 +45,10 @@ export async function pollLease(
   const { runner, context, page, settings } = poll;
   const endsAt = performance.now() + settings.waitMs;
   for (;;) {
-    const left = endsAt - performance.now();
-    if (left <= 0) return { kind: 'timeout' };
-    await sleep(Math.min(settings.pollMs, left));
+    await sleep(Math.max(0, Math.min(settings.pollMs, endsAt - performance.now())));
     if (cancelled()) return { kind: 'cancelled' };
     if (poll.closed()) return { kind: 'failed' };
+    // The last read is made even when this process woke up late (a busy event loop).
     const deadline = Math.min(poll.timeoutMs, Math.max(settings.pollMs, endsAt - performance.now()));
     const outcome = await runner.run(
       readLeased('wait for a leased fragment', [{ key, lease: 'if-missing' }], settings.ttlSeconds),
@@ -65,6 +64,7 @@ export async function pollLease(
       const stored = context.decode(key, answer.value);
       if (stored !== undefined) return { kind: 'arrived', stored };
     }
+    if (performance.now() >= endsAt) return { kind: 'timeout' };
   }
 }
 

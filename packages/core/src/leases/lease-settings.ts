@@ -32,7 +32,11 @@ export function resolveLeaseSettings(option: unknown, timeoutMs: number): LeaseS
   if (option !== undefined && (option === null || typeof option !== 'object')) {
     throw new CacheSweeperError('sweeper', `leases must be false or an object, got ${describeValue(option)}`);
   }
-  const { waitMs = timeoutMs, pollMs = DEFAULT_POLL_MS, ttlSeconds = DEFAULT_TTL_SECONDS } = (option ?? {}) as LeaseOptions;
+  const {
+    waitMs = timeoutMs,
+    pollMs = DEFAULT_POLL_MS,
+    ttlSeconds = DEFAULT_TTL_SECONDS,
+  } = (option ?? {}) as LeaseOptions;
   if (typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0) {
     throw new CacheSweeperError('sweeper', `leases.waitMs must be a number of ms >= 0, got ${describeValue(waitMs)}`);
   }

@@ -1,3 +1,4 @@
+import type { ProcessFlight } from '../leases/fleet-wait';
 import type { SweeperStats } from '../stats';
 import type { FragmentLease, StoredFragment } from '../types';
 
@@ -21,6 +22,8 @@ export interface PageState {
   readonly leases: Map<string, FragmentLease>;
   /** Fragment keys read ahead as blocks nested in a missed one: the lease on the block around them covers them. */
   readonly nestedAhead: Set<string>;
+  /** Flights this page opened for the keys it asks the lease of; the pages of the process that miss them join. */
+  readonly pending: Map<string, ProcessFlight>;
   /** False once a backend round failed or missed its deadline. */
   available: boolean;
   /** Extra counters for this page, on top of the sweeper's own. */
@@ -52,6 +55,7 @@ export function newPageState(options: SessionOptions = {}): PageState {
     stamps: new Map(),
     leases: new Map(),
     nestedAhead: new Set(),
+    pending: new Map(),
     available: true,
     stats: options.stats,
     store: options.store ?? true,

@@ -64,9 +64,12 @@ export class SweeperSession {
   async lookup(planned: readonly PlannedFragment[]): Promise<FragmentSlot[]> {
     if (planned.length === 0) return [];
     if (!this.#usable()) return this.#uncached(planned);
-    const { runner, context, hints, leases } = this.#services;
-    const lookup = lookupFragments(planned, this.#page, context, hints, leases);
-    return this.#slots(planned, await runner.run(lookup, [this.stats]));
+    const { runner, context, hints } = this.#services;
+    const lookup = lookupFragments(planned, this.#page, context, hints, this.#misses.leasing());
+    const outcome = await runner.run(lookup, [this.stats]);
+    const slots = this.#slots(planned, outcome);
+    this.#misses.afterLookup(outcome.ok ? slots : undefined);
+    return slots;
   }
 
   /** As `lookup`, synchronously; needs a backend with synchronous access. */
