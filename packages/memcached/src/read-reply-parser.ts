@@ -101,6 +101,11 @@ export class ReadReplyParser {
       this.#handler.end();
       return;
     }
+    if (line === 'ERROR') {
+      throw new MalformedReply(
+        'ERROR: the server does not know a command we sent (memcached before 1.6 has no meta commands: give the backend leases: false)',
+      );
+    }
     const fields = line.split(' ');
     const [tag] = fields;
     if (tag === 'VALUE') {

@@ -3,8 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type MemcachedBackend, memcachedBackend } from '../src';
 import { waitForState, watchProcess } from './helpers';
 
-/** A fake memcached, to inject faults: answers each `get` line with `answer(keys)`, one byte per turn. */
-async function fakeServer(answer: (keys: string[]) => string): Promise<{ address: string; close(): Promise<void> }> {
+/**
+ * A fake memcached, to inject faults: answers each read line (`get`, `gets`, `mg`, `md`)
+ * with `answer(keys, command)`, one byte per turn.
+ */
+async function fakeServer(
+  answer: (keys: string[], command: string) => string,
+): Promise<{ address: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -16,8 +21,10 @@ async function fakeServer(answer: (keys: string[]) => string): Promise<{ address
       for (let eol = received.indexOf('\r\n'); eol >= 0; eol = received.indexOf('\r\n')) {
         const line = received.slice(0, eol);
         received = received.slice(eol + 2);
-        if (!line.startsWith('get ')) continue;
-        for (const byte of Buffer.from(answer(line.split(' ').slice(1)), 'utf8')) {
+        const [command = '', ...words] = line.split(' ');
+        if (!['get', 'gets', 'mg', 'md'].includes(command)) continue;
+        const asked = command === 'get' || command === 'gets' ? words : words.slice(0, 1);
+        for (const byte of Buffer.from(answer(asked, command), 'utf8')) {
           if (socket.destroyed) return;
           socket.write(Buffer.of(byte));
           await new Promise((resolve) => setImmediate(resolve));
@@ -49,7 +56,7 @@ describe('answers to a get that memcached would never send, one byte at a time',
     watch.stop();
     expect(watch.problems).toEqual([]);
   });
-  const start = async (answer: (keys: string[]) => string) => {
+  const start = async (answer: (keys: string[], command: string) => string) => {
     watch = watchProcess();
     fake = await fakeServer(answer);
     backend = memcachedBackend({ servers: [fake.address], timeoutMs: 5000, retryMs: 60_000 });
@@ -87,5 +94,56 @@ describe('answers to a get that memcached would never send, one byte at a time',
     await fake.close();
     await expect(reading).rejects.toThrow(/down|unanswered/);
     expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+  });
+});
+
+describe('answers to the meta commands of leases that memcached would never send, one byte at a time', () => {
+  let fake: Awaited<ReturnType<typeof fakeServer>>;
+  let backend: MemcachedBackend;
+  let watch: ReturnType<typeof watchProcess>;
+  afterEach(async () => {
+    await backend.close();
+    await fake.close();
+    watch.stop();
+    expect(watch.problems).toEqual([]);
+  });
+  const start = async (answer: (keys: string[], command: string) => string) => {
+    watch = watchProcess();
+    fake = await fakeServer(answer);
+    backend = memcachedBackend({ servers: [fake.address], timeoutMs: 5000, retryMs: 60_000 });
+  };
+  const lease = () => backend.leases!.read([{ key: 'a', lease: 'replace', stamp: '5' }, { key: 'b' }], 5);
+
+  it('reads well-formed answers cut into single bytes: a win, a value and its stamp', async () => {
+    await start(([key], command) => {
+      if (command === 'md') return 'HD\r\n';
+      if (command === 'mg') return `VA 0 c9 f0 k${key} W\r\n\r\n`;
+      return 'VALUE b 17235 4 12\r\nb:ü\r\nEND\r\n'; // 4 bytes of UTF-8
+    });
+    expect(await lease()).toEqual([
+      { kind: 'won', stamp: '9' },
+      { kind: 'value', value: 'b:ü', stamp: '12' },
+    ]);
+    expect(backend.servers()[0]).toMatchObject({ state: 'up', failures: 0 });
+  });
+
+  it.each([
+    ['an answer naming another key', (command: string) => (command === 'mg' ? 'VA 0 c9 f0 kother W\r\n\r\n' : 'HD\r\n')],
+    ['a flag it did not ask for', (command: string) => (command === 'mg' ? 'VA 0 c9 f0 ka W s0\r\n\r\n' : 'HD\r\n')],
+    ['a cas that is not a number', (command: string) => (command === 'mg' ? 'VA 0 cx f0 ka W\r\n\r\n' : 'HD\r\n')],
+    ['a VA without its cas', (command: string) => (command === 'mg' ? 'VA 0 f0 ka\r\n\r\n' : 'HD\r\n')],
+    ['a get answer where a meta delete waits', () => 'END\r\n'],
+    ['a gets value without its cas', (command: string) => (command === 'gets' ? 'VALUE b 17235 1\r\nx\r\nEND\r\n' : command === 'md' ? 'NF\r\n' : 'EN\r\n')],
+    ['an error line (a memcached older than 1.6 answers ERROR)', () => 'ERROR\r\n'],
+  ])('fails the leased read and counts the server as down on %s', async (_what, answer) => {
+    await start((_keys, command) => answer(command));
+    await expect(lease()).rejects.toThrow(/leased read of \d key\(s\)/);
+    expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+    expect(backend.servers()[0]?.lastError).toMatch(/unparseable answer to a read/);
+  });
+
+  it('names the likely cause when the server does not know the meta commands (ERROR)', async () => {
+    await start(() => 'ERROR\r\n');
+    await expect(lease()).rejects.toThrow(/memcached before 1\.6 .*leases: false/);
   });
 });

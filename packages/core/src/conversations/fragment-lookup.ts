@@ -50,7 +50,10 @@ export function* lookupFragments(
   const nested = new Set<string>();
   planned.forEach((fragment, index) => {
     const key = keys[index];
-    if (!needsRead(fragment, key, page)) return;
+    // With leases, a fragment keyed on a counter this page just created is asked for too:
+    // the other processes that read that counter miss the same key.
+    const read = leasing === undefined ? needsRead(fragment, key, page) : key !== undefined && !page.fragments.has(key);
+    if (!read || key === undefined) return;
     own.add(key);
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
     readAheadNested(hinted[index], page, namespace, nested);
