@@ -8,20 +8,20 @@ import type { ServerSlot } from './server-slot';
 
 const MISSING: LeaseAnswer = { kind: 'missing' };
 
-/** The commands of one server's part of a leased read, and how each read's answer is found in them. */
+/** One server's part of a leased read: its plain keys (with where each was asked) and its lease commands. */
 interface ServerPart {
+  readonly plain: Map<string, number[]>;
   readonly commands: ReadCommand[];
-  readonly answers: (() => LeaseAnswer)[];
-  readonly indexes: number[];
+  readonly leased: { readonly index: number; readonly get: LeasingGetCommand }[];
 }
 
 /**
- * A leased read (`FragmentLeases.read`) of checked reads, in one round: each server
- * gets its reads as one batch on one connection, servers in parallel — plain reads as
- * `gets` of at most `chunk` keys, `if-missing` as `mg … N<ttl>`, `replace` as
- * `md … C<stamp>` followed by that `mg` (in this order on the connection, so the
- * delete is seen before the lease is asked for). Reads on a server that is down or
- * suspect answer `missing` without asking it: no lease, the page renders. Rejects
+ * A leased read (`FragmentLeases.read`) of checked reads, in one round, servers in
+ * parallel. Plain reads are `gets` of at most `chunk` keys, the chunks sent at once
+ * (as multi-gets are); a server's lease reads are one batch on one connection —
+ * `if-missing` as `mg … N<ttl>`, `replace` as `md … C<stamp>` followed by that `mg`,
+ * so the delete is seen before the lease is asked for. Reads on a server that is down
+ * or suspect answer `missing` without asking it: no lease, the page renders. Rejects
  * when a server that was asked fails or misses the deadline.
  */
 export async function leasedRead(
@@ -31,60 +31,52 @@ export async function leasedRead(
 ): Promise<LeaseAnswer[]> {
   const answers: LeaseAnswer[] = reads.map(() => MISSING);
   const parts = new Map<ServerSlot, ServerPart>();
-  const plain = new Map<ServerSlot, Map<string, number[]>>();
   reads.forEach((read, index) => {
     const slot = settings.slotOf(read.key);
     let part = parts.get(slot);
     if (part === undefined) {
-      part = { commands: [], answers: [], indexes: [] };
+      part = { plain: new Map(), commands: [], leased: [] };
       parts.set(slot, part);
     }
     if (read.lease === undefined) {
-      const byKey = plain.get(slot) ?? new Map<string, number[]>();
-      plain.set(slot, byKey);
-      byKey.set(read.key, [...(byKey.get(read.key) ?? []), index]);
+      const asked = part.plain.get(read.key);
+      if (asked === undefined) part.plain.set(read.key, [index]);
+      else asked.push(index);
       return;
     }
     if (read.lease === 'replace') part.commands.push(new CompareDeleteCommand(read.key, read.stamp));
     const get = new LeasingGetCommand(read.key, ttlSeconds);
     part.commands.push(get);
-    part.answers.push(() => get.answer ?? MISSING);
-    part.indexes.push(index);
+    part.leased.push({ index, get });
   });
-  for (const [slot, byKey] of plain) addPlainReads(parts.get(slot) as ServerPart, byKey, settings.chunk);
   const calls: Promise<void>[] = [];
   for (const [slot, part] of parts) {
     const lease = slot.lease(false);
     if (lease === undefined) continue;
-    const what = `leased read of ${part.indexes.length} key(s)`;
-    calls.push(
-      callWithDeadline(lease, readBatchCall(part.commands, what, settings)).then(() => {
-        part.indexes.forEach((at, index) => {
-          answers[at] = (part.answers[index] as () => LeaseAnswer)();
-        });
-      }),
-    );
+    const keys = [...part.plain.keys()];
+    for (let start = 0; start < keys.length; start += settings.chunk) {
+      const get = new GetCommand(keys.slice(start, start + settings.chunk), true);
+      const call = readBatchCall([get], `get of ${get.size} key(s) with their cas`, settings);
+      calls.push(callWithDeadline(lease, call).then(() => answerPlain(get, part.plain, answers)));
+    }
+    if (part.leased.length > 0) {
+      const call = readBatchCall(part.commands, `leased read of ${part.leased.length} key(s)`, settings);
+      calls.push(
+        callWithDeadline(lease, call).then(() => {
+          for (const { index, get } of part.leased) answers[index] = get.answer ?? MISSING;
+        }),
+      );
+    }
   }
   await Promise.all(calls);
   return answers;
 }
 
-/** Adds `gets` commands of at most `chunk` keys for the plain reads of one server, repeats asked once. */
-function addPlainReads(part: ServerPart, byKey: Map<string, number[]>, chunk: number): void {
-  const keys = [...byKey.keys()];
-  for (let start = 0; start < keys.length; start += chunk) {
-    const asked = keys.slice(start, start + chunk);
-    const command = new GetCommand(asked, true);
-    part.commands.push(command);
-    for (const key of asked) {
-      for (const index of byKey.get(key) ?? []) {
-        part.indexes.push(index);
-        part.answers.push(() => {
-          const value = command.found.get(key);
-          const stamp = command.stamps.get(key);
-          return value === undefined || stamp === undefined ? MISSING : { kind: 'value', value, stamp };
-        });
-      }
-    }
+/** Records what a `gets` found, at every index its keys were asked. */
+function answerPlain(get: GetCommand, asked: Map<string, number[]>, answers: LeaseAnswer[]): void {
+  for (const [key, value] of get.found) {
+    const stamp = get.stamps.get(key) as string;
+    const answer: LeaseAnswer = { kind: 'value', value, stamp };
+    for (const index of asked.get(key) ?? []) answers[index] = answer;
   }
 }

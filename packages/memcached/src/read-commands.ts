@@ -27,6 +27,11 @@ export class GetCommand implements ReadCommand {
   readonly #asked: ReadonlySet<string>;
   readonly #withStamps: boolean;
 
+  /** How many keys it asks for. */
+  get size(): number {
+    return this.#asked.size;
+  }
+
   /** A `get` of `keys` (checked, distinct); `withStamps`: a `gets`. */
   constructor(keys: readonly string[], withStamps: boolean) {
     this.line = `${withStamps ? 'gets' : 'get'} ${keys.join(' ')}\r\n`;

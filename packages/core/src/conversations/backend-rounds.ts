@@ -8,6 +8,13 @@ export type BackendOp =
   | { readonly kind: 'incrMany'; readonly what: string; readonly keys: readonly string[] }
   | { readonly kind: 'setMany'; readonly what: string; readonly entries: readonly CacheEntry[] }
   | {
+      readonly kind: 'getStamped';
+      readonly what: string;
+      readonly keys: readonly string[];
+      readonly stamped: readonly string[];
+      readonly ttlSeconds: number;
+    }
+  | {
       readonly kind: 'readLeased';
       readonly what: string;
       readonly reads: readonly LeaseRead[];
@@ -49,4 +56,20 @@ export function* readLeased(
   ttlSeconds: number,
 ): Conversation<LeaseAnswer[]> {
   return (yield { kind: 'readLeased', what, reads, ttlSeconds }) as LeaseAnswer[];
+}
+
+/**
+ * Reads `keys` as `getMany` does and, in the same round (in parallel), `stamped` with
+ * their stamps and no lease (see `FragmentLeases.read`).
+ */
+export function* getStamped(
+  what: string,
+  keys: readonly string[],
+  stamped: readonly string[],
+  ttlSeconds: number,
+): Conversation<{ values: (string | undefined)[]; answers: LeaseAnswer[] }> {
+  return (yield { kind: 'getStamped', what, keys, stamped, ttlSeconds }) as {
+    values: (string | undefined)[];
+    answers: LeaseAnswer[];
+  };
 }

@@ -2,7 +2,7 @@ import type { LeaseAnswer, LeaseRead } from '../fragment-leases';
 import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
 import type { StoredFragment } from '../types';
-import { type Conversation, getMany, readLeased } from './backend-rounds';
+import { type Conversation, getMany, getStamped, readLeased } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
 
 /** Decodes a value read under a fragment key; `undefined` for a missing or unreadable one. */
@@ -15,29 +15,34 @@ export function decoded(
 }
 
 /**
- * Reads `keys` in one round: a plain multi-get, or, with fleet-wide leases, a leased
- * read that takes no lease but records the stamp of every value in the page (a copy
- * found stale later is replaced only while its stamp holds). Values read as the
- * backend gave them; `undefined` where missing.
+ * Reads `keys` in one round: a plain multi-get, or, with fleet-wide leases, the keys
+ * from `stampedFrom` on (fragments) with their stamps, which are recorded in the page
+ * (a copy found stale later is replaced only while its stamp holds), and the others
+ * (counters) by a multi-get in parallel. No lease is taken. `undefined` where missing.
  */
 export function* readStamped(
   what: string,
   keys: readonly string[],
+  stampedFrom: number,
   page: PageState,
   leases: LeaseSettings | undefined,
 ): Conversation<(string | undefined)[]> {
   if (leases === undefined) return yield* getMany(what, keys);
-  const answers = yield* readLeased(
-    what,
-    keys.map((key) => ({ key })),
-    leases.ttlSeconds,
-  );
-  return keys.map((key, index) => {
+  const plain = keys.slice(0, stampedFrom);
+  const stamped = keys.slice(stampedFrom);
+  const read = yield* getStamped(what, plain, stamped, leases.ttlSeconds);
+  const values = [...read.values];
+  const { answers } = read;
+  stamped.forEach((key, index) => {
     const answer = answers[index];
-    if (answer?.kind !== 'value') return undefined;
-    page.stamps.set(key, answer.stamp);
-    return answer.value;
+    if (answer?.kind === 'value') {
+      page.stamps.set(key, answer.stamp);
+      values.push(answer.value);
+    } else {
+      values.push(undefined);
+    }
   });
+  return values;
 }
 
 /** Fragment keys to read in one round: a level's own fragments, and blocks nested in them read ahead. */

@@ -41,7 +41,7 @@ export function* readTokens(
   const values =
     fragmentsAhead.length === 0
       ? yield* getMany('get version tokens', reading)
-      : yield* readStamped('get version tokens', reading, page, leases);
+      : yield* readStamped('get version tokens', reading, needed.length + tokensAhead.length, page, leases);
   const missing = acceptCounters(needed, values, page, context);
   // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
   acceptCounters(tokensAhead, values, page, context, needed.length);
