@@ -39,7 +39,11 @@ function fleet(
     const leases = backend.leases;
     if (options.spy && leases) {
       const spy = options.spy;
-      backend = { ...backend, leases: { ...leases, read: (reads, ttl) => (spy(reads), leases.read(reads, ttl)) } };
+      const read = (reads: readonly LeaseRead[], ttl: number) => {
+        spy(reads);
+        return leases.read(reads, ttl);
+      };
+      backend = { ...backend, leases: { ...leases, read } };
     }
     const sweeper = createSweeper({
       backend,

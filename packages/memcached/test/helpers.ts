@@ -38,7 +38,11 @@ export function everyOperation(backend: MemcachedBackend, prefix: string): Promi
     settle(
       'leases.read',
       backend.leases!.read(
-        [{ key: key('plain') }, { key: key('leased'), lease: 'if-missing' }, { key: key('stale'), lease: 'replace', stamp: '7' }],
+        [
+          { key: key('plain') },
+          { key: key('leased'), lease: 'if-missing' },
+          { key: key('stale'), lease: 'replace', stamp: '7' },
+        ],
         5,
       ),
     ),

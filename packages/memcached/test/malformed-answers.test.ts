@@ -128,12 +128,19 @@ describe('answers to the meta commands of leases that memcached would never send
   });
 
   it.each([
-    ['an answer naming another key', (command: string) => (command === 'mg' ? 'VA 0 c9 f0 kother W\r\n\r\n' : 'HD\r\n')],
+    [
+      'an answer naming another key',
+      (command: string) => (command === 'mg' ? 'VA 0 c9 f0 kother W\r\n\r\n' : 'HD\r\n'),
+    ],
     ['a flag it did not ask for', (command: string) => (command === 'mg' ? 'VA 0 c9 f0 ka W s0\r\n\r\n' : 'HD\r\n')],
     ['a cas that is not a number', (command: string) => (command === 'mg' ? 'VA 0 cx f0 ka W\r\n\r\n' : 'HD\r\n')],
     ['a VA without its cas', (command: string) => (command === 'mg' ? 'VA 0 f0 ka\r\n\r\n' : 'HD\r\n')],
     ['a get answer where a meta delete waits', () => 'END\r\n'],
-    ['a gets value without its cas', (command: string) => (command === 'gets' ? 'VALUE b 17235 1\r\nx\r\nEND\r\n' : command === 'md' ? 'NF\r\n' : 'EN\r\n')],
+    [
+      'a gets value without its cas',
+      (command: string) =>
+        command === 'gets' ? 'VALUE b 17235 1\r\nx\r\nEND\r\n' : command === 'md' ? 'NF\r\n' : 'EN\r\n',
+    ],
     ['an error line (a memcached older than 1.6 answers ERROR)', () => 'ERROR\r\n'],
   ])('fails the leased read and counts the server as down on %s', async (_what, answer) => {
     await start((_keys, command) => answer(command));
