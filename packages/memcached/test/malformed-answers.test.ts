@@ -43,29 +43,45 @@ async function fakeServer(
   };
 }
 
+/** A backend on a fake server started by `start(answer)` in each test, closed (with no uncaught problem) after it. */
+function useFakeBackend() {
+  let fake: Awaited<ReturnType<typeof fakeServer>> | undefined;
+  let backend: MemcachedBackend | undefined;
+  let watch: ReturnType<typeof watchProcess> | undefined;
+  afterEach(async () => {
+    await backend?.close();
+    await fake?.close();
+    watch?.stop();
+    expect(watch?.problems).toEqual([]);
+  });
+  return {
+    async start(answer: (keys: string[], command: string) => string) {
+      watch = watchProcess();
+      fake = await fakeServer(answer);
+      backend = memcachedBackend({ servers: [fake.address], timeoutMs: 5000, retryMs: 60_000 });
+    },
+    get backend(): MemcachedBackend {
+      if (backend === undefined) throw new Error('start() the fake first');
+      return backend;
+    },
+    get fake(): Awaited<ReturnType<typeof fakeServer>> {
+      if (fake === undefined) throw new Error('start() the fake first');
+      return fake;
+    },
+  };
+}
+
 /** `VALUE` line and data of `value` under our flags, with its true byte length. */
 const item = (key: string, value: string) => `VALUE ${key} 17235 ${Buffer.byteLength(value)}\r\n${value}\r\n`;
 
 describe('answers to a get that memcached would never send, one byte at a time', () => {
-  let fake: Awaited<ReturnType<typeof fakeServer>>;
-  let backend: MemcachedBackend;
-  let watch: ReturnType<typeof watchProcess>;
-  afterEach(async () => {
-    await backend.close();
-    await fake.close();
-    watch.stop();
-    expect(watch.problems).toEqual([]);
-  });
-  const start = async (answer: (keys: string[], command: string) => string) => {
-    watch = watchProcess();
-    fake = await fakeServer(answer);
-    backend = memcachedBackend({ servers: [fake.address], timeoutMs: 5000, retryMs: 60_000 });
-  };
+  const env = useFakeBackend();
+  const start = env.start;
 
   it('reads a well-formed answer cut into single bytes, multibyte characters included', async () => {
     await start((keys) => `${keys.map((key) => item(key, `${key}: ünï “ok” 🎉\r\nEND\r\n`)).join('')}END\r\n`);
-    expect(await backend.getMany(['a', 'b'])).toEqual(['a: ünï “ok” 🎉\r\nEND\r\n', 'b: ünï “ok” 🎉\r\nEND\r\n']);
-    expect(backend.servers()[0]).toMatchObject({ state: 'up', failures: 0 });
+    expect(await env.backend.getMany(['a', 'b'])).toEqual(['a: ünï “ok” 🎉\r\nEND\r\n', 'b: ünï “ok” 🎉\r\nEND\r\n']);
+    expect(env.backend.servers()[0]).toMatchObject({ state: 'up', failures: 0 });
   });
 
   it.each([
@@ -75,44 +91,32 @@ describe('answers to a get that memcached would never send, one byte at a time',
     ['the answer to another command', () => 'STORED\r\n'],
   ])('fails the call and counts the server as down on %s', async (_what, answer) => {
     await start(answer);
-    await expect(backend.getMany(['a', 'b'])).rejects.toThrow(/get of 2 key\(s\) on 127\.0\.0\.1:\d+/);
-    expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
-    expect(backend.servers()[0]?.lastError).toMatch(/unparseable answer to a read/);
+    await expect(env.backend.getMany(['a', 'b'])).rejects.toThrow(/get of 2 key\(s\) on 127\.0\.0\.1:\d+/);
+    expect(env.backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+    expect(env.backend.servers()[0]?.lastError).toMatch(/unparseable answer to a read/);
   });
 
   it('counts the server as down when an answer comes that no get waits for', async () => {
     await start(() => 'END\r\nEND\r\n');
-    expect(await backend.getMany(['a'])).toEqual([undefined]);
-    await waitForState(backend, fake.address, 'down');
-    expect(backend.servers()[0]?.lastError).toMatch(/END while no get was waiting/);
+    expect(await env.backend.getMany(['a'])).toEqual([undefined]);
+    await waitForState(env.backend, env.fake.address, 'down');
+    expect(env.backend.servers()[0]?.lastError).toMatch(/END while no get was waiting/);
   });
 
   it('fails the call and counts the server as down when the connection closes in the middle of a value', async () => {
     await start(() => 'VALUE a 17235 100\r\nonly part of it');
-    const reading = backend.getMany(['a']);
+    const reading = env.backend.getMany(['a']);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await fake.close();
+    await env.fake.close();
     await expect(reading).rejects.toThrow(/down|unanswered/);
-    expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+    expect(env.backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
   });
 });
 
 describe('answers to the meta commands of leases that memcached would never send, one byte at a time', () => {
-  let fake: Awaited<ReturnType<typeof fakeServer>>;
-  let backend: MemcachedBackend;
-  let watch: ReturnType<typeof watchProcess>;
-  afterEach(async () => {
-    await backend.close();
-    await fake.close();
-    watch.stop();
-    expect(watch.problems).toEqual([]);
-  });
-  const start = async (answer: (keys: string[], command: string) => string) => {
-    watch = watchProcess();
-    fake = await fakeServer(answer);
-    backend = memcachedBackend({ servers: [fake.address], timeoutMs: 5000, retryMs: 60_000 });
-  };
-  const lease = () => backend.leases!.read([{ key: 'a', lease: 'replace', stamp: '5' }, { key: 'b' }], 5);
+  const env = useFakeBackend();
+  const start = env.start;
+  const lease = () => env.backend.leases!.read([{ key: 'a', lease: 'replace', stamp: '5' }, { key: 'b' }], 5);
 
   it('reads well-formed answers cut into single bytes: a win, a value and its stamp', async () => {
     await start(([key], command) => {
@@ -124,7 +128,7 @@ describe('answers to the meta commands of leases that memcached would never send
       { kind: 'won', stamp: '9' },
       { kind: 'value', value: 'b:ü', stamp: '12' },
     ]);
-    expect(backend.servers()[0]).toMatchObject({ state: 'up', failures: 0 });
+    expect(env.backend.servers()[0]).toMatchObject({ state: 'up', failures: 0 });
   });
 
   it.each([
@@ -145,8 +149,8 @@ describe('answers to the meta commands of leases that memcached would never send
   ])('fails the leased read and counts the server as down on %s', async (_what, answer) => {
     await start((_keys, command) => answer(command));
     await expect(lease()).rejects.toThrow(/(leased read|get) of \d key\(s\)/);
-    expect(backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
-    expect(backend.servers()[0]?.lastError).toMatch(/unparseable answer to a read/);
+    expect(env.backend.servers()[0]).toMatchObject({ state: 'down', failures: 1 });
+    expect(env.backend.servers()[0]?.lastError).toMatch(/unparseable answer to a read/);
   });
 
   it('names the likely cause when the server does not know the meta commands (ERROR)', async () => {
