@@ -17,21 +17,44 @@ export interface FloorPage {
 }
 
 /**
- * Records the key rounds of one full-hit render of `page` (the backend's `getMany`
- * is wrapped for that render only, so measured renders run unwrapped).
+ * Records the key rounds of one full-hit render of `page` (the backend's `getMany` and `leases.read`
+ * are wrapped for that render only, so measured renders run unwrapped).
  */
 export async function recordReadRounds(backend: CacheBackend, page: CachedArticlePage): Promise<string[][]> {
   const rounds: string[][] = [];
-  const getMany = backend.getMany;
-  const recording = backend as { getMany: CacheBackend['getMany'] };
+  // Calls made in one turn are one round (a leasing backend reads the fragments read
+  // ahead with their stamps, beside the counters' multi-get): their keys in call order.
+  let round: string[] | undefined;
+  const record = (keys: readonly string[]) => {
+    if (round === undefined) {
+      round = [];
+      rounds.push(round);
+      queueMicrotask(() => {
+        round = undefined;
+      });
+    }
+    round.push(...keys);
+  };
+  const recording = backend as { getMany: CacheBackend['getMany']; leases?: CacheBackend['leases'] };
+  const { getMany, leases } = recording;
   recording.getMany = (keys) => {
-    rounds.push([...keys]);
+    record(keys);
     return getMany.call(backend, keys);
   };
+  if (leases !== undefined) {
+    recording.leases = {
+      ...leases,
+      read: (reads, ttlSeconds) => {
+        record(reads.map((read) => read.key));
+        return leases.read(reads, ttlSeconds);
+      },
+    };
+  }
   try {
     await page.render();
   } finally {
     recording.getMany = getMany;
+    recording.leases = leases;
   }
   return rounds;
 }
