@@ -33,20 +33,44 @@ export function watchBackend(
 }
 
 /**
- * Records the keys of every read round `work` makes on `backend`, one list per
- * multi-get. Only untimed census passes pay for the watching.
+ * Records the keys of every read round `work` makes on `backend`: the calls made in one
+ * turn of the event loop are one round (a leasing backend reads the fragments read ahead
+ * with their stamps, `leases.read`, beside the counters' multi-get), their keys in call
+ * order. Only untimed census passes pay for the watching.
  */
 export async function recordReads<T>(
   backend: CacheBackend,
   work: () => Promise<T>,
 ): Promise<{ rounds: string[][]; value: T }> {
   const rounds: string[][] = [];
-  const restore = watchBackend(backend, ['getMany'], (_method, [keys]) => {
-    rounds.push([...(keys as readonly string[])]);
-  });
+  let round: string[] | undefined;
+  const record = (keys: readonly string[]) => {
+    if (round === undefined) {
+      const opened: string[] = [];
+      round = opened;
+      rounds.push(opened);
+      queueMicrotask(() => {
+        round = undefined;
+      });
+    }
+    round.push(...keys);
+  };
+  const restore = watchBackend(backend, ['getMany'], (_method, [keys]) => record(keys as readonly string[]));
+  const leasing = backend as { leases?: CacheBackend['leases'] };
+  const { leases } = leasing;
+  if (leases !== undefined) {
+    leasing.leases = {
+      ...leases,
+      read: (reads, ttlSeconds) => {
+        record(reads.map((read) => read.key));
+        return leases.read(reads, ttlSeconds);
+      },
+    };
+  }
   try {
     return { rounds, value: await work() };
   } finally {
     restore();
+    leasing.leases = leases;
   }
 }

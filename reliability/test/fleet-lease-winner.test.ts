@@ -60,7 +60,9 @@ function burst(processes: readonly BlogProcess[], fresh: string): Promise<BurstA
 async function killWinnerMidRender(fleet: Fleet): Promise<WinnerKilledRun> {
   const [winner, ...others] = fleet.processes;
   const comment = (await fleet.reference.blog.models.Comment.findOne({ where: { articleId: 1 }, raw: true }))!.id;
-  const { timeoutMs: deadlineMs } = (await fleet.stats())[1]!;
+  // The block's deadline: how long a page waits for the lease winner before rendering itself.
+  const { leaseWaitMs, timeoutMs } = (await fleet.stats())[1]!;
+  const deadlineMs = leaseWaitMs ?? timeoutMs;
   // The control: the same burst after a like, P1 left out, so nobody has a winner to wait for.
   await warm(others, [PAGE]);
   await castLike(others[0]!, fleet.reference, comment);

@@ -77,7 +77,8 @@ describe(`${PROCESSES} processes × ${REQUESTS_PER_PROCESS} concurrent requests 
       'fleet stampede',
       `${TRIALS} trials of ${PROCESSES} processes × ${REQUESTS_PER_PROCESS} concurrent requests after a vote ` +
         `(2 blocks missed): block renders per trial over the fleet ${list('renders')}; loader queries ${list('loader')}; ` +
-        `uncached blocks ${list('uncached')}; ${trials.filter(meetsTarget).length} of ${TRIALS} trials at ` +
+        `uncached blocks ${list('uncached')}; processes waiting for another's render ${list('leaseWaits')}, ` +
+        `of which ran out of time ${list('leaseTimeouts')}; ${trials.filter(meetsTarget).length} of ${TRIALS} trials at ` +
         `${TARGET.renders} renders and ${TARGET.loaderQueries} queries; ` +
         `${trials.reduce((sum, each) => sum + each.wrong.length, 0)} wrong answers of ${TRIALS * PROCESSES * REQUESTS_PER_PROCESS}; ` +
         `the burst before the trials: ${warmUp.total.renders} renders, ${warmUp.total.loader} loader queries, ` +

@@ -6,6 +6,7 @@ import { getSetTests } from './get-set';
 import { hostileInputTests } from './hostile-input';
 import { incrTests } from './incr';
 import { largeValueTests } from './large-values';
+import { leaseTests } from './leases';
 import { multiGetTests } from './multi-get';
 import { syncTests } from './sync';
 import { ttlTests } from './ttl';
@@ -19,6 +20,8 @@ export interface ConformanceOptions {
   readonly ttl?: boolean;
   /** The backend offers synchronous access (`backend.sync`). Default: false. */
   readonly sync?: boolean;
+  /** The backend offers fleet-wide leases on missed fragments (`backend.leases`). Default: false. */
+  readonly leases?: boolean;
 }
 
 /**
@@ -37,5 +40,6 @@ export function backendConformance(name: string, create: BackendFactory, options
     hostileInputTests(ctx);
     closeTests(ctx);
     if (options.sync) syncTests(ctx);
+    if (options.leases) leaseTests(ctx, { ttl: options.ttl !== false });
   });
 }

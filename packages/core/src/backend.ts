@@ -1,3 +1,5 @@
+import type { FragmentLeases } from './fragment-leases';
+
 /**
  * The contract every cache backend implements. Values are strings (rendered HTML,
  * decimal counters); keys are the ASCII keys built by `keys.ts` (≤ 250 bytes, no
@@ -39,6 +41,8 @@ export interface CacheBackend {
   close(): Promise<void>;
   /** Synchronous access, offered by in-process backends so a plain `template(context)` call can use the cache. */
   readonly sync?: SyncCacheBackend;
+  /** Fleet-wide leases on missed fragments (one render per missed fragment across processes); see `FragmentLeases`. */
+  readonly leases?: FragmentLeases;
 }
 
 /** One value to store with `setMany`. */

@@ -8,6 +8,7 @@ export {
 } from './backend';
 export { withDeadline } from './deadline';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
+export type { FragmentLeases, LeaseAnswer, LeaseRead } from './fragment-leases';
 export type { FragmentRequest } from './fragments/fragment-planner';
 export { decodeFragment, encodeFragment, nestedTokensHold } from './fragments/stored-fragment';
 export type { InvalidateOptions, InvalidationOutcome } from './invalidation/invalidator';
@@ -26,6 +27,7 @@ export {
   validateNamespace,
   versionKey,
 } from './keys';
+export type { LeaseOptions } from './leases/lease-settings';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend';
 export type { Claim, RenderClaim, WaitClaim } from './page/claims';
 export { FragmentSlot, type SlotStatus } from './page/fragment-slot';
@@ -54,6 +56,7 @@ export {
   toTokenSpec,
 } from './tokens/token-spec';
 export type {
+  FragmentLease,
   FragmentLookup,
   KeyPart,
   NestedToken,

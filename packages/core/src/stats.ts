@@ -14,7 +14,7 @@ export interface SweeperStats {
   invalidations: number;
   /** Backend failures and missed deadlines, each also reported to `onError`. */
   errors: number;
-  /** Sequential waits on the backend; a batch of parallel calls counts once. */
+  /** Sequential waits on the backend; a batch of parallel calls counts once (a lease wait's polls count each). */
   roundTrips: number;
   /**
    * Round trips that wrote rendered fragments (counted in `roundTrips` too): the
@@ -26,6 +26,10 @@ export interface SweeperStats {
    * round for every fragment queued in the same turn (`stores` counts those written).
    */
   queuedStores: number;
+  /** Missed fragments this process waited for while another process held their fleet-wide lease and rendered them. */
+  leaseWaits: number;
+  /** Of those waits, the ones that ended without the fragment (the holder was slow, failed or died): rendered here. */
+  leaseTimeouts: number;
 }
 
 /** A fresh set of zeroed counters, e.g. to collect one page's figures. */
@@ -41,6 +45,8 @@ export function createStats(): SweeperStats {
     roundTrips: 0,
     writeRoundTrips: 0,
     queuedStores: 0,
+    leaseWaits: 0,
+    leaseTimeouts: 0,
   };
 }
 

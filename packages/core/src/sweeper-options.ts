@@ -2,6 +2,7 @@ import type { CacheBackend } from './backend';
 import { CacheSweeperError, describeValue } from './errors';
 import { isTtl, ttlError } from './fragments/fragment-planner';
 import { validateNamespace } from './keys';
+import { type LeaseOptions, type LeaseSettings, resolveLeaseSettings } from './leases/lease-settings';
 import { memoryBackend } from './memory-backend';
 import { checkTelemetryOptions } from './telemetry/telemetry';
 import type { TelemetryOptions } from './telemetry/telemetry-options';
@@ -46,6 +47,12 @@ export interface SweeperOptions {
    * sends them to providers of your own.
    */
   readonly telemetry?: false | TelemetryOptions;
+  /**
+   * Fleet-wide leases on missed fragments, used when the backend offers them (memcached):
+   * of the processes that miss a fragment, one renders it and the others wait for it.
+   * `false` turns them off (single flight per process). Default: on, with the defaults of `LeaseOptions`.
+   */
+  readonly leases?: false | LeaseOptions;
 }
 
 /** `SweeperOptions` checked, with every default applied. */
@@ -60,6 +67,8 @@ export interface ResolvedSweeperOptions {
   readonly onError: ((error: CacheSweeperError) => void) | undefined;
   readonly caching: boolean;
   readonly telemetry: false | TelemetryOptions;
+  /** `undefined` when turned off, or when the backend offers no leases. */
+  readonly leases: LeaseSettings | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 200;
@@ -95,6 +104,7 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
   }
   const backend = options.backend ?? memoryBackend();
   checkBackend(backend);
+  const leases = resolveLeaseSettings(options.leases);
   return {
     backend,
     namespace,
@@ -106,6 +116,7 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     onError: options.onError,
     caching: options.caching ?? true,
     telemetry: checkTelemetryOptions(options.telemetry),
+    leases: backend.leases === undefined ? undefined : leases,
   };
 }
 

@@ -4,6 +4,7 @@ import { CacheSweeperError, describeValue } from './errors';
 import { FragmentDecoder } from './fragments/fragment-decoder';
 import { FragmentPlanner, type FragmentRequest } from './fragments/fragment-planner';
 import { type InvalidateOptions, type InvalidationOutcome, Invalidator } from './invalidation/invalidator';
+import type { LeaseSettings } from './leases/lease-settings';
 import { FragmentHints } from './lookup/read-ahead-hints';
 import { ModelRegistry } from './models/model-registry';
 import type { FragmentSlot } from './page/fragment-slot';
@@ -60,6 +61,8 @@ export class Sweeper {
   readonly invalidationTimeoutMs: number;
   /** Lifetime of version counters (0 = no expiry). */
   readonly versionTtlSeconds: number;
+  /** The fleet-wide leases in force (`undefined`: off, or the backend offers none). */
+  readonly leases: LeaseSettings | undefined;
   /** False when every fragment renders in place, without cache reads or writes (`caching: false`). */
   readonly caching: boolean;
 
@@ -78,6 +81,7 @@ export class Sweeper {
     this.timeoutMs = resolved.timeoutMs;
     this.invalidationTimeoutMs = resolved.invalidationTimeoutMs;
     this.versionTtlSeconds = resolved.versionTtlSeconds;
+    this.leases = resolved.leases;
     this.caching = resolved.caching;
     this.#models = new ModelRegistry(this.namespace);
     for (const [model, tokens] of Object.entries(resolved.models)) this.#models.declare(model, tokens);
@@ -106,6 +110,7 @@ export class Sweeper {
       reporter: this.#reporter,
       telemetry,
       caching: this.caching,
+      leases: resolved.leases,
       closed: () => this.#closed,
     };
     this.#invalidator = new Invalidator(

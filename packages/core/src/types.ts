@@ -53,6 +53,13 @@ export interface StoredFragment {
   readonly renderMicros?: number | undefined;
 }
 
+/**
+ * The fleet-wide lease a page's lookup found on a missed fragment: `won`, this page
+ * renders it for every process (and gives the lease back, by its stamp, if it cannot
+ * store it); `taken`, another client holds it and is rendering it.
+ */
+export type FragmentLease = { readonly state: 'won'; readonly stamp: string } | { readonly state: 'taken' };
+
 /** Where a fragment stands after a lookup. */
 export interface FragmentLookup {
   /** The key to store a rendering under; `undefined` when the cache cannot be used for it (render uncached). */
@@ -63,6 +70,8 @@ export interface FragmentLookup {
   readonly nested?: readonly NestedToken[];
   /** On a hit, how long its rendering took (µs), when that was stored with it. */
   readonly renderMicros?: number | undefined;
+  /** On a miss, the fleet-wide lease the lookup took or found, if the backend offers leases. */
+  readonly lease?: FragmentLease;
 }
 
 /** A finished rendering of a fragment: its HTML and the counters of the fragments nested in it (`null`: unknown). */

@@ -4,6 +4,7 @@ import { callWithDeadline } from './call-with-deadline';
 import { addCall, deleteCall, incrCall, setCall } from './commands';
 import { GuardedClient } from './guarded-client';
 import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
+import { createLeases } from './lease-operations';
 import { multiGet } from './multi-get';
 import { resolveOptions } from './options';
 import type { MemcachedBackendOptions, ServerStatus } from './public-types';
@@ -86,6 +87,7 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   return {
     name: 'memcached',
     maxValueBytes,
+    ...(settings.leases ? { leases: createLeases(multiGetSettings, guard) } : {}),
     get: (key) =>
       guard('get', async () => {
         checkKey(key, 'get');

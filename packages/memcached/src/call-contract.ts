@@ -12,10 +12,31 @@ export interface Timing {
 /** The answer to one multi-get: the values found, by key, or why there is none. */
 export type ReadCallback = (error: Error | undefined, found: Map<string, string> | undefined) => void;
 
+/**
+ * One command sent on a read connection (`get`, `gets`, `mg`, `md`), which reads its
+ * own answer as the parser hands its parts over. Each method throws (a malformed
+ * answer: the connection is dropped) when the part is not one this command expects.
+ */
+export interface ReadCommand {
+  /** The command line, `\r\n` included; keys and tokens in it are checked beforehand. */
+  readonly line: string;
+  /** A `VALUE` item of a `get`/`gets` answer. */
+  value(key: string, flags: number, data: Buffer, cas: string | undefined): void;
+  /** `END` of a `get`/`gets` answer; returns true (the answer is complete). */
+  end(): boolean;
+  /** The answer line of a meta command, with its data block for `VA`; returns true (complete). */
+  meta(code: string, flags: readonly string[], data: Buffer | undefined): boolean;
+}
+
+/** Told once every command of a batch has its answer (each command holds it), or why they do not. */
+export type BatchCallback = (error: Error | undefined) => void;
+
 /** What a call may send through: the guarded npm client of one server (`GuardedClient`). */
 export interface ServerClient {
   /** `get` of checked, distinct keys on connections of our own. */
   readMany(keys: readonly string[], callback: ReadCallback): void;
+  /** Read commands pipelined on one connection of our own, answered in order. */
+  readBatch(commands: readonly ReadCommand[], callback: BatchCallback): void;
   /** `set` or `add` of a checked key and value. */
   store(
     type: 'set' | 'add',

@@ -5,7 +5,7 @@
  * `notStored`. Multi-gets go over our own connections (see `ReadPool`).
  * Anything else than the expected shape counts as the server's fault.
  */
-import type { Answer, Call, CounterReplay, Timing } from './call-contract';
+import type { Answer, Call, CounterReplay, ReadCommand, Timing } from './call-contract';
 
 const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
@@ -35,6 +35,18 @@ export function multiGetCall(keys: readonly string[], timing: Timing): Call<Map<
     read(error, found) {
       if (error) return fault(describeError(error));
       return found instanceof Map ? ok(found as Map<string, string>) : unexpected(found);
+    },
+  };
+}
+
+/** Read commands (`gets`, `mg`, `md`) pipelined on one connection; each command holds its own answer. */
+export function readBatchCall(commands: readonly ReadCommand[], what: string, timing: Timing): Call<void> {
+  return {
+    what,
+    ...timing,
+    send: (client, callback) => client.readBatch(commands, (error) => callback(error, undefined)),
+    read(error) {
+      return error ? fault(describeError(error)) : ok(undefined);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import Memcached from 'memcached';
-import type { ReadCallback, ServerClient } from './call-contract';
+import type { BatchCallback, ReadCallback, ReadCommand, ServerClient } from './call-contract';
 import { corkPerTurn } from './cork-per-turn';
 import type { ClientTuning } from './public-types';
 import { ReadPool } from './read-pool';
@@ -54,8 +54,8 @@ const base = Memcached.prototype as unknown as ClientInternals;
  *   are corked for the rest of the turn (see `corkPerTurn`).
  *
  * Two paths bypass parts of it, for speed (see the README for figures):
- * - `readMany` does not use the client at all: gets go over a `ReadPool` of our
- *   own, whose parser reads values from Buffers by their length. The client's
+ * - `readMany` and `readBatch` do not use the client at all: gets (and the meta
+ *   commands of leases) go over a `ReadPool` of our own, whose parser reads values from Buffers by their length. The client's
  *   check of each key runs a `command.replace` over the whole command per key, and
  *   its parser joins, splits and rescans the answer as strings, then unescapes
  *   every value with a regex.
@@ -99,6 +99,11 @@ export class GuardedClient extends Memcached implements ServerClient {
   /** `get` of `keys` (checked, distinct) on our own connections; the callback gets the values found, by key. */
   readMany(keys: readonly string[], callback: ReadCallback): void {
     this.#reads.get(keys, callback);
+  }
+
+  /** Read commands (`gets`, `mg`, `md`) pipelined on one of our own connections, answered in order. */
+  readBatch(commands: readonly ReadCommand[], callback: BatchCallback): void {
+    this.#reads.batch(commands, callback);
   }
 
   /** `set` or `add` of a checked key and value through the client's pool; answers as its `set` does. */

@@ -69,3 +69,26 @@ export function isStorable(value: unknown, maxValueBytes: number, operation: str
 function isWellFormed(value: string): boolean {
   return (value as string & { isWellFormed(): boolean }).isWellFormed();
 }
+
+/** Throws unless `stamp` is a CAS as memcached gives it (1–20 decimal digits): it goes into a command line. */
+export function checkStamp(stamp: unknown, operation: string): string {
+  if (typeof stamp !== 'string' || !/^\d{1,20}$/.test(stamp)) {
+    throw new CacheSweeperError(
+      'memcached',
+      `${operation}: stamp ${describeValue(stamp)} is not one this backend gave (1-20 decimal digits)`,
+    );
+  }
+  return stamp;
+}
+
+/** Checks a lease's TTL: whole seconds ≥ 1 (0 would be a lease that never expires), clamped to 30 days. */
+export function checkLeaseTtl(ttlSeconds: unknown, operation: string): number {
+  const ttl = checkTtl(ttlSeconds, operation);
+  if (ttl < 1) {
+    throw new CacheSweeperError(
+      'memcached',
+      `${operation}: a lease TTL of 0 would never expire; give 1 second or more`,
+    );
+  }
+  return ttl;
+}

@@ -15,6 +15,7 @@ export interface ResolvedOptions {
   readonly graceMs: number;
   readonly multiGetChunk: number;
   readonly onServerChange: ((change: ServerChange) => void) | undefined;
+  readonly leases: boolean;
   readonly client: Required<ClientTuning>;
 }
 
@@ -36,6 +37,10 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
   const onServerChange = options.onServerChange;
   if (onServerChange !== undefined && typeof onServerChange !== 'function') {
     throw new CacheSweeperError('memcached', `onServerChange must be a function, got ${describeValue(onServerChange)}`);
+  }
+  const leases = options.leases ?? true;
+  if (typeof leases !== 'boolean') {
+    throw new CacheSweeperError('memcached', `option leases must be true or false, got ${describeValue(leases)}`);
   }
   const client = { ...CLIENT_DEFAULTS };
   for (const [name, value] of Object.entries(options.client ?? {})) {
@@ -69,6 +74,7 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
     graceMs: whole('graceMs', options.graceMs, 1, 1000),
     multiGetChunk: whole('multiGetChunk', options.multiGetChunk, 1, 100),
     onServerChange,
+    leases,
     client,
   };
 }

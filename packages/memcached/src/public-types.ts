@@ -70,6 +70,12 @@ export interface MemcachedBackendOptions {
   readonly multiGetChunk?: number;
   /** Told when a server turns suspect, down or up again. */
   readonly onServerChange?: (change: ServerChange) => void;
+  /**
+   * Offer fleet-wide leases on missed fragments (`backend.leases`), through memcached's meta
+   * commands (`mg`, `md`: memcached 1.6 or later). `false` for older servers: single flight
+   * then holds per process. Default: true.
+   */
+  readonly leases?: boolean;
   /** Connection pool settings of the npm `memcached` client. */
   readonly client?: ClientTuning;
 }

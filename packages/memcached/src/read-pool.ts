@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import type { ReadCallback } from './call-contract';
+import type { BatchCallback, ReadCallback, ReadCommand } from './call-contract';
 import { corkPerTurn } from './cork-per-turn';
-import { type GetReplyHandler, GetReplyParser, MalformedReply } from './get-reply-parser';
-import { decodeValue } from './value-encoding';
+import { GetCommand } from './read-commands';
+import { MalformedReply, type ReadReplyHandler, ReadReplyParser } from './read-reply-parser';
 
 /** Sizes and timeouts of a read pool. */
 export interface ReadPoolSettings {
@@ -14,20 +14,27 @@ export interface ReadPoolSettings {
   readonly idleMs: number;
 }
 
-interface PendingRead {
-  readonly asked: ReadonlySet<string>;
-  readonly found: Map<string, string>;
-  readonly callback: ReadCallback;
+/** Commands sent together, answered once all of them are. */
+interface Batch {
+  remaining: number;
+  done: boolean;
+  readonly callback: BatchCallback;
+}
+
+interface PendingCommand {
+  readonly command: ReadCommand;
+  readonly batch: Batch;
 }
 
 /**
- * The connections that carry one server's `get` commands: each command is written
- * by us (`get k1 k2 …\r\n`, keys checked beforehand) and its answer read from
- * Buffers by a `GetReplyParser`, values decoded once each. Commands go to an idle
- * connection, else a new one (up to `size`), else the least busy one, where they
- * are pipelined. A connection that errs, closes with gets unanswered or answers
- * anything malformed is destroyed and reported through `onFault`; its gets are
- * answered with that error.
+ * The connections that carry one server's reads: each command is written by us
+ * (`get k1 k2 …\r\n`, or a batch of `gets`, `mg` and `md` lines; keys checked
+ * beforehand) and its answer read from Buffers by a `ReadReplyParser`, values decoded
+ * once each. Commands go to an idle connection, else a new one (up to `size`), else
+ * the least busy one, where they are pipelined; the commands of a batch go to one
+ * connection, in order. A connection that errs, closes with commands unanswered or
+ * answers anything malformed is destroyed and reported through `onFault`; its
+ * commands are answered with that error.
  *
  * @example
  * const reads = new ReadPool('127.0.0.1:11211', { size: 4, connectTimeoutMs: 1000, idleMs: 5000 }, console.warn);
@@ -52,11 +59,21 @@ export class ReadPool {
 
   /** Sends `get` of `keys` (checked, distinct); the callback gets the values found, by key. */
   get(keys: readonly string[], callback: ReadCallback): void {
+    const command = new GetCommand(keys, false);
+    this.batch([command], (error) => callback(error, error === undefined ? command.found : undefined));
+  }
+
+  /** Sends `commands` on one connection, in order; the callback is told once all are answered (or why not). */
+  batch(commands: readonly ReadCommand[], callback: BatchCallback): void {
     if (this.#closed) {
-      callback(new Error('client closed'), undefined);
+      callback(new Error('client closed'));
       return;
     }
-    this.#pick().send(keys, callback);
+    if (commands.length === 0) {
+      callback(undefined);
+      return;
+    }
+    this.#pick().send(commands, callback);
   }
 
   /** Destroys every connection, open or opening; later gets fail at once. Idempotent. */
@@ -82,11 +99,11 @@ export class ReadPool {
   }
 }
 
-/** One socket and the gets waiting on it, in the order they were sent. */
-class ReadConnection implements GetReplyHandler {
+/** One socket and the commands waiting on it, in the order they were sent. */
+class ReadConnection implements ReadReplyHandler {
   readonly #socket: Socket;
-  readonly #queue: PendingRead[] = [];
-  readonly #parser = new GetReplyParser(this);
+  readonly #queue: PendingCommand[] = [];
+  readonly #parser = new ReadReplyParser(this);
   readonly #gone: (reason: string | undefined) => void;
   #connected = false;
   #ended = false;
@@ -111,38 +128,55 @@ class ReadConnection implements GetReplyHandler {
         this.#parser.feed(chunk);
       } catch (error) {
         const reason = error instanceof MalformedReply ? error.message : String(error);
-        this.destroy(`unparseable answer to a get (${reason})`);
+        this.destroy(`unparseable answer to a read (${reason})`);
       }
     });
     socket.on('error', (error) => this.destroy(`read connection: ${error.message}`));
     socket.on('close', () => {
       const unanswered = this.#queue.length;
-      this.destroy(unanswered > 0 ? `connection closed with ${unanswered} get(s) unanswered` : undefined);
+      this.destroy(unanswered > 0 ? `connection closed with ${unanswered} read(s) unanswered` : undefined);
     });
   }
 
-  /** Gets sent and not answered yet. */
+  /** Commands sent and not answered yet. */
   get pending(): number {
     return this.#queue.length;
   }
 
-  send(keys: readonly string[], callback: ReadCallback): void {
-    this.#queue.push({ asked: new Set(keys), found: new Map(), callback });
-    this.#socket.write(`get ${keys.join(' ')}\r\n`);
+  send(commands: readonly ReadCommand[], callback: BatchCallback): void {
+    const batch: Batch = { remaining: commands.length, done: false, callback };
+    let lines = '';
+    for (const command of commands) {
+      this.#queue.push({ command, batch });
+      lines += command.line;
+    }
+    this.#socket.write(lines);
   }
 
-  value(key: string, flags: number, data: Buffer): void {
-    const read = this.#queue[0];
-    if (read === undefined) throw new MalformedReply(`a value for "${key}" while no get was waiting`);
-    if (!read.asked.has(key)) throw new MalformedReply(`a value for "${key}", which was not asked`);
-    const value = decodeValue(flags, data);
-    if (value !== undefined) read.found.set(key, value);
+  value(key: string, flags: number, data: Buffer, cas: string | undefined): void {
+    this.#head(`a value for "${key}"`).command.value(key, flags, data, cas);
   }
 
   end(): void {
-    const read = this.#queue.shift();
-    if (read === undefined) throw new MalformedReply('END while no get was waiting');
-    read.callback(undefined, read.found);
+    if (this.#head('END').command.end()) this.#answered();
+  }
+
+  meta(code: string, flags: readonly string[], data: Buffer | undefined): void {
+    if (this.#head(`${code}`).command.meta(code, flags, data)) this.#answered();
+  }
+
+  #head(what: string): PendingCommand {
+    const head = this.#queue[0];
+    if (head === undefined) throw new MalformedReply(`${what} while no ${what === 'END' ? 'get' : 'read'} was waiting`);
+    return head;
+  }
+
+  #answered(): void {
+    const { batch } = this.#queue.shift() as PendingCommand;
+    batch.remaining -= 1;
+    if (batch.remaining > 0 || batch.done) return;
+    batch.done = true;
+    batch.callback(undefined);
   }
 
   /** Closes the socket once; `reason` (a fault, unless undefined) answers every get still waiting. */
@@ -150,9 +184,13 @@ class ReadConnection implements GetReplyHandler {
     if (this.#ended) return;
     this.#ended = true;
     this.#socket.destroy();
-    // The gets first, so that the failure is reported as theirs, naming them.
+    // The commands first, so that the failure is reported as theirs, naming them.
     const error = new Error(reason ?? 'connection closed');
-    for (const read of this.#queue.splice(0)) read.callback(error, undefined);
+    for (const { batch } of this.#queue.splice(0)) {
+      if (batch.done) continue;
+      batch.done = true;
+      batch.callback(error);
+    }
     this.#gone(reason);
   }
 }

@@ -16,7 +16,7 @@ describe('one server', () => {
     server = await startMemcached();
   });
   afterAll(() => server.stop());
-  backendConformance('memcached', () => memcachedBackend({ servers: [server.address], timeoutMs }));
+  backendConformance('memcached', () => memcachedBackend({ servers: [server.address], timeoutMs }), { leases: true });
 });
 
 describe('a cluster of three servers', () => {
@@ -29,8 +29,6 @@ describe('a cluster of three servers', () => {
   backendConformance(
     'memcached',
     () => memcachedBackend({ servers: servers.map((server) => server.address), timeoutMs }),
-    {
-      ttl: false,
-    },
+    { ttl: false, leases: true },
   );
 });

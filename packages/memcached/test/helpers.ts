@@ -35,6 +35,18 @@ export function everyOperation(backend: MemcachedBackend, prefix: string): Promi
     settle('add', backend.add(key('add'), 'value', 0)),
     settle('incr', backend.incr(key('counter'), 1)),
     settle('delete', backend.delete(key('delete'))),
+    settle(
+      'leases.read',
+      backend.leases!.read(
+        [
+          { key: key('plain') },
+          { key: key('leased'), lease: 'if-missing' },
+          { key: key('stale'), lease: 'replace', stamp: '7' },
+        ],
+        5,
+      ),
+    ),
+    settle('leases.release', backend.leases!.release(key('leased'), '7')),
   ]);
 }
 

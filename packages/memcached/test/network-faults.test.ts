@@ -47,7 +47,7 @@ describe('a network that misbehaves between the backend and its server', () => {
     async (mode) => {
       proxy.setMode(mode);
       const results = await rounds(mode);
-      expect(results).toHaveLength(ROUNDS * 7);
+      expect(results).toHaveLength(ROUNDS * 9); // the seven operations of the contract, and the two of leases
       expect(pastDeadline(results)).toEqual([]);
       proxy.setMode('pass');
       await waitForState(backend, proxy.address, 'up');

@@ -20,7 +20,8 @@ describe('one server', () => {
     server = await startRedis();
   });
   afterAll(() => server.stop());
-  backendConformance('redis', () => redisBackend({ url: server.url, timeoutMs }));
+  // The redis backend offers no fleet-wide leases (yet): single flight holds per process.
+  backendConformance('redis', () => redisBackend({ url: server.url, timeoutMs }), { leases: false });
 });
 
 describe('a Redis Cluster of three masters', () => {
@@ -29,5 +30,6 @@ describe('a Redis Cluster of three masters', () => {
     cluster = await startRedisCluster(3);
   }, 60_000);
   afterAll(() => cluster.stop());
-  backendConformance('redis', () => redisBackend({ nodes: cluster.addresses, timeoutMs }));
+  // No fleet-wide leases on Redis either (see above).
+  backendConformance('redis', () => redisBackend({ nodes: cluster.addresses, timeoutMs }), { leases: false });
 });

@@ -31,6 +31,7 @@ export function cacheStatsRoutes(source: CacheStatsSource): Router {
       backend: source.backendName,
       namespace: source.sweeper.namespace,
       timeoutMs: source.sweeper.timeoutMs,
+      leaseWaitMs: source.sweeper.leases?.waitMs ?? null,
       sweeper: source.sweeper.stats(),
       queries: source.meter.figures(),
       servers: source.servers?.() ?? null,

@@ -1,11 +1,25 @@
 import type { CacheEntry } from '../backend';
+import type { LeaseAnswer, LeaseRead } from '../fragment-leases';
 
 /** One round of backend calls (a batch of parallel calls counts as one round). */
 export type BackendOp =
   | { readonly kind: 'getMany'; readonly what: string; readonly keys: readonly string[] }
   | { readonly kind: 'addMany'; readonly what: string; readonly entries: readonly CacheEntry[] }
   | { readonly kind: 'incrMany'; readonly what: string; readonly keys: readonly string[] }
-  | { readonly kind: 'setMany'; readonly what: string; readonly entries: readonly CacheEntry[] };
+  | { readonly kind: 'setMany'; readonly what: string; readonly entries: readonly CacheEntry[] }
+  | {
+      readonly kind: 'getStamped';
+      readonly what: string;
+      readonly keys: readonly string[];
+      readonly stamped: readonly string[];
+      readonly ttlSeconds: number;
+    }
+  | {
+      readonly kind: 'readLeased';
+      readonly what: string;
+      readonly reads: readonly LeaseRead[];
+      readonly ttlSeconds: number;
+    };
 
 /**
  * A conversation with the backend, written once as a generator that yields the rounds
@@ -33,4 +47,29 @@ export function* incrMany(what: string, keys: readonly string[]): Conversation<(
 /** Writes entries in one round; one boolean per entry. */
 export function* setMany(what: string, entries: readonly CacheEntry[]): Conversation<boolean[]> {
   return (yield { kind: 'setMany', what, entries }) as boolean[];
+}
+
+/** Reads keys with their stamps in one round, taking the leases asked for (see `FragmentLeases.read`). */
+export function* readLeased(
+  what: string,
+  reads: readonly LeaseRead[],
+  ttlSeconds: number,
+): Conversation<LeaseAnswer[]> {
+  return (yield { kind: 'readLeased', what, reads, ttlSeconds }) as LeaseAnswer[];
+}
+
+/**
+ * Reads `keys` as `getMany` does and, in the same round (in parallel), `stamped` with
+ * their stamps and no lease (see `FragmentLeases.read`).
+ */
+export function* getStamped(
+  what: string,
+  keys: readonly string[],
+  stamped: readonly string[],
+  ttlSeconds: number,
+): Conversation<{ values: (string | undefined)[]; answers: LeaseAnswer[] }> {
+  return (yield { kind: 'getStamped', what, keys, stamped, ttlSeconds }) as {
+    values: (string | undefined)[];
+    answers: LeaseAnswer[];
+  };
 }

@@ -26,22 +26,29 @@ export class ConversationRunner {
     this.#telemetry = telemetry;
   }
 
+  /** The deadline of each round, in ms. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** The backend's synchronous face, if it has one. */
   get sync(): SyncCacheBackend | undefined {
     return this.backend.sync;
   }
 
   /**
-   * Runs `conversation` against the async backend; a failure is counted in `errorSinks`
-   * (default: `sinks`); each round's span goes under `parent` (see `RoundParent`).
+   * Runs `conversation` against the async backend, each round under `timeoutMs` (default:
+   * the runner's); a failure is counted in `errorSinks` (default: `sinks`); each round's
+   * span goes under `parent` (see `RoundParent`).
    */
   async run<T>(
     conversation: Conversation<T>,
     sinks: readonly (SweeperStats | undefined)[],
     errorSinks: readonly (SweeperStats | undefined)[] = sinks,
     parent?: RoundParent,
+    timeoutMs = this.#timeoutMs,
   ): Promise<ConversationOutcome<T>> {
-    const outcome = await runConversation(conversation, this.backend, this.#timeoutMs, this.#observer(sinks, parent));
+    const outcome = await runConversation(conversation, this.backend, timeoutMs, this.#observer(sinks, parent));
     if (!outcome.ok) this.#reporter.reportRound(`${this.backend.name} ${outcome.op.what}`, outcome.error, errorSinks);
     return outcome;
   }

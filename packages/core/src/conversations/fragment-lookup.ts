@@ -1,12 +1,14 @@
 import { nestedTokensHold } from '../fragments/stored-fragment';
 import { completeFragmentKey } from '../keys';
-import type { FragmentHints } from '../lookup/read-ahead-hints';
+import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import { composeToken } from '../tokens/token-plan';
 import type { FragmentLookup, PlannedFragment, TokenPlan } from '../types';
-import { type Conversation, getMany } from './backend-rounds';
+import type { Conversation } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
-import { decoded, readCounters, readTokens } from './token-reads';
+import { type FragmentReads, readFragments } from './fragment-reads';
+import { type Leasing, takeLeases } from './lease-round';
+import { readCounters, readTokens } from './token-reads';
 
 /**
  * Reads tokens, then every fragment in one multi-get; returns one lookup per planned
@@ -14,13 +16,21 @@ import { decoded, readCounters, readTokens } from './token-reads';
  * had last time (a hit when its token has not changed: one round in all) and the
  * tokens of the blocks it nested last time; the fragment round then also reads those
  * nested blocks, so when an outer block misses, its inner level needs no round.
+ *
+ * With fleet-wide `leasing`, the fragment round takes the lease on each of the level's
+ * own fragments it finds missing (unless another page of this process renders it); a
+ * fragment that misses after it was read in the token round (stale, or gone) is
+ * leased in one more round, which also reads ahead the blocks nested in it — the
+ * round its inner level would have made anyway (see `takeLeases`).
  */
 export function* lookupFragments(
   planned: readonly PlannedFragment[],
   page: PageState,
   context: ConversationContext,
   hints?: FragmentHints,
+  leasing?: Leasing,
 ): Conversation<FragmentLookup[]> {
+  const leases = leasing?.settings;
   const versionKeys: string[] = [];
   for (const { plan } of planned) pushVersionKeys(plan, versionKeys);
   const hinted = hints === undefined ? [] : planned.map((fragment) => hints.get(fragment));
@@ -32,46 +42,77 @@ export function* lookupFragments(
     if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
     else for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
   }
-  yield* readTokens(versionKeys, page, context, ahead);
+  yield* readTokens(versionKeys, page, context, ahead, leases);
 
   const { namespace } = context;
   const keys = planned.map((fragment) => keyOf(fragment, page, namespace));
-  const wanted = new Set<string>();
-  const needsRead = (fragment: PlannedFragment, key: string | undefined): key is string =>
-    key !== undefined && !page.fragments.has(key) && !isFresh(fragment, page);
+  const own = new Set<string>();
+  const nested = new Set<string>();
   planned.forEach((fragment, index) => {
     const key = keys[index];
-    if (!needsRead(fragment, key)) return;
-    wanted.add(key);
+    // With leases, a fragment keyed on a counter this page just created is asked for too:
+    // the other processes that read that counter miss the same key.
+    const read = leasing === undefined ? needsRead(fragment, key, page) : key !== undefined && !page.fragments.has(key);
+    if (!read || key === undefined) return;
+    own.add(key);
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
-    for (const nested of hinted[index]?.nested ?? []) {
-      const nestedKey = keyOf(nested, page, namespace);
-      if (needsRead(nested, nestedKey)) wanted.add(nestedKey);
-    }
+    readAheadNested(hinted[index], page, namespace, nested);
   });
-  if (wanted.size > 0) {
-    const reading = [...wanted];
-    const values = yield* getMany('get fragments', reading);
-    reading.forEach((key, index) => {
-      page.fragments.set(key, decoded(key, values[index], context));
-    });
+  if (own.size > 0) {
+    const reads: FragmentReads = {
+      own: [...own].map((key) =>
+        leasing === undefined || leasing.runsHere(key) ? { key } : { key, lease: 'if-missing' as const },
+      ),
+      nested: [...nested],
+    };
+    yield* readFragments('get fragments', reads, page, context, leases);
   }
   // A fragment found is served only while the counters of the fragments nested in it
   // still hold the tokens it was rendered with: read those not read yet.
+  yield* readNestedCounters(keys, page, context);
+  if (leasing !== undefined) {
+    const taken = yield* takeLeases(keys, page, context, leasing, (index, into) =>
+      readAheadNested(hinted[index], page, namespace, into),
+    );
+    if (taken) yield* readNestedCounters(keys, page, context);
+  }
+  return planned.map((fragment, index) => {
+    const key = keys[index];
+    if (key === undefined) return { key, html: undefined };
+    const stored = page.fragments.get(key);
+    hints?.noteLookup(fragment, key, stored?.nested);
+    if (stored === undefined || !nestedTokensHold(stored.nested, page.tokens)) {
+      const lease = page.leases.get(key);
+      return lease === undefined ? { key, html: undefined } : { key, html: undefined, lease };
+    }
+    return { key, html: stored.html, nested: stored.nested, renderMicros: stored.renderMicros };
+  });
+}
+
+/** Reads the counters nested in the stored copies of `keys` that the page has not read yet. */
+function* readNestedCounters(
+  keys: readonly (string | undefined)[],
+  page: PageState,
+  context: ConversationContext,
+): Conversation<void> {
   const nestedCounters: string[] = [];
   for (const key of keys) {
     const stored = key === undefined ? undefined : page.fragments.get(key);
     for (const [versionKey] of stored?.nested ?? []) nestedCounters.push(versionKey);
   }
   yield* readCounters(nestedCounters, page, context);
-  return planned.map((fragment, index) => {
-    const key = keys[index];
-    if (key === undefined) return { key, html: undefined };
-    const stored = page.fragments.get(key);
-    hints?.noteLookup(fragment, key, stored?.nested);
-    if (stored === undefined || !nestedTokensHold(stored.nested, page.tokens)) return { key, html: undefined };
-    return { key, html: stored.html, nested: stored.nested, renderMicros: stored.renderMicros };
-  });
+}
+
+/** Adds to `into` the keys of the blocks a fragment nested last time that the page has not read. */
+function readAheadNested(hint: FragmentHint | undefined, page: PageState, namespace: string, into: Set<string>): void {
+  for (const nested of hint?.nested ?? []) {
+    const nestedKey = keyOf(nested, page, namespace);
+    if (needsRead(nested, nestedKey, page)) into.add(nestedKey);
+  }
+}
+
+function needsRead(fragment: PlannedFragment, key: string | undefined, page: PageState): key is string {
+  return key !== undefined && !page.fragments.has(key) && !isFresh(fragment, page);
 }
 
 function pushVersionKeys(plan: TokenPlan, into: string[]): void {

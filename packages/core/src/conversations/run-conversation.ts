@@ -1,5 +1,6 @@
 import type { CacheBackend, SyncCacheBackend } from '../backend';
 import { withDeadline } from '../deadline';
+import { CacheSweeperError } from '../errors';
 import { answeredRound, type RoundEnd } from '../telemetry/round-attributes';
 import type { BackendOp, Conversation } from './backend-rounds';
 
@@ -76,6 +77,16 @@ function execute(op: BackendOp, backend: CacheBackend): Promise<unknown> {
         return backend.setMany
           ? backend.setMany(op.entries)
           : Promise.all(op.entries.map((entry) => backend.set(entry.key, entry.value, entry.ttlSeconds)));
+      case 'getStamped': {
+        if (backend.leases === undefined) throw noLeases(backend.name);
+        const stamped = op.stamped.map((key) => ({ key }));
+        return Promise.all([backend.getMany(op.keys), backend.leases.read(stamped, op.ttlSeconds)]).then(
+          ([values, answers]) => ({ values, answers }),
+        );
+      }
+      case 'readLeased':
+        if (backend.leases === undefined) throw noLeases(backend.name);
+        return backend.leases.read(op.reads, op.ttlSeconds);
     }
   } catch (error) {
     // A backend that throws instead of rejecting is still only a failed round.
@@ -93,5 +104,13 @@ function executeSync(op: BackendOp, backend: SyncCacheBackend): unknown {
       return op.keys.map((key) => backend.incr(key, 1));
     case 'setMany':
       return op.entries.map((entry) => backend.set(entry.key, entry.value, entry.ttlSeconds));
+    case 'getStamped':
+    case 'readLeased':
+      // Nothing can wait for another process synchronously: synchronous lookups never take leases.
+      throw noLeases('synchronous');
   }
+}
+
+function noLeases(backend: string): CacheSweeperError {
+  return new CacheSweeperError('sweeper', `the ${backend} backend offers no fragment leases`);
 }

@@ -1,9 +1,10 @@
 import { CacheSweeperError, describeValue } from '../errors';
+import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
 import { freshCounterStart, isCounterValue } from '../tokens/counter-values';
-import type { StoredFragment } from '../types';
 import { addMany, type Conversation, getMany } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
+import { decoded, readStamped } from './fragment-reads';
 
 /** Keys a token round may read besides the tokens it needs, for the process's read-ahead hints. */
 export interface ReadAhead {
@@ -20,13 +21,16 @@ const NOTHING_AHEAD: ReadAhead = { tokens: [], fragments: [] };
  * counter is created with a fresh random start (`add`), and when another process won
  * that race, read again. A garbled counter, or one that vanishes again at once, is
  * recorded as `null`: its fragments render uncached. The keys of `ahead` ride along in
- * the first multi-get, which only runs if some token of `keys` is needed.
+ * the first multi-get, which only runs if some token of `keys` is needed; with
+ * fleet-wide `leases`, fragments read ahead are read with their stamps (no lease is
+ * taken in this round: it is the one round of a warm page).
  */
 export function* readTokens(
   keys: readonly string[],
   page: PageState,
   context: ConversationContext,
   ahead: ReadAhead = NOTHING_AHEAD,
+  leases?: LeaseSettings,
 ): Conversation<void> {
   const needed = unread(keys, page.tokens);
   if (needed.length === 0) return;
@@ -34,7 +38,10 @@ export function* readTokens(
   const fragmentsAhead = unread(ahead.fragments, page.fragments);
   const reading =
     tokensAhead.length === 0 && fragmentsAhead.length === 0 ? needed : [...needed, ...tokensAhead, ...fragmentsAhead];
-  const values = yield* getMany('get version tokens', reading);
+  const values =
+    fragmentsAhead.length === 0
+      ? yield* getMany('get version tokens', reading)
+      : yield* readStamped('get version tokens', reading, needed.length + tokensAhead.length, page, leases);
   const missing = acceptCounters(needed, values, page, context);
   // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
   acceptCounters(tokensAhead, values, page, context, needed.length);
@@ -78,15 +85,6 @@ export function* readCounters(
   const reading = unread(keys, page.tokens);
   if (reading.length === 0) return;
   acceptCounters(reading, yield* getMany('get nested version tokens', reading), page, context);
-}
-
-/** Decodes a value read under a fragment key; `undefined` for a missing or unreadable one. */
-export function decoded(
-  key: string,
-  value: string | undefined,
-  context: ConversationContext,
-): StoredFragment | undefined {
-  return value === undefined ? undefined : context.decode(key, value);
 }
 
 /** The keys of `keys` not yet in `read` (nor in `besides`), each once. */

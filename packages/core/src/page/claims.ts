@@ -11,6 +11,11 @@ export interface RenderClaim {
   /** Whether the rendering is stored and shared with concurrent pages. */
   readonly shared: boolean;
   /**
+   * Whether this page holds the fragment's fleet-wide lease: the pages of other
+   * processes that missed it wait for this rendering. `fail` gives the lease back at once.
+   */
+  readonly leased: boolean;
+  /**
    * Finishes the rendering with its HTML and the cached fragments rendered inside it,
    * one level down (`null` when they are unknown, e.g. it was rendered in place):
    * the stored copy is served only while their counters hold.
@@ -25,8 +30,14 @@ export interface WaitClaim {
   /** The page waits. */
   readonly role: 'wait';
   /**
-   * The HTML of the other rendering, or `undefined` when it failed or nests fragments
-   * at other tokens than this page read: then render it with `claimPrivately`.
+   * Who renders it: another page of this `process`, or another process of the `fleet`,
+   * which holds the fragment's fleet-wide lease (the wait is bounded: `leases.waitMs`).
+   */
+  readonly on: 'process' | 'fleet';
+  /**
+   * The HTML of the other rendering, or `undefined` when it failed, did not arrive in
+   * time, or nests fragments at other tokens than this page read: then claim it again
+   * with `claimAfterWait` (call it at once, in the same turn).
    */
   readonly rendering: Promise<string | undefined>;
 }

@@ -1,4 +1,4 @@
-import type { FragmentLookup, NestedToken, PlannedFragment } from '../types';
+import type { FragmentLease, FragmentLookup, NestedToken, PlannedFragment } from '../types';
 
 /** Where a fragment of a page stands: served from the cache, to render and store, or to render without the cache. */
 export type SlotStatus = 'hit' | 'miss' | 'uncached';
@@ -18,6 +18,8 @@ export class FragmentSlot {
   readonly html: string | undefined;
   /** On a hit, how long its rendering took (µs), when that was stored with it. */
   readonly renderMicros: number | undefined;
+  /** On a miss, the fleet-wide lease the lookup took (`won`) or found held elsewhere (`taken`), if any. */
+  readonly lease: FragmentLease | undefined;
   /**
    * The counters of the cached fragments inside it, at any depth, with their tokens:
    * from its stored copy on a hit, from its children once rendered; `null` when one
@@ -31,6 +33,7 @@ export class FragmentSlot {
     this.key = found.key;
     this.html = found.html;
     this.renderMicros = found.renderMicros;
+    this.lease = found.lease;
     this.nested = found.key === undefined ? null : found.html === undefined ? undefined : (found.nested ?? []);
   }
 

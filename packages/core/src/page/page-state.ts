@@ -1,7 +1,8 @@
+import type { ProcessFlight } from '../leases/fleet-wait';
 import type { SweeperStats } from '../stats';
 import type { PageTrace } from '../telemetry/page-trace';
 import type { PageAttributes } from '../telemetry/telemetry-options';
-import type { StoredFragment } from '../types';
+import type { FragmentLease, StoredFragment } from '../types';
 
 /**
  * What one page (or request) has learnt from the cache: the version tokens it read,
@@ -17,6 +18,14 @@ export interface PageState {
   readonly fragments: Map<string, StoredFragment | undefined>;
   /** Version keys this page created with a fresh start: no fragment can be stored under them yet. */
   readonly created: Set<string>;
+  /** With fleet-wide leases: the stamp of each fragment copy read, by key (a stale copy is replaced only if unchanged). */
+  readonly stamps: Map<string, string>;
+  /** With fleet-wide leases: the lease this page took or found on a fragment key. */
+  readonly leases: Map<string, FragmentLease>;
+  /** Fragment keys read ahead as blocks nested in a missed one: the lease on the block around them covers them. */
+  readonly nestedAhead: Set<string>;
+  /** Flights this page opened for the keys it asks the lease of; the pages of the process that miss them join. */
+  readonly pending: Map<string, ProcessFlight>;
   /** False once a backend round failed or missed its deadline. */
   available: boolean;
   /** Extra counters for this page, on top of the sweeper's own. */
@@ -54,6 +63,10 @@ export function newPageState(options: SessionOptions = {}, trace?: PageTrace | n
     tokens: new Map(),
     fragments: new Map(),
     created: new Set(),
+    stamps: new Map(),
+    leases: new Map(),
+    nestedAhead: new Set(),
+    pending: new Map(),
     available: true,
     stats: options.stats,
     trace,

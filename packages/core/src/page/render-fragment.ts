@@ -18,7 +18,7 @@ export async function renderFragment(
   if (claim.role === 'wait') {
     const html = await claim.rendering;
     if (html !== undefined) return html;
-    claim = session.claimPrivately(slot);
+    claim = session.claimAfterWait(slot);
   }
   return completeWith(claim, planned, render);
 }

@@ -1,5 +1,6 @@
 import type { ConversationContext } from '../conversations/conversation-context';
 import type { ConversationRunner } from '../conversations/conversation-runner';
+import type { LeaseSettings } from '../leases/lease-settings';
 import type { FragmentHints } from '../lookup/read-ahead-hints';
 import type { Reporter } from '../reporting/reporter';
 import type { SharedRenderings } from '../sharing/shared-renderings';
@@ -27,6 +28,8 @@ export interface SessionServices {
   readonly telemetry: Telemetry;
   /** False when the sweeper renders every fragment in place, without the cache (`caching: false`). */
   readonly caching: boolean;
+  /** Fleet-wide leases on missed fragments, when the backend offers them and they are on. */
+  readonly leases: LeaseSettings | undefined;
   /** True once the sweeper was closed: lookups then render uncached. */
   readonly closed: () => boolean;
 }

@@ -1,14 +1,14 @@
 import { lookupFragments } from '../conversations/fragment-lookup';
 import type { ConversationOutcome } from '../conversations/run-conversation';
-import { readCounters } from '../conversations/token-reads';
 import { CacheSweeperError, describeValue } from '../errors';
-import { encodeFragment, nestedTokensHold } from '../fragments/stored-fragment';
+import { encodeFragment } from '../fragments/stored-fragment';
 import type { SweeperStats } from '../stats';
-import type { FragmentLookup, PlannedFragment, RenderedFragment } from '../types';
-import type { Claim, RenderClaim, WaitClaim } from './claims';
+import type { FragmentLookup, PlannedFragment } from '../types';
+import type { Claim, RenderClaim } from './claims';
 import { FragmentSlot } from './fragment-slot';
-import { nestedTokensOf } from './nested-tokens';
+import { MissClaims } from './miss-claims';
 import { newPageState, type PageState, type SessionOptions } from './page-state';
+import { type ClaimContext, privateClaim, renderClaim } from './render-claims';
 import type { SessionServices } from './session-services';
 
 /**
@@ -16,8 +16,10 @@ import type { SessionServices } from './session-services';
  *
  * 1. `lookup` the page's fragments (batched: one token round and one fragment round
  *    for any number of them); serve each hit's `html`.
- * 2. `claim` each other fragment: `render` it (as the process's leader, or privately)
- *    or `wait` for another page's rendering of it.
+ * 2. `claim` each other fragment: `render` it (as the process's leader — and, with a
+ *    backend that offers leases, the fleet's — or privately) or `wait` for another
+ *    page's or another process's rendering of it; a wait that comes back empty is
+ *    claimed again with `claimAfterWait`.
  * 3. `complete` each rendering with its HTML and the fragments rendered inside it
  *    (its children), or `fail` it. A stored copy records the counters its children
  *    had, and is served only while they hold.
@@ -37,6 +39,8 @@ import type { SessionServices } from './session-services';
 export class SweeperSession {
   readonly #services: SessionServices;
   readonly #page: PageState;
+  readonly #ctx: ClaimContext;
+  readonly #misses: MissClaims;
 
   /** A session on the sweeper's `services`; use `sweeper.session()`. */
   constructor(services: SessionServices, options: SessionOptions = {}) {
@@ -44,6 +48,8 @@ export class SweeperSession {
     const trace = options.trace === undefined ? undefined : startTrace(services, options.trace);
     // Without caching, nothing is read, stored or shared: every fragment renders here.
     this.#page = newPageState(services.caching ? options : { ...options, store: false }, trace);
+    this.#ctx = { services, page: this.#page };
+    this.#misses = new MissClaims(this.#ctx);
   }
 
   /** Ends the page's span (if it has one) with its figures; `error` marks the page failed. Idempotent. */
@@ -66,11 +72,12 @@ export class SweeperSession {
     if (planned.length === 0) return [];
     if (!this.#usable()) return this.#uncached(planned);
     const { runner, context, hints } = this.#services;
+    const lookup = lookupFragments(planned, this.#page, context, hints, this.#misses.leasing());
     const { sinks, trace } = this.#page;
-    return this.#slots(
-      planned,
-      await runner.run(lookupFragments(planned, this.#page, context, hints), sinks, sinks, trace),
-    );
+    const outcome = await runner.run(lookup, sinks, sinks, trace);
+    const slots = this.#slots(planned, outcome);
+    this.#misses.afterLookup(outcome.ok ? slots : undefined);
+    return slots;
   }
 
   /** As `lookup`, synchronously; needs a backend with synchronous access. */
@@ -88,7 +95,8 @@ export class SweeperSession {
    * rendered inside, if any: from inside a rendering, a page never waits for a running
    * one — its own would complete only after this one (a fragment nested in itself, or
    * repeated deeper down), and two pages nesting the same fragments in opposite orders
-   * would wait for each other — so it renders such a fragment privately.
+   * would wait for each other — so it renders such a fragment privately. Neither does
+   * it wait for another process from inside a rendering.
    */
   claim(slot: FragmentSlot, parent?: FragmentSlot): Claim {
     if (slot.status === 'hit') {
@@ -99,13 +107,22 @@ export class SweeperSession {
     }
     if (!this.#page.store) return this.claimPrivately(slot);
     if (slot.key === undefined) return this.#claimUncached(slot, parent);
-    return this.#claimMiss(slot, slot.key, parent);
+    return this.#misses.claim(slot, slot.key, parent);
   }
 
-  /** Claims a fragment to render here without sharing or storing it (e.g. after a `wait` came back empty). */
+  /** Claims a fragment to render here without sharing or storing it. */
   claimPrivately(slot: FragmentSlot): RenderClaim {
-    if (slot.status === 'miss') this.#services.reporter.count('renders', this.#page.sinks);
-    return this.#renderClaim(slot, false);
+    return privateClaim(this.#ctx, slot);
+  }
+
+  /**
+   * Claims a fragment again after its `wait` came back empty; call it in the same turn.
+   * When this page waited for another process and the rendering did not arrive (that
+   * process is slow, failed or died), it renders the fragment for its process and
+   * stores it, so the next request is a hit; otherwise it renders privately.
+   */
+  claimAfterWait(slot: FragmentSlot): RenderClaim {
+    return this.#misses.afterWait(slot);
   }
 
   /**
@@ -117,10 +134,12 @@ export class SweeperSession {
     const { key } = slot;
     if (key === undefined || !this.#page.store) return this.claimPrivately(slot);
     this.#services.reporter.count('renders', this.#page.sinks);
-    return this.#renderClaim(slot, true, (rendered) => {
-      if (rendered.nested === null) return;
-      const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros);
-      this.#services.writes.writeNow([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], this.#page);
+    return renderClaim(this.#ctx, slot, true, {
+      completed: (rendered) => {
+        if (rendered.nested === null) return;
+        const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros);
+        this.#services.writes.writeNow([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], this.#page);
+      },
     });
   }
 
@@ -150,131 +169,22 @@ export class SweeperSession {
     return planned.map((fragment) => new FragmentSlot(fragment, { key: undefined, html: undefined }));
   }
 
-  #claimMiss(slot: FragmentSlot, key: string, parent: FragmentSlot | undefined): Claim {
-    const flight = this.#services.renderings.state(key, this.#page.startedAt);
-    if (flight?.kind === 'settled' && this.#holdsNow(flight.rendered)) {
-      return this.#waitFor(slot, Promise.resolve(flight.rendered));
-    }
-    if (flight?.kind === 'running') {
-      if (parent !== undefined) return this.claimPrivately(slot);
-      return this.#waitFor(slot, flight.rendering);
-    }
-    this.#services.reporter.count('renders', this.#page.sinks);
-    let settle: { resolve(rendered: RenderedFragment): void; reject(error: unknown): void } | undefined;
-    const rendering = new Promise<RenderedFragment>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    // Queued when the rendering completes (so `idle()` covers it at once), shared until it landed.
-    let written: Promise<void> = Promise.resolve();
-    this.#services.renderings.lead(
-      key,
-      () => rendering,
-      () => written,
-    );
-    return this.#renderClaim(
-      slot,
-      true,
-      (rendered) => {
-        // `null`: some fragment nested in it could not be keyed, so nothing could tell when it changes.
-        if (rendered.nested !== null) {
-          const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros);
-          written = this.#services.writes.queue([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], this.#page);
-        }
-        settle?.resolve(rendered);
-      },
-      (error) => settle?.reject(error),
-    );
-  }
-
   #claimUncached(slot: FragmentSlot, parent: FragmentSlot | undefined): Claim {
     const { uncachedRenders } = this.#services;
     const running = uncachedRenders.joinable(slot.planned, this.#page.startedAt);
     if (running !== undefined) {
       if (parent !== undefined) return this.claimPrivately(slot);
-      return { role: 'wait', rendering: running.then(undefined, () => undefined) };
+      return { role: 'wait', on: 'process', rendering: running.then(undefined, () => undefined) };
     }
     let settle: { resolve(html: string): void; reject(error: unknown): void } | undefined;
     const html = new Promise<string>((resolve, reject) => {
       settle = { resolve, reject };
     });
     uncachedRenders.lead(slot.planned, html);
-    return this.#renderClaim(
-      slot,
-      true,
-      (rendered) => settle?.resolve(rendered.html),
-      (error) => settle?.reject(error),
-    );
-  }
-
-  #renderClaim(
-    slot: FragmentSlot,
-    shared: boolean,
-    completed?: (rendered: RenderedFragment) => void,
-    failed?: (error: unknown) => void,
-  ): RenderClaim {
-    let settled = false;
-    const { hints, telemetry } = this.#services;
-    const timer = telemetry.startRender(this.#page.trace);
-    return {
-      role: 'render',
-      shared,
-      complete: (html, children) => {
-        if (settled) return;
-        settled = true;
-        const renderMicros = timer?.();
-        // A fragment without a key nests nothing the page could record: it is never stored.
-        const nested = slot.key === undefined ? null : nestedTokensOf(children, this.#page.tokens);
-        slot.nested = nested;
-        if (children !== null) {
-          hints?.noteNested(
-            slot.planned,
-            children.map((child) => child.planned),
-          );
-        }
-        completed?.(renderMicros === undefined ? { html, nested } : { html, nested, renderMicros });
-      },
-      fail: (error) => {
-        if (settled) return;
-        settled = true;
-        slot.nested = null;
-        failed?.(error);
-      },
-    };
-  }
-
-  /** Waits for another rendering; serves it only if what it nests holds the tokens this page reads. */
-  #waitFor(slot: FragmentSlot, rendering: Promise<RenderedFragment>): WaitClaim {
-    return {
-      role: 'wait',
-      rendering: rendering.then(
-        async (rendered) => {
-          if (!(await this.#holds(rendered))) return undefined;
-          slot.nested = rendered.nested;
-          return rendered.html;
-        },
-        () => undefined,
-      ),
-    };
-  }
-
-  #holdsNow(rendered: RenderedFragment): boolean {
-    return rendered.nested !== null && nestedTokensHold(rendered.nested, this.#page.tokens);
-  }
-
-  /** Whether a rendering's nested counters hold the tokens this page reads for them (reading those it lacks). */
-  async #holds(rendered: RenderedFragment): Promise<boolean> {
-    if (rendered.nested === null) return false;
-    if (this.#holdsNow(rendered)) return true;
-    if (!this.#usable()) return false;
-    const { runner, context } = this.#services;
-    const keys = rendered.nested.map(([versionKey]) => versionKey);
-    const { sinks, trace } = this.#page;
-    const outcome = await runner.run(readCounters(keys, this.#page, context), sinks, sinks, trace);
-    if (!outcome.ok) {
-      this.#page.available = false;
-      return false;
-    }
-    return this.#holdsNow(rendered);
+    return renderClaim(this.#ctx, slot, true, {
+      completed: (rendered) => settle?.resolve(rendered.html),
+      failed: (error) => settle?.reject(error),
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BackendOp } from '../conversations/backend-rounds';
+import type { LeaseAnswer } from '../fragment-leases';
 
 /** Span attributes of a round. */
 export type RoundAttributes = Readonly<Record<string, string | number>>;
@@ -14,8 +15,22 @@ export type RoundEnd =
  * hold user data.
  */
 export function describeRound(op: BackendOp): RoundAttributes {
-  const keys = op.kind === 'getMany' || op.kind === 'incrMany' ? op.keys.length : op.entries.length;
-  return { 'cachesweeper.round': op.what, 'cachesweeper.operation': op.kind, 'cachesweeper.keys': keys };
+  return { 'cachesweeper.round': op.what, 'cachesweeper.operation': op.kind, 'cachesweeper.keys': keyCount(op) };
+}
+
+function keyCount(op: BackendOp): number {
+  switch (op.kind) {
+    case 'getMany':
+    case 'incrMany':
+      return op.keys.length;
+    case 'getStamped':
+      return op.keys.length + op.stamped.length;
+    case 'readLeased':
+      return op.reads.length;
+    case 'addMany':
+    case 'setMany':
+      return op.entries.length;
+  }
 }
 
 /** How a round that was answered ended: how many keys were found, stored or bumped. */
@@ -29,5 +44,19 @@ export function answeredRound(op: BackendOp, result: unknown): RoundEnd {
     case 'addMany':
     case 'setMany':
       return { ok: true, attributes: { 'cachesweeper.stored': values.filter((value) => value === true).length } };
+    case 'getStamped': {
+      const { values: got, answers } = result as { values: unknown[]; answers: LeaseAnswer[] };
+      const found = got.filter((value) => value !== undefined).length + countValues(answers);
+      return { ok: true, attributes: { 'cachesweeper.found': found } };
+    }
+    case 'readLeased': {
+      const answers = values as LeaseAnswer[];
+      const won = answers.filter((answer) => answer.kind === 'won').length;
+      return { ok: true, attributes: { 'cachesweeper.found': countValues(answers), 'cachesweeper.leases_won': won } };
+    }
   }
+}
+
+function countValues(answers: readonly LeaseAnswer[]): number {
+  return answers.filter((answer) => answer.kind === 'value').length;
 }

@@ -54,8 +54,8 @@ async function resolveLevel(state: RenderState, blocks: readonly CacheBlock[]): 
           block.html = html;
           return;
         }
-        // The other rendering failed or nests other tokens than this page read: render it here.
-        block.claim = session.claimPrivately(slot);
+        // The other rendering failed, did not arrive in time, or nests other tokens than this page read.
+        block.claim = session.claimAfterWait(slot);
         return renderBlocks(state, [block]);
       }),
     );

@@ -12,6 +12,8 @@ export interface ProcessStats {
   readonly namespace: string;
   /** The sweeper's round deadline (a block's deadline), ms. */
   readonly timeoutMs: number;
+  /** How long a page waits for another process's rendering (`null`: no leases). */
+  readonly leaseWaitMs: number | null;
   readonly sweeper: SweeperStats;
   readonly queries: QueryFigures;
   readonly servers: readonly ServerStatus[] | null;

@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { GetReplyParser, MalformedReply } from '../src/get-reply-parser';
+import { MalformedReply, ReadReplyParser } from '../src/read-reply-parser';
 
-type Event = readonly ['value', string, number, string] | readonly ['end'];
+type Event =
+  | readonly ['value', string, number, string]
+  | readonly ['value', string, number, string, string]
+  | readonly ['end']
+  | readonly ['meta', string, readonly string[]]
+  | readonly ['meta', string, readonly string[], string];
 
-/** A parser whose handler records every item (data decoded as UTF-8) and END it is handed. */
-function recording(): { parser: GetReplyParser; events: Event[] } {
+/** A parser whose handler records every item (data decoded as UTF-8), END and meta answer it is handed. */
+function recording(): { parser: ReadReplyParser; events: Event[] } {
   const events: Event[] = [];
-  const parser = new GetReplyParser({
-    value: (key, flags, data) => events.push(['value', key, flags, data.toString('utf8')]),
+  const parser = new ReadReplyParser({
+    value: (key, flags, data, cas) =>
+      events.push(
+        cas === undefined
+          ? ['value', key, flags, data.toString('utf8')]
+          : ['value', key, flags, data.toString('utf8'), cas],
+      ),
     end: () => events.push(['end']),
+    meta: (code, flags, data) =>
+      events.push(data === undefined ? ['meta', code, [...flags]] : ['meta', code, [...flags], data.toString('utf8')]),
   });
   return { parser, events };
 }
@@ -22,7 +34,7 @@ function item(key: string, flags: number, value: string): Buffer {
 const END = Buffer.from('END\r\n');
 
 /** Feeds `bytes` in chunks of `size` bytes. */
-function feedInChunks(parser: GetReplyParser, bytes: Buffer, size: number): void {
+function feedInChunks(parser: ReadReplyParser, bytes: Buffer, size: number): void {
   for (let at = 0; at < bytes.length; at += size) parser.feed(bytes.subarray(at, at + size));
 }
 
@@ -35,7 +47,7 @@ const TRICKY = [
   '',
 ];
 
-describe('GetReplyParser', () => {
+describe('ReadReplyParser', () => {
   it('reads values holding CRLF, END and VALUE lines as data, by their byte length', () => {
     const { parser, events } = recording();
     parser.feed(Buffer.concat([...TRICKY.map((value, index) => item(`k${index}`, 17235, value)), END]));
@@ -70,6 +82,27 @@ describe('GetReplyParser', () => {
     expect(events).toEqual([['value', 'a', 1, 'x'], ['end'], ['end'], ['value', 'b', 2, 'y'], ['end']]);
   });
 
+  it('reads the cas of a gets answer', () => {
+    const { parser, events } = recording();
+    parser.feed(Buffer.from('VALUE k 17235 2 18446744073709551615\r\nhi\r\nEND\r\n'));
+    expect(events).toEqual([['value', 'k', 17235, 'hi', '18446744073709551615'], ['end']]);
+  });
+
+  it('reads meta answers: a VA with its data block (empty or holding CRLF and END), and status lines with flags', () => {
+    const { parser, events } = recording();
+    const answer = 'VA 0 c4 f0 ka W\r\n\r\nVA 8 c5 f17235 kb\r\nx\r\nEND\r\n\r\nEN\r\nEN kc\r\nHD\r\nNF\r\nEX\r\n';
+    feedInChunks(parser, Buffer.from(answer), 1);
+    expect(events).toEqual([
+      ['meta', 'VA', ['c4', 'f0', 'ka', 'W'], ''],
+      ['meta', 'VA', ['c5', 'f17235', 'kb'], 'x\r\nEND\r\n'],
+      ['meta', 'EN', []],
+      ['meta', 'EN', ['kc']],
+      ['meta', 'HD', []],
+      ['meta', 'NF', []],
+      ['meta', 'EX', []],
+    ]);
+  });
+
   it('waits for the CRLF after a value before handing it over', () => {
     const { parser, events } = recording();
     const whole = item('k', 0, 'value');
@@ -83,7 +116,13 @@ describe('GetReplyParser', () => {
     ['an error line', 'SERVER_ERROR out of memory\r\n'],
     ['an answer to another command', 'STORED\r\n'],
     ['a header without its length', 'VALUE k 0\r\n'],
-    ['a header with a cas field', 'VALUE k 0 1 99\r\nx\r\nEND\r\n'],
+    ['a cas that is not a number', 'VALUE k 0 1 9x\r\nx\r\nEND\r\n'],
+    ['a cas of 21 digits', `VALUE k 0 1 ${'1'.repeat(21)}\r\nx\r\nEND\r\n`],
+    ['a VA without its length', 'VA c1\r\n'],
+    ['a VA block longer than announced', 'VA 1 c1\r\nab\r\n'],
+    ['a meta code memcached does not send for our commands', 'MN\r\n'],
+    ['a meta flag that is not a letter', 'HD 1\r\n'],
+    ['a meta line with two spaces', 'HD  c1\r\n'],
     ['a negative length', 'VALUE k 0 -1\r\n'],
     ['flags above 32 bits', 'VALUE k 4294967296 1\r\nx\r\n'],
     ['a length above 1 GiB', 'VALUE k 0 1073741825\r\n'],
@@ -98,8 +137,9 @@ describe('GetReplyParser', () => {
   });
 
   it('passes on what the handler throws', () => {
-    const parser = new GetReplyParser({
+    const parser = new ReadReplyParser({
       value: () => {},
+      meta: () => {},
       end: () => {
         throw new Error('no get waiting');
       },

@@ -1,0 +1,103 @@
+import type { LeaseAnswer, LeaseRead } from '../fragment-leases';
+import type { LeaseSettings } from '../leases/lease-settings';
+import type { PageState } from '../page/page-state';
+import type { StoredFragment } from '../types';
+import { type Conversation, getMany, getStamped, readLeased } from './backend-rounds';
+import type { ConversationContext } from './conversation-context';
+
+/** Decodes a value read under a fragment key; `undefined` for a missing or unreadable one. */
+export function decoded(
+  key: string,
+  value: string | undefined,
+  context: ConversationContext,
+): StoredFragment | undefined {
+  return value === undefined ? undefined : context.decode(key, value);
+}
+
+/**
+ * Reads `keys` in one round: a plain multi-get, or, with fleet-wide leases, the keys
+ * from `stampedFrom` on (fragments) with their stamps, which are recorded in the page
+ * (a copy found stale later is replaced only while its stamp holds), and the others
+ * (counters) by a multi-get in parallel. No lease is taken. `undefined` where missing.
+ */
+export function* readStamped(
+  what: string,
+  keys: readonly string[],
+  stampedFrom: number,
+  page: PageState,
+  leases: LeaseSettings | undefined,
+): Conversation<(string | undefined)[]> {
+  if (leases === undefined) return yield* getMany(what, keys);
+  const plain = keys.slice(0, stampedFrom);
+  const stamped = keys.slice(stampedFrom);
+  const read = yield* getStamped(what, plain, stamped, leases.ttlSeconds);
+  const values = [...read.values];
+  const { answers } = read;
+  stamped.forEach((key, index) => {
+    const answer = answers[index];
+    if (answer?.kind === 'value') {
+      page.stamps.set(key, answer.stamp);
+      values.push(answer.value);
+    } else {
+      values.push(undefined);
+    }
+  });
+  return values;
+}
+
+/** Fragment keys to read in one round: a level's own fragments, and blocks nested in them read ahead. */
+export interface FragmentReads {
+  /** The level's own fragments: with leases, a missing one is leased (`if-missing`), a stale one replaced. */
+  readonly own: readonly LeaseRead[];
+  /** Blocks nested in the level's fragments, read ahead in case those miss; never leased. */
+  readonly nested: readonly string[];
+}
+
+/**
+ * Reads fragments into the page in one round. Without leases it is a multi-get. With
+ * leases, the level's own fragments take the leases asked for, and what each answer
+ * says is recorded: a value (decoded, with its stamp), missing, or the lease won or
+ * taken. Blocks read ahead are marked so, since the block around them covers them:
+ * whoever renders that block renders them (`nestedAhead`).
+ */
+export function* readFragments(
+  what: string,
+  reads: FragmentReads,
+  page: PageState,
+  context: ConversationContext,
+  leases: LeaseSettings | undefined,
+): Conversation<void> {
+  const ownKeys = new Set(reads.own.map((read) => read.key));
+  const nested = reads.nested.filter((key) => !ownKeys.has(key));
+  for (const key of nested) page.nestedAhead.add(key);
+  if (leases === undefined) {
+    const keys = [...ownKeys, ...nested];
+    const values = yield* getMany(what, keys);
+    keys.forEach((key, index) => {
+      page.fragments.set(key, decoded(key, values[index], context));
+    });
+    return;
+  }
+  const all: LeaseRead[] = [...reads.own, ...nested.map((key) => ({ key }))];
+  const answers = yield* readLeased(what, all, leases.ttlSeconds);
+  all.forEach((read, index) => {
+    record(read.key, answers[index] ?? { kind: 'missing' }, page, context);
+  });
+}
+
+function record(key: string, answer: LeaseAnswer, page: PageState, context: ConversationContext): void {
+  switch (answer.kind) {
+    case 'value':
+      page.stamps.set(key, answer.stamp);
+      page.fragments.set(key, decoded(key, answer.value, context));
+      return;
+    case 'won':
+      page.leases.set(key, { state: 'won', stamp: answer.stamp });
+      break;
+    case 'taken':
+      page.leases.set(key, { state: 'taken' });
+      break;
+  }
+  page.stamps.delete(key);
+  page.fragments.set(key, undefined);
+}
