@@ -1,28 +1,23 @@
 import type { CacheBackend } from './backend';
 import { ConversationRunner } from './conversations/conversation-runner';
 import { CacheSweeperError, describeValue } from './errors';
-import { FragmentDecoder } from './fragments/fragment-decoder';
 import { FragmentPlanner, type FragmentRequest } from './fragments/fragment-planner';
 import { type InvalidateOptions, type InvalidationOutcome, Invalidator } from './invalidation/invalidator';
 import type { LeaseSettings } from './leases/lease-settings';
-import { FragmentHints } from './lookup/read-ahead-hints';
 import { ModelRegistry } from './models/model-registry';
+import { buildServices } from './page/build-services';
 import type { FragmentSlot } from './page/fragment-slot';
 import type { SessionOptions } from './page/page-state';
 import { renderFragment, renderFragmentSync } from './page/render-fragment';
 import type { SessionServices } from './page/session-services';
 import { SweeperSession } from './page/sweeper-session';
 import { SyncRenderStack } from './page/sync-render-stack';
-import { Reporter } from './reporting/reporter';
-import { SharedRenderings } from './sharing/shared-renderings';
-import { SharedUncachedRenders } from './sharing/shared-uncached-renders';
+import type { Reporter } from './reporting/reporter';
 import type { SweeperStats } from './stats';
 import { resolveSweeperOptions, type SweeperOptions } from './sweeper-options';
 import { describeTarget, type Target } from './targets';
-import { Telemetry } from './telemetry/telemetry';
 import type { ModelTokens, TokenSpec } from './tokens/token-spec';
 import type { KeyPart, PlannedFragment } from './types';
-import { WriteBatcher } from './writes/write-batcher';
 
 /** Options of `fragment`. */
 export interface FragmentOptions {
@@ -34,9 +29,6 @@ export interface FragmentOptions {
 
 /** The span of a `fragment` call that has no session of its own. */
 const FRAGMENT_TRACE = { name: 'cachesweeper fragment' };
-
-/** How long a finished rendering is kept for pages whose lookups read the cache just before its write landed. */
-const FINISHED_RENDER_GRACE_MS = 2_000;
 
 /**
  * Lazy fragment caching keyed by version tokens: `fragment` stores a rendering under
@@ -86,37 +78,12 @@ export class Sweeper {
     this.#models = new ModelRegistry(this.namespace);
     for (const [model, tokens] of Object.entries(resolved.models)) this.#models.declare(model, tokens);
     this.#planner = new FragmentPlanner(this.namespace, this.#models, this.versionTtlSeconds);
-    const telemetry = new Telemetry(
-      resolved.telemetry,
-      this.backend.name,
-      this.namespace,
-      this.backend.sync !== undefined,
-    );
-    this.#reporter = new Reporter(resolved.onError, telemetry);
-    const runner = new ConversationRunner(this.backend, this.timeoutMs, this.#reporter, telemetry);
-    const decoder = new FragmentDecoder();
-    this.#services = {
-      runner,
-      context: {
-        namespace: this.namespace,
-        versionTtlSeconds: this.versionTtlSeconds,
-        report: (error) => this.#reporter.report(error),
-        decode: (key, value) => decoder.decode(key, value),
-      },
-      hints: resolved.prefetchHints === 0 ? undefined : new FragmentHints(resolved.prefetchHints),
-      renderings: new SharedRenderings(FINISHED_RENDER_GRACE_MS),
-      uncachedRenders: new SharedUncachedRenders(),
-      writes: new WriteBatcher(runner, this.#reporter),
-      reporter: this.#reporter,
-      telemetry,
-      caching: this.caching,
-      leases: resolved.leases,
-      closed: () => this.#closed,
-    };
+    this.#services = buildServices(resolved, () => this.#closed);
+    this.#reporter = this.#services.reporter;
     this.#invalidator = new Invalidator(
       this.namespace,
       this.#models,
-      new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter, telemetry),
+      new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter, this.#services.telemetry),
       this.#reporter,
     );
   }

@@ -1,0 +1,40 @@
+import { ConversationRunner } from '../conversations/conversation-runner';
+import { FragmentDecoder } from '../fragments/fragment-decoder';
+import { FragmentHints } from '../lookup/read-ahead-hints';
+import { Reporter } from '../reporting/reporter';
+import { SharedRenderings } from '../sharing/shared-renderings';
+import { SharedUncachedRenders } from '../sharing/shared-uncached-renders';
+import type { ResolvedSweeperOptions } from '../sweeper-options';
+import { Telemetry } from '../telemetry/telemetry';
+import { WriteBatcher } from '../writes/write-batcher';
+import type { SessionServices } from './session-services';
+
+/** How long a finished rendering is kept for pages whose lookups read the cache just before its write landed. */
+const FINISHED_RENDER_GRACE_MS = 2_000;
+
+/** The parts one sweeper's sessions share, built from its checked options; `closed` tells whether it was closed. */
+export function buildServices(resolved: ResolvedSweeperOptions, closed: () => boolean): SessionServices {
+  const { backend, namespace } = resolved;
+  const telemetry = new Telemetry(resolved.telemetry, backend.name, namespace, backend.sync !== undefined);
+  const reporter = new Reporter(resolved.onError, telemetry);
+  const runner = new ConversationRunner(backend, resolved.timeoutMs, reporter, telemetry);
+  const decoder = new FragmentDecoder();
+  return {
+    runner,
+    context: {
+      namespace,
+      versionTtlSeconds: resolved.versionTtlSeconds,
+      report: (error) => reporter.report(error),
+      decode: (key, value) => decoder.decode(key, value),
+    },
+    hints: resolved.prefetchHints === 0 ? undefined : new FragmentHints(resolved.prefetchHints),
+    renderings: new SharedRenderings(FINISHED_RENDER_GRACE_MS),
+    uncachedRenders: new SharedUncachedRenders(),
+    writes: new WriteBatcher(runner, reporter),
+    reporter,
+    telemetry,
+    caching: resolved.caching,
+    leases: resolved.leases,
+    closed,
+  };
+}
