@@ -98,7 +98,8 @@ describe('three servers, one of which fails and comes back, under a stream of re
       expect(report.stale, phase).toEqual([]);
       // Up to four rounds (tokens, token creation, re-read, fragments), each within the deadline.
       expect(report.slowestRenderMs, phase).toBeLessThan(4 * TIMEOUT_MS + SLACK_MS);
-      expect(report.slowestInvalidationMs, phase).toBeLessThan(3 * TIMEOUT_MS + SLACK_MS);
+      // A bump runs after its commit, off the page's path: it may wait for a late answer up to the write deadline.
+      expect(report.slowestInvalidationMs, phase).toBeLessThan(WRITE_TIMEOUT_MS + SLACK_MS);
     }
     expect(outcome.slowestCallMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
     expect(outcome.slowestCounterWriteMs).toBeLessThan(WRITE_TIMEOUT_MS + SLACK_MS);
