@@ -1,11 +1,20 @@
 import { CacheSweeperError, type Sweeper } from '@cachesweeper/core';
-import { annotateTemplate, INDENT_HELPER, PARTIAL_BLOCK_HELPER } from './compile/annotate-template';
-import { CAPTURE_DECORATOR, captureContainer } from './compile/capture-container';
+import Handlebars from 'handlebars';
+import { annotateTemplate, INDENT_HELPER } from './compile/annotate-template';
+import {
+  CAPTURE_DECORATOR,
+  captureContainer,
+  RESTORE_DECORATOR,
+  restoreContainerWith,
+} from './compile/capture-container';
+import { digestOf } from './digest';
+import { fingerprintHelpers } from './fingerprint/fingerprint-helpers';
+import { FP_HELPER_NAMES } from './fingerprint/fingerprint-names';
 import { createCacheSweeperHelper } from './helper/cachesweeper-helper';
-import { partialBlockHelper } from './helper/partial-block';
 import { COMPONENT } from './location';
 import { checkRegistrationArguments } from './registration-arguments';
-import { tagTemplate } from './render/template-registration';
+import { noteExtension } from './render/partial-extensions';
+import { wrapTemplate } from './render/template-call';
 import { indentHelper } from './render/transform-block-output';
 import type { AnyLoader, HandlebarsEnvironment, Loader, Registration } from './types';
 
@@ -36,6 +45,7 @@ export interface CacheSweeperRegistration {
 type CompileOptions = Parameters<HandlebarsEnvironment['compile']>[1];
 
 const REGISTERED = Symbol.for('cachesweeper.handlebars.registration');
+const USER_OPTIONS = '__cachesweeperUserOptions';
 
 /**
  * Registers the `{{#cachesweeper target ttl …parts}}` block helper on a Handlebars
@@ -64,6 +74,7 @@ export function registerCacheSweeper(
   }
   const helperName = options.helperName ?? 'cachesweeper';
   let warned = false;
+  const ownHelpers = new Set([helperName, INDENT_HELPER, ...FP_HELPER_NAMES]);
   const registration: Registration = {
     handlebars,
     sweeper,
@@ -71,7 +82,13 @@ export function registerCacheSweeper(
     // Blocks call a loader with their target and context, whatever it was typed for.
     loaders: { ...options.loaders } as Readonly<Record<string, Loader>>,
     templateDigests: new WeakMap(),
-    sourceDigests: new Map(),
+    knownDigests: new Set(),
+    builtins: builtinsOf(handlebars),
+    frames: [],
+    compiling: 0,
+    ownHelpers,
+    watched: new WeakMap(),
+    extensions: new WeakMap(),
     fallback: (error) => {
       if (options.onFallback === undefined) {
         if (warned) return;
@@ -89,37 +106,38 @@ export function registerCacheSweeper(
 
   const compile = handlebars.compile;
   const precompile = handlebars.precompile;
-  const compileWithDigests: HandlebarsEnvironment['compile'] = (input: unknown, compileOptions?: CompileOptions) => {
+  const compileWithDigests: HandlebarsEnvironment['compile'] = (input: unknown, given?: CompileOptions) => {
+    const compileOptions = userOptionsOf(given);
     if (!isTemplateInput(input)) return compile.call(handlebars, input, compileOptions);
     const annotated = annotateTemplate(handlebars, input, compileOptions, helperName);
-    const template = compile.call(handlebars, annotated.ast, withOwnHelpers(compileOptions));
-    registration.templateDigests.set(template, annotated.digest);
-    tagTemplate(template, registration);
-    return template;
+    const compiled = compile.call(handlebars, annotated.ast, withOwnHelpers(compileOptions, ownHelpers));
+    return wrapTemplate(registration, compiled, annotated.digest);
   };
-  // Precompiled templates come back through `template(spec)`: tag them too, so renderCached finds their registration.
+  // Precompiled templates come back through `template(spec)`: wrap them too, so renders find their registration.
   const template = handlebars.template;
   const templateWithRegistration: HandlebarsEnvironment['template'] = (spec) => {
     const compiled = template.call(handlebars, spec);
-    tagTemplate(compiled, registration);
-    return compiled;
+    return registration.compiling > 0 ? compiled : wrapTemplate(registration, compiled, specDigest(spec));
   };
-  const precompileWithDigests: HandlebarsEnvironment['precompile'] = (
-    input: unknown,
-    compileOptions?: CompileOptions,
-  ) => {
+  const precompileWithDigests: HandlebarsEnvironment['precompile'] = (input: unknown, given?: CompileOptions) => {
+    const compileOptions = userOptionsOf(given);
     if (!isTemplateInput(input)) return precompile.call(handlebars, input, compileOptions);
     return precompile.call(
       handlebars,
       annotateTemplate(handlebars, input, compileOptions, helperName).ast,
-      withOwnHelpers(compileOptions),
+      withOwnHelpers(compileOptions, ownHelpers),
     );
   };
 
   handlebars.registerHelper(helperName, createCacheSweeperHelper(registration));
-  handlebars.registerHelper(INDENT_HELPER, indentHelper);
-  handlebars.registerHelper(PARTIAL_BLOCK_HELPER, partialBlockHelper);
+  handlebars.registerHelper(INDENT_HELPER, indentHelper(registration));
+  for (const [name, helper] of Object.entries(fingerprintHelpers(registration)))
+    handlebars.registerHelper(name, helper);
   handlebars.registerDecorator(CAPTURE_DECORATOR, captureContainer as (...args: never[]) => unknown);
+  const restoreContainer = restoreContainerWith((context, partialOptions) =>
+    noteExtension(registration, context, partialOptions),
+  );
+  handlebars.registerDecorator(RESTORE_DECORATOR, restoreContainer as (...args: never[]) => unknown);
   handlebars.compile = compileWithDigests;
   handlebars.precompile = precompileWithDigests;
   handlebars.template = templateWithRegistration;
@@ -130,10 +148,9 @@ export function registerCacheSweeper(
     sweeper,
     unregister() {
       if (target[REGISTERED] !== registration) return;
-      handlebars.unregisterHelper(helperName);
-      handlebars.unregisterHelper(INDENT_HELPER);
-      handlebars.unregisterHelper(PARTIAL_BLOCK_HELPER);
+      for (const name of ownHelpers) handlebars.unregisterHelper(name);
       handlebars.unregisterDecorator(CAPTURE_DECORATOR);
+      handlebars.unregisterDecorator(RESTORE_DECORATOR);
       if (handlebars.compile === compileWithDigests) handlebars.compile = compile;
       if (handlebars.precompile === precompileWithDigests) handlebars.precompile = precompile;
       if (handlebars.template === templateWithRegistration) handlebars.template = template;
@@ -142,12 +159,47 @@ export function registerCacheSweeper(
   };
 }
 
-// The compile step adds calls to these helpers: declare them, so `knownHelpersOnly` templates compile.
-function withOwnHelpers(options: CompileOptions): CompileOptions {
-  return {
-    ...options,
-    knownHelpers: { ...options?.knownHelpers, [INDENT_HELPER]: true, [PARTIAL_BLOCK_HELPER]: true },
-  };
+/**
+ * Options for compiling an annotated AST. The compile step adds calls to this package's
+ * helpers: they are declared, so `knownHelpersOnly` templates compile. Handlebars runs
+ * its whitespace rules again on an AST it is given: they ran on the source already, and
+ * must not run on the blocks the compile step added (`ignoreStandalone`; `~` marks are
+ * applied again harmlessly).
+ */
+function withOwnHelpers(options: CompileOptions, own: ReadonlySet<string>): CompileOptions {
+  const knownHelpers: Record<string, boolean> = { ...options?.knownHelpers };
+  for (const name of own) knownHelpers[name] = true;
+  // Handlebars compiles partials given as source with the options of the template calling them: keep the user's.
+  return { ...options, knownHelpers, ignoreStandalone: true, [USER_OPTIONS]: options ?? {} } as CompileOptions;
+}
+
+/** The options the user compiled with, when Handlebars hands back those this package compiled with. */
+function userOptionsOf(options: CompileOptions): CompileOptions {
+  const user = (options as Record<string, unknown> | undefined)?.[USER_OPTIONS];
+  return user === undefined ? options : (user as CompileOptions);
+}
+
+const BUILTIN_HELPERS = ['each', 'if', 'unless', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
+
+/** Handlebars' own helpers as this instance has them, unless they were replaced before registering. */
+function builtinsOf(handlebars: HandlebarsEnvironment): Record<string, unknown> {
+  const pristine = Handlebars.create().helpers as Record<string, unknown>;
+  const helpers = handlebars.helpers as Record<string, unknown>;
+  const builtins: Record<string, unknown> = {};
+  for (const name of BUILTIN_HELPERS) {
+    const helper = helpers[name];
+    if (typeof helper === 'function' && String(helper) === String(pristine[name])) builtins[name] = helper;
+  }
+  return builtins;
+}
+
+/** A digest of a precompiled template's code: the same in every process of one build. */
+function specDigest(spec: unknown): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(spec as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) {
+    parts.push(key, typeof value === 'function' ? String(value) : (JSON.stringify(value) ?? ''));
+  }
+  return digestOf('precompiled', ...parts);
 }
 
 function isTemplateInput(input: unknown): input is string | object {

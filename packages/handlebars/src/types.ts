@@ -8,6 +8,7 @@ import type {
   PlannedFragment,
   RenderClaim,
   Sweeper,
+  SweeperSession,
   Target,
 } from '@cachesweeper/core';
 import type Handlebars from 'handlebars';
@@ -45,6 +46,52 @@ export interface Loaded {
   readonly value: unknown;
 }
 
+/**
+ * What runs right now on a registration, innermost last. Handlebars helpers are
+ * synchronous, so a stack of the renders, template calls and fingerprints this package
+ * started is exact: it is pushed and popped around every synchronous call, never kept
+ * across an `await`. It lets a helper find its render even in a template compiled with
+ * `data: false`, or called by another helper without its data.
+ */
+export type Frame = DeferredFrame | CallFrame | FingerprintFrame | RenderingFrame;
+
+/** A `renderCached` render capturing blocks as placeholders (or splicing resolved ones back in). */
+export interface DeferredFrame {
+  readonly kind: 'deferred';
+  /** The helpers passed to the render, which override the instance's. */
+  readonly runtimeHelpers: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** A plain `template(context)` call: blocks are cached in place, through one session for the whole call. */
+export interface SyncPage {
+  readonly kind: 'sync';
+  /** The session of the call (created on the first block). */
+  session: SweeperSession | undefined;
+}
+
+/** A call of a compiled template of this registration, from user code or a helper (not as a partial). */
+export interface CallFrame {
+  readonly kind: 'call';
+  /** The helpers passed to the call, which override the instance's. */
+  readonly runtimeHelpers: Readonly<Record<string, unknown>> | undefined;
+  /** How its blocks render: into the render around it, or in place. */
+  readonly mode: DeferredFrame | SyncPage;
+}
+
+/** A fingerprint being taken (see `fingerprint/`). */
+export interface FingerprintFrame {
+  readonly kind: 'fingerprint';
+}
+
+/** A cached block's body being rendered: collects the helper-called templates (and, in place, the blocks) inside it. */
+export interface RenderingFrame {
+  readonly kind: 'rendering';
+  /** Digests of templates that helpers rendered inside it (they are not part of its key). */
+  readonly templates: Set<string>;
+  /** In a plain call, the cached blocks rendered inside it, one level down; `null` once one could not be keyed. */
+  children: FragmentSlot[] | null;
+}
+
 /** A registration's state, shared by its helper, its compile step and renders. */
 export interface Registration {
   /** The instance the helper is registered on. */
@@ -57,8 +104,20 @@ export interface Registration {
   readonly loaders: Readonly<Record<string, Loader>>;
   /** Source digest of every template this instance compiled. */
   readonly templateDigests: WeakMap<object, string>;
-  /** Digests of partials registered as source text. */
-  readonly sourceDigests: Map<string, string>;
+  /** Every template digest this instance compiled in this process (a stored block is served only while the templates helpers rendered in it are among them). */
+  readonly knownDigests: Set<string>;
+  /** Handlebars' own helpers (`each`, `if`, …) as the instance had them, when they were Handlebars' own. */
+  readonly builtins: Readonly<Record<string, unknown>>;
+  /** What runs right now, innermost last (see `Frame`). */
+  readonly frames: Frame[];
+  /** How many calls of templates compiled by `compile` are running (the first one compiles through `template(spec)`). */
+  compiling: number;
+  /** Names of this package's own helpers (never watched). */
+  readonly ownHelpers: ReadonlySet<string>;
+  /** Contexts Handlebars made for partials called with a hash (`{{> p user=me}}`), with the hash's keys. */
+  readonly extensions: WeakMap<object, ReadonlySet<string>>;
+  /** The watched version of each helper (see `render/helper-watch.ts`). */
+  readonly watched: WeakMap<object, unknown>;
   /** Reports a fallback to uncached rendering. */
   fallback(error: CacheSweeperError): void;
 }
@@ -82,6 +141,12 @@ export interface CacheBlock {
   readonly loader: Loader | undefined;
   /** The block's position, for messages. */
   readonly where: string;
+  /** What the block read when it was called, put back while it renders. */
+  readonly log: readonly Read[];
+  /** Its target's own properties when it was called, put back while its loader starts. */
+  readonly targetLog: readonly Read[];
+  /** Why its key cannot cover what it reads, when it cannot: it then renders without the cache. */
+  readonly uncacheable: string | undefined;
   /** Whether its placeholder was found in the text it was rendered into. */
   claimed: boolean;
   /** The cached block whose rendering holds this one, if any. */
@@ -92,7 +157,36 @@ export interface CacheBlock {
   claim?: RenderClaim;
   /** The block's own rendering cut at its children's placeholders (rendered blocks only). */
   cut?: Cut;
+  /** Digests of templates helpers rendered inside it, at any depth (kept with its stored copy). */
+  templates?: ReadonlySet<string>;
   /** The final HTML. */
+  html?: string;
+}
+
+/** A property read by a fingerprint, as it was when the block was called. */
+export interface Read {
+  /** The object read. */
+  readonly object: object;
+  /** The property read (a symbol for "its own keys"). */
+  readonly key: PropertyKey;
+  /** Its value then. */
+  readonly value: unknown;
+  /** Whether the object had the property then. */
+  readonly present: boolean;
+}
+
+/** A helper call that changed the output of the cached blocks inside it: called again once they are resolved. */
+export interface RerunNode {
+  readonly kind: 'rerun';
+  /** Its number in this render. */
+  readonly index: number;
+  /** The items created during the first call (the blocks in it are resolved before the second). */
+  readonly inner: readonly DeferredItem[];
+  /** Calls the helper again (in a splice pass: the blocks in it return their HTML), with the reads of the first call put back. */
+  readonly rerun: () => string;
+  /** Whether its placeholder was found. */
+  claimed: boolean;
+  /** The second call's output, once computed. */
   html?: string;
 }
 
@@ -101,6 +195,8 @@ export interface TransformNode {
   readonly kind: 'transform';
   /** Its number in this render. */
   readonly index: number;
+  /** The output to transform, as the helper gave it. */
+  readonly input: string;
   /** The output to transform, cut at placeholders; `undefined` when a placeholder in it was damaged. */
   readonly cut: Cut | undefined;
   /** The transformation. */
@@ -112,7 +208,7 @@ export interface TransformNode {
 }
 
 /** Anything that stands behind a placeholder. */
-export type DeferredItem = CacheBlock | TransformNode;
+export type DeferredItem = CacheBlock | TransformNode | RerunNode;
 
 /** A rendered text cut at placeholders: `texts[0] refs[0] texts[1] …`. */
 export interface Cut {

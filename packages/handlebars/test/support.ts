@@ -24,10 +24,17 @@ export function setup(
 /** The reference: plain Handlebars where the block helper just renders its block, as if there were no cache. */
 export function uncachedHandlebars(partials: Record<string, string> = {}) {
   const handlebars = Handlebars.create();
-  // Without a cache, the block's param (`as |x|`) is its target.
+  // Without a cache, a block renders its body: on its loaded data (a loader must answer synchronously here), and
+  // the block's param (`as |x|`) is that data, or the target.
   handlebars.registerHelper('cachesweeper', function (this: unknown, ...args: unknown[]) {
-    const options = args.pop() as { fn: ((context: unknown, options?: object) => string) & { blockParams?: number } };
-    return options.fn.blockParams ? options.fn(this, { blockParams: [args[0]] }) : options.fn(this);
+    const options = args.pop() as {
+      fn: ((context: unknown, options?: object) => string) & { blockParams?: number };
+      hash: { load?: (target: unknown, context: unknown) => unknown };
+    };
+    const loaded = options.hash.load === undefined ? undefined : { value: options.hash.load(args[0], this) };
+    if (options.fn.blockParams)
+      return options.fn(this, { blockParams: [loaded === undefined ? args[0] : loaded.value] });
+    return options.fn(loaded === undefined ? this : loaded.value);
   });
   for (const [name, source] of Object.entries(partials)) handlebars.registerPartial(name, source);
   return handlebars;

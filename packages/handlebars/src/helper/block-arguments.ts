@@ -1,5 +1,5 @@
 import { describeValue, type KeyPart, type Target } from '@cachesweeper/core';
-import { DIGEST_KEY, PARTIALS_KEY } from '../compile/annotate-template';
+import { DIGEST_KEY, INSIDE_KEY } from '../compile/annotate-template';
 import { digestOf } from '../digest';
 import { blockError, describeBlock, type SourceLocation } from '../location';
 import { resolveLoader } from '../render/loaders';
@@ -25,24 +25,24 @@ export interface BlockArguments {
   readonly ttlSeconds: number;
   /** Extra key parts. */
   readonly parts: KeyPart[];
-  /** The template digest: the block's source, plus the render's partials when it calls any, plus `digest=`. */
+  /** The template digest: the block's source, plus `digest=`. */
   readonly digest: string;
+  /** Whether the block reads nothing from outside itself: its loaded data only (its key needs no fingerprint). */
+  readonly inside: boolean;
   /** The miss-only loader, if any. */
   readonly loader: Loader | undefined;
 }
 
-const OPTIONS = new Set(['load', 'digest', DIGEST_KEY, PARTIALS_KEY]);
+const OPTIONS = new Set(['load', 'digest', DIGEST_KEY, INSIDE_KEY]);
 
 /**
  * Reads `{{#cachesweeper target ttl …parts load=… digest=…}}`; throws a
- * CacheSweeperError naming the block's line and the bad value. `partialsDigest`
- * turns the compiled digest of a block that calls partials into its full digest.
+ * CacheSweeperError naming the block's line and the bad value.
  */
 export function readBlockArguments(
   registration: Registration,
   args: readonly unknown[],
   options: BlockHelperOptions,
-  partialsDigest: (compiled: string) => string,
 ): BlockArguments {
   const where = describeBlock(registration.helperName, options?.loc);
   const fn = options?.fn;
@@ -76,8 +76,8 @@ export function readBlockArguments(
     );
   }
   let digest = typeof compiled === 'string' ? compiled : '';
-  if (hash[PARTIALS_KEY] === true) digest = partialsDigest(digest);
   if (extra !== undefined) digest = digestOf(digest, String(extra));
+  const loader = resolveLoader(hash.load, registration.loaders, where);
   return {
     where,
     fn,
@@ -85,7 +85,9 @@ export function readBlockArguments(
     ttlSeconds: args[1] as number,
     parts: args.slice(2).map(toKeyPart),
     digest,
-    loader: resolveLoader(hash.load, registration.loaders, where),
+    // A block compiled elsewhere, keyed by hand with digest=, has no fingerprint program: its key is the user's.
+    inside: typeof compiled !== 'string' || (hash[INSIDE_KEY] === true && loader !== undefined),
+    loader,
   };
 }
 

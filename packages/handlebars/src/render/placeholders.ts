@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 
-const END = '-->';
+const END = '--> \t\n';
 
 /**
  * A fresh placeholder prefix for one render: an HTML comment opener with 122 random
  * bits (a UUID: Node draws them from a buffered pool, unlike a `randomBytes` call
  * per render), so neither page data nor another render can produce it.
- * Placeholders are `<prefix><index>-->`.
+ * Placeholders are `<prefix><index>--> \t\n`. They are made to be damaged by what
+ * helpers commonly do to their block's output, so that such a helper is noticed: they
+ * start and end with whitespace (trimming), hold runs of spaces, a tab and newlines
+ * (collapsing, indenting), both cases of a letter and a non-ASCII one (case changes,
+ * slugs), and the characters HTML escaping and Markdown rewrite.
  */
 export function newPlaceholderPrefix(): string {
-  return `<!--cachesweeper:${randomUUID()}:`;
+  return `\n\t <!--CacheSweeper Aé  &<>"'\`=*_#~ ${randomUUID()}:`;
 }
 
 /** The placeholder of item `index`. */

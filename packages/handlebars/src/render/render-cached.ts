@@ -1,8 +1,9 @@
 import { CacheSweeperError, describeValue, type SweeperSession, type SweeperStats } from '@cachesweeper/core';
 import type Handlebars from 'handlebars';
-import { blockError, COMPONENT } from '../location';
+import { withFrame } from '../frames';
+import { COMPONENT } from '../location';
 import { resolveRender } from './level-resolver';
-import { INLINE_MODE, RenderState, STATE_KEY } from './render-state';
+import { RenderState } from './render-state';
 import { registrationOf } from './template-registration';
 
 /** A compiled Handlebars template. */
@@ -38,29 +39,24 @@ export async function renderCached(
     );
   }
   const { session, stats, ...runtime } = options ?? {};
-  const state = new RenderState(registrationOf(template), {
-    template,
-    runtimePartials: runtime.partials,
+  const registration = registrationOf(template);
+  // A template this instance did not compile: its blocks (if any) refuse to render, naming why.
+  if (registration === undefined) return template(context, runtime);
+  const state = new RenderState(registration, {
+    runtimeHelpers: runtime.helpers,
     session,
     stats,
     prototypeAccess: runtime.allowProtoPropertiesByDefault === true || runtime.allowedProtoProperties !== undefined,
   });
-  const output = template(context, { ...runtime, data: { ...runtime.data, [STATE_KEY]: state } });
+  const render = () => withFrame(registration, state, () => template(context, runtime));
+  const output = render();
   if (state.items.length === 0) return output;
-  let resolved: string | undefined;
   try {
-    resolved = await resolveRender(state, output);
+    const html = await resolveRender(state, output, render);
+    state.end();
+    return html;
   } catch (error) {
     state.end(error);
     throw error;
   }
-  state.end();
-  if (resolved !== undefined) return resolved;
-  state.registration.fallback(
-    blockError(
-      'renderCached',
-      'a helper changed or dropped the output of a cached block (wrap such a helper with transformBlockOutput); rendered the page without the cache',
-    ),
-  );
-  return template(context, { ...runtime, data: { ...runtime.data, [STATE_KEY]: INLINE_MODE } });
 }

@@ -1,23 +1,15 @@
 import { CacheSweeperError, type SweeperSession, type SweeperStats } from '@cachesweeper/core';
 import { COMPONENT } from '../location';
-import type { Cut, DeferredItem, Registration } from '../types';
+import type { Cut, DeferredFrame, DeferredItem, Read, Registration } from '../types';
 import { cutAtPlaceholders, newPlaceholderPrefix, placeholderFor } from './placeholders';
-
-/** Key of the render mode in Handlebars' data frames (`createFrame` copies it into every nested frame). */
-export const STATE_KEY = '__cachesweeper';
 
 /** The span of a page's render, as tracing backends show it. */
 export const RENDER_TRACE = { name: 'cachesweeper render' };
 
-/** Mode of a render whose cached blocks render in place and uncached (the fallback). */
-export const INLINE_MODE = Object.freeze({ kind: 'inline' as const });
-
 /** How `renderCached` was asked to render. */
 export interface RenderStateOptions {
-  /** The top-level template (its digest is part of partial-using blocks' keys). */
-  readonly template: object | undefined;
-  /** Partials passed to this render call. */
-  readonly runtimePartials: Readonly<Record<string, unknown>> | undefined;
+  /** The helpers passed to the render. */
+  readonly runtimeHelpers: Readonly<Record<string, unknown>> | undefined;
   /** A session to share with other renders of the same page. */
   readonly session: SweeperSession | undefined;
   /** Per-page counters. */
@@ -29,30 +21,41 @@ export interface RenderStateOptions {
 /**
  * The state of one `renderCached` call: the registration of the instance that
  * compiled its template, its placeholder prefix, the blocks and transforms captured
- * so far, and the page's sweeper session. Lives in the render's data frames, never in
- * a module, so concurrent renders cannot mix.
+ * so far, and the page's sweeper session. It is the frame blocks defer into while the
+ * render's synchronous parts run (see `Frame`); nothing of it lives in a module, so
+ * concurrent renders cannot mix.
  *
  * @example
- * const state = new RenderState(registration, { template, runtimePartials: undefined, session: undefined, stats: undefined });
- * const output = template(context, { data: { [STATE_KEY]: state } }); // blocks become placeholders
+ * const state = new RenderState(registration, { runtimeHelpers: undefined, session: undefined, stats: undefined });
+ * const output = withFrame(registration, state, () => template(context)); // blocks become placeholders
  * const html = await resolveRender(state, output);
  */
-export class RenderState {
+export class RenderState implements DeferredFrame {
   readonly kind = 'deferred' as const;
   /** The placeholder prefix of this render. */
   readonly prefix = newPlaceholderPrefix();
   /** Every item captured, by index. */
   readonly items: DeferredItem[] = [];
+  /** Outputs of block programs and template calls holding placeholders, and what they read, while a watched helper runs (see `helper-watch.ts`). */
+  readonly outputs: { readonly text: string; readonly log: readonly Read[] }[] = [];
+  /** Items a helper changed the output of without it being seen in the placeholders: the text around them renders again. */
+  readonly damaged = new Set<DeferredItem>();
+  /** During a splice pass, the HTML of every block resolved so far, by identity: blocks return it instead of a placeholder. */
+  splice: ReadonlyMap<string, string> | undefined;
   /** How the render was asked for. */
   readonly options: RenderStateOptions;
   readonly #registration: Registration | undefined;
   #session: SweeperSession | undefined;
-  readonly #partialsDigests = new Map<string, string>();
 
   /** A render of a template compiled by `registration`'s instance (`undefined`: by another one). */
   constructor(registration: Registration | undefined, options: RenderStateOptions) {
     this.#registration = registration;
     this.options = options;
+  }
+
+  /** The helpers passed to the render. */
+  get runtimeHelpers(): Readonly<Record<string, unknown>> | undefined {
+    return this.options.runtimeHelpers;
   }
 
   /** The registration of the instance that compiled the template. */
@@ -64,16 +67,6 @@ export class RenderState {
       );
     }
     return this.#registration;
-  }
-
-  /** Checks that the helper of `registration` may capture blocks in this render (one sweeper per render). */
-  admit(registration: Registration): void {
-    if (this.registration.sweeper !== registration.sweeper) {
-      throw new CacheSweeperError(
-        COMPONENT,
-        'one render uses cachesweeper helpers registered with two different sweepers; render each page with one',
-      );
-    }
   }
 
   /**
@@ -95,27 +88,22 @@ export class RenderState {
     if (this.#session !== undefined && this.#session !== this.options.session) this.#session.end(error);
   }
 
-  /** The full digest of partial-using blocks with this compiled digest and partial-block context, computed once per render. */
-  partialsDigest(key: string, compute: () => string): string {
-    let digest = this.#partialsDigests.get(key);
-    if (digest === undefined) {
-      digest = compute();
-      this.#partialsDigests.set(key, digest);
-    }
-    return digest;
-  }
-
   /** Adds a block or transform and returns its placeholder. */
   add(item: DeferredItem): string {
     this.items.push(item);
     return placeholderFor(this.prefix, item.index);
   }
 
+  /** The placeholder of an item. */
+  placeholderOf(item: DeferredItem): string {
+    return placeholderFor(this.prefix, item.index);
+  }
+
   /**
    * Cuts a text rendered in this render at its placeholders, marking the items it
-   * holds as found. With `first`, every item created from `first` on (while the
-   * text was rendered) must have been found, in it or in a transform inside it;
-   * `undefined` when one was not (an enclosing helper dropped or rewrote it).
+   * holds as found (and the items inside the transforms and reruns it holds). With
+   * `first`, every item created from `first` on (while the text was rendered) must
+   * have been found; `undefined` when one was not (a helper dropped or rewrote it).
    */
   cut(text: string, first?: number): Cut | undefined {
     const end = this.items.length;
@@ -124,8 +112,8 @@ export class RenderState {
     const refs: DeferredItem[] = [];
     for (const index of cut.refs) {
       const item = this.items[index];
-      if (item === undefined || (first !== undefined && index < first)) return undefined;
-      item.claimed = true;
+      if (item === undefined || (first !== undefined && index < first) || this.damaged.has(item)) return undefined;
+      claim(item);
       refs.push(item);
     }
     if (first !== undefined) {
@@ -147,8 +135,8 @@ export class RenderState {
   }
 }
 
-/** The render mode found in a helper's data frame. */
-export function modeOf(data: unknown): RenderState | typeof INLINE_MODE | undefined {
-  if (data === null || typeof data !== 'object') return undefined;
-  return (data as Record<string, unknown>)[STATE_KEY] as RenderState | typeof INLINE_MODE | undefined;
+/** Marks an item as found, and what a rerun holds (its blocks are resolved with the text around it). */
+function claim(item: DeferredItem): void {
+  item.claimed = true;
+  if (item.kind === 'rerun') for (const inner of item.inner) claim(inner);
 }

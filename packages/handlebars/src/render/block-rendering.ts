@@ -1,0 +1,116 @@
+import type { FragmentSlot } from '@cachesweeper/core';
+import { inCapturedContainer } from '../compile/capture-container';
+import { travelBack } from '../fingerprint/time-travel';
+import { withFrame } from '../frames';
+import { blockError } from '../location';
+import type { CacheBlock, Cut, Loaded, RenderingFrame } from '../types';
+import { renderBody } from './block-body';
+import { blocksOf, htmlOfCut } from './cut-contents';
+import { startLoad } from './loaders';
+import type { RenderState } from './render-state';
+import type { Resolution } from './resolution';
+import { settleReruns, spliceRender } from './splice-render';
+import { sealEnvelope } from './template-envelope';
+
+/** A block's first rendering: its text cut at placeholders (or not, when a helper damaged one), what it nests. */
+interface FirstRender {
+  readonly cut: Cut | undefined;
+  readonly children: CacheBlock[];
+  readonly templates: Set<string>;
+}
+
+/**
+ * Renders the blocks of a level that this page owes its session. Their loaders all
+ * start in this turn (a batching loader answers them with one query); each body renders
+ * with what it read when it was called put back (see `time-travel.ts`); the blocks
+ * inside them form the next level. A body whose cached blocks a helper damaged renders
+ * again in a splice pass once they are resolved. Each is completed with its HTML (and
+ * the templates helpers rendered in it) and the blocks it holds.
+ */
+export async function renderBlocks(resolution: Resolution, blocks: readonly CacheBlock[]): Promise<void> {
+  if (blocks.length === 0) return;
+  const { state } = resolution;
+  const loads = blocks.map((block) => {
+    if (block.loader === undefined) return undefined;
+    const undo = travelBack(block.targetLog);
+    try {
+      return startLoad(block.loader, block.target, block.context);
+    } finally {
+      undo();
+    }
+  });
+  const loaded: (Loaded | undefined)[] = loads.some((load) => load !== undefined) ? await Promise.all(loads) : [];
+  const renders = blocks.map((block, index) => firstRender(state, block, loaded[index]));
+  await resolution.level(renders.flatMap((render) => render.children));
+  for (const [index, block] of blocks.entries()) {
+    const render = renders[index] as FirstRender;
+    if (render.cut !== undefined) {
+      render.children.push(...(await settleReruns(resolution, render.cut, block)));
+      block.html = htmlOfCut(render.cut);
+    } else {
+      const again = () => bodyOf(state, block, loaded[index], render.templates);
+      const result = await spliceRender(resolution, render.children, again, block);
+      render.children.push(...result.fresh);
+      block.html = result.html;
+    }
+    complete(block, render);
+  }
+}
+
+function firstRender(state: RenderState, block: CacheBlock, loaded: Loaded | undefined): FirstRender {
+  const first = state.items.length;
+  const templates = new Set<string>();
+  const cut = state.cut(bodyOf(state, block, loaded, templates), first);
+  const children = cut !== undefined ? blocksOf(cut) : capturedSince(state, first);
+  if (cut === undefined) {
+    state.registration.fallback(
+      blockError(
+        block.where,
+        'a helper inside this block changed or dropped the output of a cached block in it (wrap such a helper with transformBlockOutput); rendered this block again once those were resolved',
+      ),
+    );
+  }
+  for (const child of children) child.parent = block;
+  return { cut, children, templates };
+}
+
+/** Renders a block's body as it was when the block was called. */
+function bodyOf(state: RenderState, block: CacheBlock, loaded: Loaded | undefined, templates: Set<string>): string {
+  const registration = state.registration;
+  const rendering: RenderingFrame = { kind: 'rendering', templates, children: null };
+  const undo = travelBack(block.log);
+  try {
+    return withFrame(registration, state, () =>
+      withFrame(registration, rendering, () =>
+        inCapturedContainer(block.fn, () =>
+          renderBody(block, loaded, state.options.prototypeAccess ? undefined : block.where),
+        ),
+      ),
+    );
+  } finally {
+    undo();
+  }
+}
+
+/** The blocks captured since item `first`. */
+function capturedSince(state: RenderState, first: number): CacheBlock[] {
+  return state.items.slice(first).filter((item): item is CacheBlock => item.kind === 'block');
+}
+
+function complete(block: CacheBlock, render: FirstRender): void {
+  const templates = new Set(render.templates);
+  for (const child of render.children) for (const digest of child.templates ?? []) templates.add(digest);
+  block.templates = templates;
+  block.claim?.complete(sealEnvelope(block.html as string, templates), slotsOf(render.children));
+  block.claim = undefined;
+}
+
+/** The slots of the blocks a rendering holds; `null` when one is unknown. */
+function slotsOf(blocks: readonly CacheBlock[]): FragmentSlot[] | null {
+  const slots: FragmentSlot[] = [];
+  for (const block of blocks) {
+    if (block.slot === undefined) return null;
+    slots.push(block.slot);
+  }
+  return slots;
+}
