@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Handlebars from 'handlebars';
+import { panelHelpers } from '../../examples/blog/src/web/panel-helpers';
 
 /** The blog's own view files: the article page, its layout and its partial. */
 export const BLOG_VIEWS = join(import.meta.dirname, '../../examples/blog/views');
@@ -15,9 +16,11 @@ const read = (path: string) => readFileSync(join(BLOG_VIEWS, path), 'utf8');
 
 /**
  * Compiles the blog's article page (`articles/show.hbs`, `layouts/main.hbs`, the
- * `comment-form` partial) with `handlebars`, as express-handlebars would.
+ * `comment-form` partial) with `handlebars`, as express-handlebars would, with the
+ * helpers its cache panel uses.
  */
 export function compileArticleTemplates(handlebars: typeof Handlebars): ArticleTemplates {
+  handlebars.registerHelper(panelHelpers);
   handlebars.registerPartial('comment-form', read('partials/comment-form.hbs'));
   return {
     show: handlebars.compile(read('articles/show.hbs')),

@@ -70,7 +70,8 @@ ${fragment}
     <span>hits <b id="cache-hits">${stats.hits}</b></span>
     <span>misses <b id="cache-misses">${stats.misses}</b></span>
     <span>uncached <b id="cache-uncached">${stats.uncached}</b></span>
-    <span>round trips <b id="cache-round-trips">${stats.roundTrips}</b></span>
+    <span>round trips: <b id="cache-round-trips">${stats.roundTrips - stats.writeRoundTrips}</b> reads before the page was sent</span>
+    <span>+ <b id="cache-background-writes">${Math.max(stats.writeRoundTrips, stats.queuedStores > 0 ? 1 : 0)}</b> background write of <b id="cache-queued-stores">${stats.queuedStores}</b> fragments after it</span>
     <span>· since start: invalidations <b id="cache-invalidations">${totals.invalidations}</b></span>
     <span>backend <b id="cache-backend">${escapeHtml(backendName)}</b></span>
   </aside>

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
+import { panelHelpers } from '../../../examples/blog/src/web/panel-helpers';
 import { visitorMiddleware } from '../../../examples/blog/src/web/visitor';
 import { loadCommentsNaively, NO_STATS, renderInPlace } from '../baselines/uncached';
 import type { BlogFixture } from '../fixtures';
@@ -20,7 +21,7 @@ export function uncachedBlogApp(fixture: BlogFixture): Express {
     defaultLayout: 'main',
     layoutsDir: join(BLOG_VIEWS, 'layouts'),
     partialsDir: join(BLOG_VIEWS, 'partials'),
-    helpers: { cachesweeper: renderInPlace },
+    helpers: { ...panelHelpers, cachesweeper: renderInPlace },
   });
   const app = express();
   app.disable('x-powered-by');
