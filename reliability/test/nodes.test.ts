@@ -8,6 +8,12 @@ import { sleep } from './support/timing';
 const CYCLES = scaled(1, 3);
 /** The Sweeper's default deadline per backend round: a page waits on a bad backend at most once. */
 const ROUND_DEADLINE_MS = 200;
+/**
+ * The sweeper's default `leases.waitMs` (the block deadline): a page that finds a missed
+ * fragment leased by another render waits at most this long for it, then renders it itself.
+ * With a server killed or frozen, the leaseholder's store may never land.
+ */
+const LEASE_WAIT_MS = 1_000;
 /** Room for a shared, noisy 2-core machine on top of the deadline. */
 const SLACK_MS = 1_500;
 
@@ -89,7 +95,7 @@ describe('three memcached servers under renders and writes: one killed, one froz
       'nodes',
       `3 servers, ${CYCLES} fault cycles (${log.join('; ')}), ${renders} renders and ${writes} writes, ` +
         `${outcome.failedRenders} failed renders, slowest render ${Math.round(slowest.cached)} ms ` +
-        `(bound: slowest uncached ${Math.round(slowest.uncached)} ms + ${ROUND_DEADLINE_MS} ms deadline + ${SLACK_MS} ms slack), ` +
+        `(bound: slowest uncached ${Math.round(slowest.uncached)} ms + ${ROUND_DEADLINE_MS} ms deadline + ${LEASE_WAIT_MS} ms lease wait + ${SLACK_MS} ms slack), ` +
         `${downs} times a server was marked down, ${outcome.cacheErrors} cache errors absorbed, ` +
         `${outcome.pages.checked} pages checked after rejoin, ${outcome.pages.stale.length} stale, ${outcome.seconds} s`,
     );
@@ -99,8 +105,8 @@ describe('three memcached servers under renders and writes: one killed, one froz
     expect(outcome.failedRenders + outcome.pages.failed).toBe(0);
   });
 
-  it('keeps every render within one round deadline of an uncached render (plus slack)', () => {
-    expect(slowest.cached).toBeLessThanOrEqual(slowest.uncached + ROUND_DEADLINE_MS + SLACK_MS);
+  it('keeps every render within one round deadline and one lease wait of an uncached render (plus slack)', () => {
+    expect(slowest.cached).toBeLessThanOrEqual(slowest.uncached + ROUND_DEADLINE_MS + LEASE_WAIT_MS + SLACK_MS);
   });
 
   it('serves no stale page once the servers have rejoined', () => {

@@ -47,3 +47,12 @@ export function addCounters(all: readonly FleetCounters[]): FleetCounters {
 export function blockHitRatio(counters: FleetCounters): number {
   return counters.hits / (counters.hits + counters.misses + counters.uncached);
 }
+
+/**
+ * Hits among the block lookups the cache answered (hits and misses), 0–1; NaN with none.
+ * Blocks rendered uncached because their server was out of use are left out: this is
+ * the ratio flushes and lost counters bring down.
+ */
+export function answeredHitRatio(counters: FleetCounters): number {
+  return counters.hits / (counters.hits + counters.misses);
+}
