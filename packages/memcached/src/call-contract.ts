@@ -104,6 +104,11 @@ export interface Lease {
   track(abort: (reason: string) => void, replay: Replay | undefined): () => void;
   /** A call failed through the server's fault; `replay` is its write, whose outcome is now unknown. */
   failed(reason: string, replay: Replay | undefined): void;
+  /**
+   * A call that missed its deadline got no answer within the grace period either: the
+   * server is dropped like `failed`, but no answer may yet be on its way (a stalled link).
+   */
+  unanswered(reason: string, replay: Replay | undefined): void;
   /** A call missed its deadline; its answer may still come (if the server is dropped first, `replay` is remembered). */
   missedDeadline(call: object, replay: Replay | undefined): void;
   /** A call that missed its deadline was answered after all; `fault` says why the answer is bad, if it is. */

@@ -47,7 +47,10 @@ export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
       grace = setTimeout(() => {
         if (phase !== 'late') return;
         end();
-        lease.failed(`${call.what} got no answer ${call.timeoutMs + call.graceMs} ms after it was sent`, call.replay);
+        lease.unanswered(
+          `${call.what} got no answer ${call.timeoutMs + call.graceMs} ms after it was sent`,
+          call.replay,
+        );
       }, call.graceMs);
       grace.unref();
       reject(failure(`missed its ${call.timeoutMs} ms deadline${call.replay ? UNKNOWN_OUTCOME : ''}`));

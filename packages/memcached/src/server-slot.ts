@@ -144,12 +144,14 @@ export class ServerSlot {
         return () => this.#inFlight.delete(abort);
       },
       failed: (reason, replay) => this.#fail(epoch, reason, replay),
+      unanswered: (reason, replay) => this.#fail(epoch, reason, replay, true),
       missedDeadline: (call, replay) => this.#missed(epoch, call, replay),
       answeredLate: (call, fault) => this.#answeredLate(epoch, call, fault),
     };
   }
 
-  #fail(epoch: number, reason: string, replay?: Replay): void {
+  /** `unanswered`: dropped for silence, not for a fault; a stalled link may answer any moment. */
+  #fail(epoch: number, reason: string, replay?: Replay, unanswered = false): void {
     if (epoch !== this.#epoch || this.#state === 'down' || this.#closed) return;
     this.#state = 'down';
     this.#epoch += 1;
@@ -167,7 +169,12 @@ export class ServerSlot {
     // We may be inside the client's own parser: let it unwind before its sockets go.
     queueMicrotask(() => client?.shutdown());
     this.#emit('down', reason);
-    this.#scheduleProbe(this.#pacing.nextProbeInMs());
+    const probeInMs = this.#pacing.nextProbeInMs();
+    // A link that held bytes past the grace period delivers them when it clears: probe at once
+    // (the probe has its own grace period), so the server is back as soon as it answers rather
+    // than `retryMs` later. If that probe finds no answer, the regular schedule goes on.
+    if (unanswered) this.#scheduleProbe(0, Date.now() + probeInMs);
+    else this.#scheduleProbe(probeInMs);
   }
 
   #missed(epoch: number, call: object, replay: Replay | undefined): void {
@@ -207,14 +214,15 @@ export class ServerSlot {
       : 'the write is remembered and sent again before the server is used again';
   }
 
-  #scheduleProbe(delayMs: number): void {
+  /** `regularAt`: the probe is an early one; if it fails, the next one comes then, as if it had not been sent. */
+  #scheduleProbe(delayMs: number, regularAt?: number): void {
     if (this.#closed) return;
-    this.#probe = setTimeout(() => void this.#rejoin(), delayMs);
+    this.#probe = setTimeout(() => void this.#rejoin(regularAt), delayMs);
     this.#probe.unref();
   }
 
   /** Probes a down server on a fresh client and repairs it; routes to it again once repaired. */
-  async #rejoin(): Promise<void> {
+  async #rejoin(regularAt?: number): Promise<void> {
     this.#probe = undefined;
     if (this.#closed || this.#state !== 'down') return;
     this.#epoch += 1;
@@ -242,6 +250,7 @@ export class ServerSlot {
       if (this.#client !== client) client.shutdown();
       if (!live()) return;
       this.#lastError = (error as Error).message;
+      if (regularAt !== undefined) return this.#scheduleProbe(Math.max(0, regularAt - Date.now()));
       this.#pacing.probeFailed();
       this.#scheduleProbe(this.#pacing.nextProbeInMs());
     }
