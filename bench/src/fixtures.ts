@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { CacheSweeperError, createSweeper, memoryBackend, type Sweeper } from '@cachesweeper/core';
 import { memcachedBackend } from '@cachesweeper/memcached';
+import { redisBackend } from '@cachesweeper/redis';
 import { type Blog, createBlog } from '../../examples/blog/src/app';
 import { type DatabaseName, openBenchDatabase } from './databases';
 
 /** The cache a blog instance runs on. */
-export type BackendName = 'memory' | 'memcached';
+export type BackendName = 'memory' | 'memcached' | 'redis';
 
 /** A seeded blog whose first article has `comments` comments. */
 export interface BlogFixture {
@@ -35,17 +36,24 @@ export interface FixtureOptions {
   readonly label?: string;
   /** `host:port` of the memcached server, for the memcached backend. */
   readonly memcachedAddress?: string;
+  /** `redis://host:port` of the Redis server, for the redis backend. */
+  readonly redisUrl?: string;
 }
 
-/** The sweeper on a backend, as the blog builds it (memcached with its default options, a larger memory LRU). */
+/** The sweeper on a backend, as the blog builds it (memcached and Redis with their default options, a larger memory LRU). */
 export function benchSweeper(
   backend: BackendName,
   memcachedAddress: string | undefined,
   namespace: string,
   onError: (error: CacheSweeperError) => void,
+  redisUrl?: string,
 ): Sweeper {
   if (backend === 'memory') {
     return createSweeper({ backend: memoryBackend({ maxBytes: 256 * 1024 * 1024 }), namespace, onError });
+  }
+  if (backend === 'redis') {
+    if (redisUrl === undefined) throw new CacheSweeperError('bench', 'the redis fixture needs a server');
+    return createSweeper({ backend: redisBackend({ url: redisUrl }), namespace, onError });
   }
   if (memcachedAddress === undefined) throw new CacheSweeperError('bench', 'the memcached fixture needs a server');
   return createSweeper({ backend: memcachedBackend({ servers: memcachedAddress }), namespace, onError });
@@ -63,8 +71,12 @@ export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
   // namespace on one memcached server would serve one database's fragments for another's.
   const namespace = `${database === 'postgres' ? 'pg-' : ''}${options.label ?? options.backend}-n${options.comments}`;
   const opened = await openBenchDatabase(database, options.dir, namespace);
-  const sweeper = benchSweeper(options.backend, options.memcachedAddress, namespace, (error) =>
-    cacheErrors.push(error),
+  const sweeper = benchSweeper(
+    options.backend,
+    options.memcachedAddress,
+    namespace,
+    (error) => cacheErrors.push(error),
+    options.redisUrl,
   );
   let blog: Blog;
   try {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMemcached } from '@cachesweeper/test-support';
+import { startMemcached, startRedis } from '@cachesweeper/test-support';
 import { preparePostgres } from './databases';
 import { describeMachine } from './machine';
 import { renderMarkdown } from './report/markdown';
@@ -49,8 +49,8 @@ export function writeReports(results: BenchResults, outDir: string): RunOutput {
 
 /**
  * Runs every scenario (page states and floor at each N on SQLite and PostgreSQL,
- * saves, HTTP, break-even) against one real memcached server on a free loopback
- * port, then writes RESULTS.md and page-time.svg. Fails at once, naming the
+ * saves, HTTP, break-even) against one real memcached server and one real Redis
+ * server on free loopback ports, then writes RESULTS.md and page-time.svg. Fails at once, naming the
  * server, when PostgreSQL cannot be reached.
  */
 export async function runBench(options: RunOptions): Promise<RunOutput> {
@@ -61,12 +61,17 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   const machine = await describeMachine(await preparePostgres());
   const dir = mkdtempSync(join(tmpdir(), 'cachesweeper-bench-'));
   const memcached = await startMemcached({ memoryMb: 256, threads: 2 });
+  const redis = await startRedis().catch(async (error: unknown) => {
+    await memcached.stop();
+    throw error;
+  });
+  const servers = { memcached: memcached.address, redis: redis.url };
   try {
     const pages = [];
     const floor = [];
     for (const n of scale.sizes) {
       log(`[${elapsed()}] page states, N = ${n}`);
-      pages.push(await measurePageStates(scale, n, dir, memcached.address));
+      pages.push(await measurePageStates(scale, n, dir, servers));
       log(`[${elapsed()}] floor, N = ${n}`);
       floor.push(await measureFloor(scale, n, dir, memcached.address));
     }
@@ -93,7 +98,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     log(`[${elapsed()}] wrote ${output.markdownPath} and ${output.svgPath}`);
     return output;
   } finally {
-    await memcached.stop();
+    await Promise.all([memcached.stop(), redis.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

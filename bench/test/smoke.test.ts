@@ -60,14 +60,14 @@ describe('pnpm bench at smoke scale', () => {
       const queries = (id: string) => page.census.filter((row) => row.id === id).map((row) => row.queries);
       expect(queries('uncached')).toEqual(DATABASES.map(() => 2 * page.n + 2));
       expect(queries('uncached-batched')).toEqual(DATABASES.map(() => 4));
-      const cached = page.census.filter((row) => /^(memory|memcached)\./.test(row.id));
+      const cached = page.census.filter((row) => /^(memory|memcached|redis)\./.test(row.id));
       expect(cached.filter((row) => row.queries > 4 || row.sequentialQueries > row.queries)).toEqual([]);
     }
   });
 
   it('counts the keys each cached page read, at least one per read round', () => {
     const census = output.results.pages.flatMap((page) => page.census);
-    const cached = census.filter((row) => /^(memory|memcached)\./.test(row.id));
+    const cached = census.filter((row) => /^(memory|memcached|redis)\./.test(row.id));
     expect(cached.filter((row) => row.keysRead < row.reads)).toEqual([]);
   });
 

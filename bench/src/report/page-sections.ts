@@ -90,7 +90,7 @@ export function scalingSection(results: BenchResults): string {
   const first = pages[0];
   const last = pages.at(-1);
   const rows = DATABASES.flatMap((database) =>
-    (['uncached-batched', 'memory.full', 'memcached.full'] as const).map((id) => {
+    (['uncached-batched', 'memory.full', 'memcached.full', 'redis.full'] as const).map((id) => {
       const label = PAGE_STATES.find((state) => state.id === id)?.label ?? id;
       const ratio =
         first === undefined || last === undefined

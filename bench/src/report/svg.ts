@@ -10,7 +10,7 @@ const HEIGHT = 460;
 const MARGIN = { left: 70, top: 56, bottom: 50 };
 const WIDTH = MARGIN.left + DATABASES.length * PANEL_WIDTH + (DATABASES.length - 1) * PANEL_GAP + 16 + LEGEND_WIDTH;
 
-/** A colour per state, a dash per backend: memory solid, memcached dashed. */
+/** A colour per state, a dash per backend: memory solid, memcached dashed, Redis dash-dotted. */
 const STYLE: Record<PageStateId, { color: string; dash?: string }> = {
   uncached: { color: '#d62728' },
   'uncached-batched': { color: '#ff7f0e', dash: '2 3' },
@@ -20,6 +20,9 @@ const STYLE: Record<PageStateId, { color: string; dash?: string }> = {
   'memcached.full': { color: '#1f77b4', dash: '7 4' },
   'memcached.vote': { color: '#2ca02c', dash: '7 4' },
   'memcached.cold': { color: '#9467bd', dash: '7 4' },
+  'redis.full': { color: '#1f77b4', dash: '9 3 2 3' },
+  'redis.vote': { color: '#2ca02c', dash: '9 3 2 3' },
+  'redis.cold': { color: '#9467bd', dash: '9 3 2 3' },
   django: { color: '#7f7f7f', dash: '2 3' },
 };
 

@@ -96,7 +96,7 @@ function fullHitScaling(pages: readonly PageStatesAtN[], database: DatabaseName)
 
 function censusTargets(pages: readonly PageStatesAtN[]): TargetCheck[] {
   const rows = pages.flatMap((page) => page.census.map((row) => ({ ...row, n: page.n })));
-  const cached = rows.filter((row) => /^(memory|memcached)\./.test(row.id));
+  const cached = rows.filter((row) => /^(memory|memcached|redis)\./.test(row.id));
   const over = cached.filter((row) => {
     const [reads, writes] = ROUND_TRIPS_TODAY[row.id.split('.')[1] as keyof typeof ROUND_TRIPS_TODAY];
     return row.reads > reads || row.writeRounds > writes;

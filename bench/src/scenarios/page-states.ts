@@ -18,6 +18,9 @@ export const PAGE_STATES = [
   { id: 'memcached.full', label: 'memcached: full hit' },
   { id: 'memcached.vote', label: 'memcached: after one vote' },
   { id: 'memcached.cold', label: 'memcached: cold (all missed)' },
+  { id: 'redis.full', label: 'redis: full hit' },
+  { id: 'redis.vote', label: 'redis: after one vote' },
+  { id: 'redis.cold', label: 'redis: cold (all missed)' },
   { id: 'django', label: 'django-cache-sweeper, warm (memcached)' },
 ] as const;
 
@@ -103,10 +106,19 @@ function cachedStates(fixture: BlogFixture): State[] {
   ];
 }
 
-/** The contenders of one database: the same seed in four SQLite files or PostgreSQL schemas. */
+/** The cache servers the cached contenders use. */
+export interface BenchServers {
+  /** `host:port` of the memcached server. */
+  readonly memcached: string;
+  /** `redis://host:port` of the Redis server. */
+  readonly redis: string;
+}
+
+/** The contenders of one database: the same seed in five SQLite files or PostgreSQL schemas. */
 interface Contenders {
   readonly memory: BlogFixture;
   readonly memcached: BlogFixture;
+  readonly redis: BlogFixture;
   readonly plain: BlogFixture;
   readonly django: BlogFixture;
 }
@@ -114,6 +126,7 @@ interface Contenders {
 const CONTENDERS = [
   ['memory', 'memory', undefined],
   ['memcached', 'memcached', undefined],
+  ['redis', 'redis', undefined],
   ['plain', 'memory', 'uncached'],
   ['django', 'memory', 'django'],
 ] as const satisfies readonly (readonly [keyof Contenders, BackendName, string | undefined])[];
@@ -122,13 +135,21 @@ const CONTENDERS = [
 async function seedContenders(
   n: number,
   dir: string,
-  memcachedAddress: string,
+  servers: BenchServers,
 ): Promise<{ fixtures: BlogFixture[]; byDatabase: Map<DatabaseName, Contenders> }> {
   const specs = DATABASES.flatMap((database) =>
     CONTENDERS.map(([role, backend, label]) => ({ database, role, backend, label })),
   );
   const fixtures = await seedBlogs(
-    specs.map(({ database, backend, label }) => ({ dir, comments: n, backend, database, label, memcachedAddress })),
+    specs.map(({ database, backend, label }) => ({
+      dir,
+      comments: n,
+      backend,
+      database,
+      label,
+      memcachedAddress: servers.memcached,
+      redisUrl: servers.redis,
+    })),
   );
   const byDatabase = new Map<DatabaseName, Contenders>();
   for (const database of DATABASES) {
@@ -148,6 +169,7 @@ function statesOf(database: DatabaseName, contenders: Contenders, django: Django
     { id: 'uncached-batched', ...uncached, render: batched.render, reference: naive.render },
     ...cachedStates(contenders.memory),
     ...cachedStates(contenders.memcached),
+    ...cachedStates(contenders.redis),
     {
       id: 'django',
       database,
@@ -161,8 +183,8 @@ function statesOf(database: DatabaseName, contenders: Contenders, django: Django
 /**
  * The article page in every state, side by side in one process, at one N, on
  * SQLite and on PostgreSQL over TCP: the uncached page (naive and batched
- * queries), full hit, after one vote and cold on the memory backend and on
- * memcached, and django-cache-sweeper's warm page. Each contender has its own
+ * queries), full hit, after one vote and cold on the memory backend, on
+ * memcached and on Redis, and django-cache-sweeper's warm page. Each contender has its own
  * SQLite file or PostgreSQL schema with the same seed, and every state of both
  * databases runs in each interleaved round. An untimed census pass first records
  * round trips, keys, queries, and that every cached page is byte-identical to the
@@ -172,14 +194,14 @@ export async function measurePageStates(
   scale: BenchScale,
   n: number,
   dir: string,
-  memcachedAddress: string,
+  servers: BenchServers,
 ): Promise<PageStatesAtN> {
-  const { fixtures, byDatabase } = await seedContenders(n, dir, memcachedAddress);
+  const { fixtures, byDatabase } = await seedContenders(n, dir, servers);
   const djangoPages: DjangoArticlePage[] = [];
   try {
     const states: State[] = [];
     for (const [database, contenders] of byDatabase) {
-      const django = djangoArticlePage(contenders.django, memcachedAddress);
+      const django = djangoArticlePage(contenders.django, servers.memcached);
       djangoPages.push(django);
       states.push(...statesOf(database, contenders, django));
     }
