@@ -10,6 +10,8 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly node: string;
   readonly memcached: string;
+  /** `redis-server --version`, shortened. */
+  readonly redis: string;
   readonly sqlite: string;
   /** The PostgreSQL server's version (`SHOW server_version`). */
   readonly postgres: string;
@@ -29,12 +31,19 @@ function packageVersion(name: string): string {
   }
 }
 
-/** Describes this machine, the memcached binary, SQLite and the PostgreSQL server (its version, as `preparePostgres` read it). */
+/** Describes this machine, the memcached and Redis binaries, SQLite and the PostgreSQL server (its version, as `preparePostgres` read it). */
 export async function describeMachine(postgres: string): Promise<MachineInfo> {
   const binary = process.env.MEMCACHED_BIN ?? '/usr/bin/memcached';
   let memcached = 'unknown';
   try {
     memcached = execFileSync(binary, ['-V'], { encoding: 'utf8' }).trim();
+  } catch {
+    // reported as unknown
+  }
+  let redis = 'unknown';
+  try {
+    const version = execFileSync(process.env.REDIS_SERVER_BIN ?? 'redis-server', ['--version'], { encoding: 'utf8' });
+    redis = version.match(/v=(\S+)/)?.[1] ?? version.trim();
   } catch {
     // reported as unknown
   }
@@ -48,6 +57,7 @@ export async function describeMachine(postgres: string): Promise<MachineInfo> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     memcached,
+    redis,
     sqlite: (rows as { version: string }[])[0]?.version ?? 'unknown',
     postgres,
     packages: Object.fromEntries(

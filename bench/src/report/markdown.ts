@@ -37,6 +37,7 @@ Written by \`pnpm bench\` (${results.scale} scale) on ${machine.date.slice(0, 10
 | CPU | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB |
 | Node | ${machine.node} |
 | memcached | ${machine.memcached} (loopback, started by the bench, 2 threads) |
+| Redis | ${machine.redis} (loopback, started by the bench, no persistence) |
 | SQLite | ${machine.sqlite} (a file per contender, OS page cache warm) |
 | PostgreSQL | ${machine.postgres} over TCP on loopback, a schema per contender (page states and floor only) |
 | packages | ${packages} |
