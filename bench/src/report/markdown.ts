@@ -39,7 +39,7 @@ Written by \`pnpm bench\` (${results.scale} scale) on ${machine.date.slice(0, 10
 | memcached | ${machine.memcached} (loopback, started by the bench, 2 threads) |
 | Redis | ${machine.redis} (loopback, started by the bench, no persistence) |
 | SQLite | ${machine.sqlite} (a file per contender, OS page cache warm) |
-| PostgreSQL | ${machine.postgres} over TCP on loopback, a schema per contender (page states and floor only) |
+| PostgreSQL | ${machine.postgres} over TCP on loopback, a schema per contender (page states, floor and saves) |
 | packages | ${packages} |
 | load average (1 min) | ${machine.loadAtStart.toFixed(2)} at start, ${results.loadAtEnd.toFixed(2)} at end |
 | code measured | ${results.runtime} |

@@ -1,6 +1,7 @@
 import type { BenchResults } from '../results';
 import type { TargetCheck } from './target-check';
 import { checkIssue8Targets } from './targets-issue8';
+import { checkIssue13Targets } from './targets-issue13';
 import { checkIssue16Targets } from './targets-issue16';
 
 /** The targets of one issue, checked against a run. */
@@ -14,6 +15,7 @@ export interface TargetSection {
 export function checkTargets(results: BenchResults): TargetSection[] {
   return [
     { title: 'Targets of issue 16 (SQLite and PostgreSQL)', checks: checkIssue16Targets(results) },
+    { title: "Targets of issue 13 (the outbox's cost on a save)", checks: checkIssue13Targets(results) },
     { title: 'Targets of issue 8 (SQLite, where they were set)', checks: checkIssue8Targets(results) },
   ];
 }

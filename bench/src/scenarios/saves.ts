@@ -2,6 +2,7 @@ import { installSweeper } from '@cachesweeper/sequelize';
 import type { Sequelize, Transaction } from 'sequelize';
 import { BLOG_RULES } from '../../../examples/blog/src/rules';
 import { watchBackend } from '../cache-census';
+import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
 import { type BlogFixture, seedBlog } from '../fixtures';
 import { interleave, type Measured, type Variant } from '../harness';
 import type { BenchScale } from '../scale';
@@ -36,13 +37,45 @@ interface SaveSubject {
 
 const BACKEND_CALLS = ['get', 'getMany', 'set', 'setMany', 'add', 'incr', 'delete'] as const;
 
+/** The prefix of a save's name on `database` (none on SQLite, where the figures were first set). */
+export function savePrefix(database: DatabaseName): string {
+  return database === 'sqlite' ? '' : `${DATABASE_LABELS[database]}: `;
+}
+
+/** The blogs one database's saves run on. */
+async function seedSaveFixtures(dir: string, comments: number, database: DatabaseName, memcachedAddress: string) {
+  const at = (label: string) => ({ dir, comments, database, label: `saves-${label}` });
+  const without = await seedBlog({ ...at('without'), backend: 'memory' });
+  without.blog.installation.uninstall();
+  // The blog's installer: the transactional outbox records each write's keys in its transaction.
+  const memory = await seedBlog({ ...at('memory'), backend: 'memory' });
+  const memcached = await seedBlog({ ...at('memcached'), backend: 'memcached', memcachedAddress });
+  // The same rules without the outbox, to tell what the outbox's row costs a save.
+  const noOutbox = await seedBlog({ ...at('no-outbox'), backend: 'memory' });
+  noOutbox.blog.installation.uninstall();
+  installSweeper(noOutbox.blog.sequelize, BLOG_RULES, { sweeper: noOutbox.blog.sweeper });
+  // django-cache-sweeper's way: the vote also names its comment's article ('comment.article'),
+  // whose row the installer must read with one SELECT (the vote holds only commentId). The
+  // blog's rules leave that path out: the article page is checked against the counters of
+  // the comment fragments nested in it. Without the outbox, as django-cache-sweeper has none.
+  const pathRules = await seedBlog({ ...at('path'), backend: 'memory' });
+  pathRules.blog.installation.uninstall();
+  installSweeper(
+    pathRules.blog.sequelize,
+    { ...BLOG_RULES, Vote: { invalidates: ['comment', 'comment.article'] } },
+    { sweeper: pathRules.blog.sweeper },
+  );
+  return { without, memory, memcached, noOutbox, pathRules };
+}
+
 /**
- * A vote save (`Vote.create`) on SQLite with the installer (memory and memcached
- * backends) and without it (the same blog with the hooks uninstalled), inside a
- * transaction and as the blog's route does it (autocommit), side by side. Each
- * contender has its own SQLite file. The census counts SQL statements, and backend
- * calls made while a transaction is open (by watching the query interface's
- * start/commit) against those made after the commit.
+ * A vote save (`Vote.create`) on SQLite and on PostgreSQL with the installer (memory
+ * and memcached backends, with the blog's outbox and without it) and without it (the
+ * same blog with the hooks uninstalled), inside a transaction and as the blog's route
+ * does it (autocommit), side by side. Each contender has its own SQLite file or
+ * PostgreSQL schema. The census counts SQL statements, and backend calls made while a
+ * transaction is open (by watching the query interface's start/commit) against those
+ * made after the commit.
  */
 export async function measureSaves(
   scale: BenchScale,
@@ -50,55 +83,57 @@ export async function measureSaves(
   memcachedAddress: string,
   comments: number,
 ): Promise<SavesResult> {
-  const without = await seedBlog({ dir, comments, backend: 'memory', label: 'saves-without' });
-  without.blog.installation.uninstall();
-  const memory = await seedBlog({ dir, comments, backend: 'memory', label: 'saves-memory' });
-  const memcached = await seedBlog({ dir, comments, backend: 'memcached', memcachedAddress, label: 'saves-memcached' });
-  // django-cache-sweeper's way: the vote also names its comment's article ('comment.article'),
-  // whose row the installer must read with one SELECT (the vote holds only commentId). The
-  // blog's rules leave that path out: the article page is checked against the counters of
-  // the comment fragments nested in it.
-  const pathRules = await seedBlog({ dir, comments, backend: 'memory', label: 'saves-path' });
-  pathRules.blog.installation.uninstall();
-  installSweeper(
-    pathRules.blog.sequelize,
-    { ...BLOG_RULES, Vote: { invalidates: ['comment', 'comment.article'] } },
-    { sweeper: pathRules.blog.sweeper },
-  );
+  const fixtures: BlogFixture[] = [];
   const subjects: SaveSubject[] = [];
-  for (const transaction of [true, false]) {
-    for (const [label, fixture, loaded] of [
-      ['no installer', without, false],
-      ['installer, memory', memory, false],
-      ["installer, memory, Vote → 'comment.article' too", pathRules, false],
-      ["installer, memory, Vote → 'comment.article' too, comment passed as loaded", pathRules, true],
-      ['installer, memcached', memcached, false],
-    ] as const) {
-      subjects.push({
-        name: `${label}${transaction ? ', in a transaction' : ', autocommit'}`,
-        fixture,
-        transaction,
-        loaded,
-      });
-    }
-  }
-  const savers = subjects.map((subject) => voteSaver(subject));
   try {
-    const census: SaveCensus[] = [];
-    const censusSaves = scale.saveCensus;
-    for (const [index, subject] of subjects.entries()) {
-      census.push(await takeCensus(subject, savers[index] as () => Promise<unknown>, censusSaves));
+    for (const database of DATABASES) {
+      const seeded = await seedSaveFixtures(dir, comments, database, memcachedAddress);
+      fixtures.push(...Object.values(seeded));
+      const { without, memory, memcached, noOutbox, pathRules } = seeded;
+      for (const transaction of [true, false]) {
+        for (const [label, fixture, loaded] of [
+          ['no installer', without, false],
+          ['installer, memory', memory, false],
+          ['installer, memory, outbox off', noOutbox, false],
+          ["installer, memory, outbox off, Vote → 'comment.article' too", pathRules, false],
+          ["installer, memory, outbox off, Vote → 'comment.article' too, comment passed as loaded", pathRules, true],
+          ['installer, memcached', memcached, false],
+        ] as const) {
+          subjects.push({
+            name: `${savePrefix(database)}${label}${transaction ? ', in a transaction' : ', autocommit'}`,
+            fixture,
+            transaction,
+            loaded,
+          });
+        }
+      }
     }
-    const variants: Variant[] = subjects.map((subject, index) => ({
-      name: subject.name,
-      run: savers[index] as () => Promise<unknown>,
-      teardown: () => subject.fixture.blog.sweeper.idle(),
-    }));
-    const measured = await interleave(variants, scale.saveRounds);
-    return { measured, census, censusSaves };
+    return await measureSubjects(scale, subjects);
   } finally {
-    for (const fixture of [without, memory, pathRules, memcached]) await fixture.close();
+    for (const fixture of fixtures) await fixture.close();
   }
+}
+
+async function measureSubjects(scale: BenchScale, subjects: readonly SaveSubject[]): Promise<SavesResult> {
+  const savers = subjects.map((subject) => voteSaver(subject));
+  const census: SaveCensus[] = [];
+  const censusSaves = scale.saveCensus;
+  for (const [index, subject] of subjects.entries()) {
+    census.push(await takeCensus(subject, savers[index] as () => Promise<unknown>, censusSaves));
+  }
+  const variants: Variant[] = subjects.map((subject, index) => ({
+    name: subject.name,
+    run: savers[index] as () => Promise<unknown>,
+    teardown: () => settle(subject.fixture),
+  }));
+  const measured = await interleave(variants, scale.saveRounds);
+  return { measured, census, censusSaves };
+}
+
+/** Waits for a save's background work: the outbox's acknowledgement (a DELETE) and the cache writes. */
+async function settle(fixture: BlogFixture): Promise<void> {
+  await fixture.blog.installation.outbox?.idle();
+  await fixture.blog.sweeper.idle();
 }
 
 function voteSaver({ fixture, transaction, loaded }: SaveSubject): () => Promise<unknown> {
@@ -138,7 +173,7 @@ async function takeCensus(subject: SaveSubject, save: () => Promise<unknown>, sa
     const { queries } = await countQueries(sequelize, async () => {
       for (let index = 0; index < saves; index++) {
         await save();
-        await sweeper.idle();
+        await settle(subject.fixture);
       }
     });
     return {
