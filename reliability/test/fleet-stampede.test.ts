@@ -49,6 +49,20 @@ async function trial(fleet: Fleet, comment: number, voter: number): Promise<Tria
   return { perProcess, total: addCounters(perProcess), wrong };
 }
 
+/** Per process (renders/loader queries/hits/misses/lease waits) of each trial off the target, to tell where they went. */
+function describeMisses(trials: readonly Trial[]): string {
+  const off = trials.flatMap((trial, index) =>
+    meetsTarget(trial)
+      ? []
+      : [
+          `trial ${index + 1}: ${trial.perProcess
+            .map((each) => `${each.renders}/${each.loader}/${each.hits}/${each.misses}/${each.leaseWaits}`)
+            .join(' ')}`,
+        ],
+  );
+  return off.length === 0 ? '' : `off target, per process renders/queries/hits/misses/waits: ${off.join('; ')}; `;
+}
+
 function meetsTarget(trial: Trial): boolean {
   return trial.total.renders === TARGET.renders && trial.total.loader === TARGET.loaderQueries;
 }
@@ -81,6 +95,7 @@ describe(`${PROCESSES} processes × ${REQUESTS_PER_PROCESS} concurrent requests 
         `of which ran out of time ${list('leaseTimeouts')}; ${trials.filter(meetsTarget).length} of ${TRIALS} trials at ` +
         `${TARGET.renders} renders and ${TARGET.loaderQueries} queries; ` +
         `${trials.reduce((sum, each) => sum + each.wrong.length, 0)} wrong answers of ${TRIALS * PROCESSES * REQUESTS_PER_PROCESS}; ` +
+        `${describeMisses(trials)}` +
         `the burst before the trials: ${warmUp.total.renders} renders, ${warmUp.total.loader} loader queries, ` +
         `${warmUp.total.uncached} uncached, ${warmUp.wrong.length} wrong answers`,
     );
