@@ -3,7 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { BLOG_RULES } from '../../../examples/blog/src/rules';
 import { watchBackend } from '../cache-census';
 import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
-import { type BlogFixture, seedBlog } from '../fixtures';
+import { type BlogFixture, seedBlogs } from '../fixtures';
 import { interleave, type Measured, type Variant } from '../harness';
 import type { BenchScale } from '../scale';
 import { countQueries } from '../sql-census';
@@ -42,23 +42,32 @@ export function savePrefix(database: DatabaseName): string {
   return database === 'sqlite' ? '' : `${DATABASE_LABELS[database]}: `;
 }
 
-/** The blogs one database's saves run on. */
+/** The blogs one database's saves run on (all closed again if one cannot be seeded). */
 async function seedSaveFixtures(dir: string, comments: number, database: DatabaseName, memcachedAddress: string) {
-  const at = (label: string) => ({ dir, comments, database, label: `saves-${label}` });
-  const without = await seedBlog({ ...at('without'), backend: 'memory' });
+  const at = (label: string, backend: 'memory' | 'memcached' = 'memory') => ({
+    dir,
+    comments,
+    database,
+    backend,
+    memcachedAddress,
+    label: `saves-${label}`,
+  });
+  const [without, memory, memcached, noOutbox, pathRules] = (await seedBlogs([
+    at('without'),
+    // The blog's installer: the transactional outbox records each write's keys in its transaction.
+    at('memory'),
+    at('memcached', 'memcached'),
+    at('no-outbox'),
+    at('path'),
+  ])) as [BlogFixture, BlogFixture, BlogFixture, BlogFixture, BlogFixture];
   without.blog.installation.uninstall();
-  // The blog's installer: the transactional outbox records each write's keys in its transaction.
-  const memory = await seedBlog({ ...at('memory'), backend: 'memory' });
-  const memcached = await seedBlog({ ...at('memcached'), backend: 'memcached', memcachedAddress });
   // The same rules without the outbox, to tell what the outbox's row costs a save.
-  const noOutbox = await seedBlog({ ...at('no-outbox'), backend: 'memory' });
   noOutbox.blog.installation.uninstall();
   installSweeper(noOutbox.blog.sequelize, BLOG_RULES, { sweeper: noOutbox.blog.sweeper });
   // django-cache-sweeper's way: the vote also names its comment's article ('comment.article'),
   // whose row the installer must read with one SELECT (the vote holds only commentId). The
   // blog's rules leave that path out: the article page is checked against the counters of
   // the comment fragments nested in it. Without the outbox, as django-cache-sweeper has none.
-  const pathRules = await seedBlog({ ...at('path'), backend: 'memory' });
   pathRules.blog.installation.uninstall();
   installSweeper(
     pathRules.blog.sequelize,
