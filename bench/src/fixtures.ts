@@ -40,6 +40,16 @@ export interface FixtureOptions {
   readonly redisUrl?: string;
 }
 
+/**
+ * Waits for a fixture's background work after a write: the outbox's acknowledgement (a
+ * DELETE, after the commit) and the sweeper's cache writes. Neither may land in the next
+ * measurement or census.
+ */
+export async function settleFixture(fixture: BlogFixture): Promise<void> {
+  await fixture.blog.installation.outbox?.idle();
+  await fixture.blog.sweeper.idle();
+}
+
 /** The sweeper on a backend, as the blog builds it (memcached and Redis with their default options, a larger memory LRU). */
 export function benchSweeper(
   backend: BackendName,

@@ -2,7 +2,7 @@ import { type DjangoArticlePage, djangoArticlePage } from '../baselines/django';
 import { uncachedArticlePage } from '../baselines/uncached';
 import { recordReads } from '../cache-census';
 import { DATABASES, type DatabaseName } from '../databases';
-import { type BackendName, type BlogFixture, seedBlogs } from '../fixtures';
+import { type BackendName, type BlogFixture, seedBlogs, settleFixture } from '../fixtures';
 import { interleave, type Measured, type Variant } from '../harness';
 import { cachedArticlePage, type RenderedPage } from '../page';
 import type { BenchScale } from '../scale';
@@ -79,11 +79,7 @@ function cachedStates(fixture: BlogFixture): State[] {
   const page = cachedArticlePage(fixture);
   // The batched uncached page renders what the naive one does (its own state checks that) in 4 queries.
   const reference = uncachedArticlePage(fixture, 'batched');
-  // A write's outbox rows are deleted after its commit, in the background: a census must not count them.
-  const idle = async () => {
-    await blog.installation.outbox?.idle();
-    await blog.sweeper.idle();
-  };
+  const idle = () => settleFixture(fixture);
   let voted = 0;
   // A real vote through the blog's models: the installer invalidates the comment and its article.
   const vote = async () => {

@@ -3,7 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { BLOG_RULES } from '../../../examples/blog/src/rules';
 import { watchBackend } from '../cache-census';
 import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
-import { type BlogFixture, seedBlogs } from '../fixtures';
+import { type BlogFixture, seedBlogs, settleFixture } from '../fixtures';
 import { interleave, type Measured, type Variant } from '../harness';
 import type { BenchScale } from '../scale';
 import { countQueries } from '../sql-census';
@@ -133,16 +133,10 @@ async function measureSubjects(scale: BenchScale, subjects: readonly SaveSubject
   const variants: Variant[] = subjects.map((subject, index) => ({
     name: subject.name,
     run: savers[index] as () => Promise<unknown>,
-    teardown: () => settle(subject.fixture),
+    teardown: () => settleFixture(subject.fixture),
   }));
   const measured = await interleave(variants, scale.saveRounds);
   return { measured, census, censusSaves };
-}
-
-/** Waits for a save's background work: the outbox's acknowledgement (a DELETE) and the cache writes. */
-async function settle(fixture: BlogFixture): Promise<void> {
-  await fixture.blog.installation.outbox?.idle();
-  await fixture.blog.sweeper.idle();
 }
 
 function voteSaver({ fixture, transaction, loaded }: SaveSubject): () => Promise<unknown> {
@@ -182,7 +176,7 @@ async function takeCensus(subject: SaveSubject, save: () => Promise<unknown>, sa
     const { queries } = await countQueries(sequelize, async () => {
       for (let index = 0; index < saves; index++) {
         await save();
-        await settle(subject.fixture);
+        await settleFixture(subject.fixture);
       }
     });
     return {
