@@ -38,6 +38,12 @@ export interface PlannedFragment {
   readonly quoted: QuotedFragment;
   /** Lifetime of the fragment, clamped to the lifetime of version keys. */
   readonly ttlSeconds: number;
+  /**
+   * The counters of the rows this row is declared `within`, as its target names them:
+   * a block of one of those rows that nests this fragment need not record its counter,
+   * since invalidating this row bumps that row's counter too.
+   */
+  readonly within?: readonly string[];
 }
 
 /** A version key and the token it held when a fragment was rendered. */

@@ -5,9 +5,9 @@ describe('the model registry', () => {
   it('gives an undeclared model a per-row counter, and a declared one its spec with defaults', () => {
     const models = new ModelRegistry('cs');
     models.declare('Article', { using: 'updatedAt' });
-    expect(models.specOf('Comment')).toEqual({ using: undefined, counter: true, generation: false });
+    expect(models.specOf('Comment')).toEqual({ using: undefined, counter: true, generation: false, within: [] });
     expect(models.declaredSpec('Comment')).toBeUndefined();
-    expect(models.specOf('Article')).toEqual({ using: 'updatedAt', counter: false, generation: false });
+    expect(models.specOf('Article')).toEqual({ using: 'updatedAt', counter: false, generation: false, within: [] });
   });
 
   it('accepts the same declaration twice and refuses a different one, naming both', () => {
@@ -24,8 +24,9 @@ describe('the model registry', () => {
     expect(models.keysOf('Vote').generationKey).toBeUndefined();
     models.declare('Vote', { generation: true });
     expect(models.keysOf('Vote')).toEqual({
-      spec: { using: undefined, counter: true, generation: true },
+      spec: { using: undefined, counter: true, generation: true, within: [] },
       generationKey: 'ns:Vote:*',
+      within: [],
     });
   });
 
@@ -33,5 +34,53 @@ describe('the model registry', () => {
     const models = new ModelRegistry('cs');
     expect(() => models.declare('', {})).toThrow(/model name must be a non-empty string, got ""/);
     expect(() => models.declare(7 as never, {})).toThrow(/got 7/);
+  });
+
+  describe('"within"', () => {
+    it('keeps the links sorted, compares them in redeclarations and names them in messages', () => {
+      const models = new ModelRegistry('cs');
+      models.declare('Comment', { within: { Thread: 'threadId', Article: 'articleId' } });
+      expect(models.specOf('Comment').within).toEqual([
+        ['Article', 'articleId'],
+        ['Thread', 'threadId'],
+      ]);
+      expect(() => models.declare('Comment', { within: { Article: 'articleId', Thread: 'threadId' } })).not.toThrow();
+      expect(() => models.declare('Comment', { within: { Article: 'postId' } })).toThrow(
+        /cannot redeclare it as .*"within":\{"Article":"postId"\}/,
+      );
+    });
+
+    it('refuses a malformed declaration, naming the model and the value', () => {
+      const models = new ModelRegistry('cs');
+      expect(() => models.declare('Comment', { within: ['Article'] as never })).toThrow(
+        /Comment: "within" must map containing model names to attributes.*got Array \["Article"\]/,
+      );
+      expect(() => models.declare('Comment', { within: { Article: '' } })).toThrow(/got "Article": ""/);
+      expect(() => models.declare('Comment', { within: { Comment: 'parentId' } })).toThrow(/of its own model/);
+      expect(() =>
+        models.declare('Comment', { using: 'updatedAt', counter: false, within: { Article: 'articleId' } }),
+      ).toThrow(/"within" needs a counter on Comment/);
+    });
+
+    it('refuses, when a row is planned, a containing model without a counter or within another', () => {
+      const models = new ModelRegistry('cs');
+      models.declare('Comment', { within: { Article: 'articleId' } });
+      models.declare('Article', { using: 'updatedAt' });
+      expect(() => models.keysOf('Comment')).toThrow(/declare Article with \{ counter: true \}/);
+      models.declare('Vote', { within: { Comment: 'commentId' } });
+      expect(() => models.keysOf('Vote')).toThrow(
+        /Comment, which is itself declared within Article; "within" goes one level deep/,
+      );
+    });
+
+    it('tells the counters of containing models apart from the others', () => {
+      const models = new ModelRegistry('cs');
+      expect(models.mayBeContainerKey('cs:Article:=7')).toBe(false);
+      models.declare('Comment', { within: { Article: 'articleId' } });
+      expect(models.mayBeContainerKey('cs:Article:=7')).toBe(true);
+      expect(models.mayBeContainerKey('cs:Articles:=7')).toBe(false);
+      expect(models.mayBeContainerKey('cs:Comment:=7')).toBe(false);
+      expect(models.mayBeContainerKey('cs:#hashedLongKey')).toBe(true);
+    });
   });
 });

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createSweeper, FragmentSlot } from '../src';
 import { nestedTokensOf } from '../src/page/nested-tokens';
 
-const sweeper = createSweeper();
-const slot = (id: number, nested: FragmentSlot['nested'], key: string | undefined = `k${id}`) => {
-  const found = new FragmentSlot(sweeper.plan({ target: { model: 'Comment', id }, ttlSeconds: 60 }), {
+const sweeper = createSweeper({ models: { Comment: { within: { Article: 'articleId' } } } });
+const page = (tokens: Map<string, string | null>, rounds: Record<string, number> = {}) => ({
+  tokens,
+  tokenRounds: new Map(Object.entries(rounds)),
+});
+const slot = (id: number, nested: FragmentSlot['nested'], key: string | undefined = `k${id}`, articleId?: number) => {
+  const target = articleId === undefined ? { model: 'Comment', id } : { model: 'Comment', id, articleId };
+  const found = new FragmentSlot(sweeper.plan({ target, ttlSeconds: 60 }), {
     key,
     html: undefined,
   });
@@ -18,7 +23,7 @@ describe('the counters a rendering nests', () => {
       ['cs:Comment:=1', '11'],
       ['cs:Comment:=2', '22'],
     ]);
-    const nested = nestedTokensOf([slot(1, [['cs:Vote:=9', '99']]), slot(2, [['cs:Vote:=9', '99']])], tokens);
+    const nested = nestedTokensOf([slot(1, [['cs:Vote:=9', '99']]), slot(2, [['cs:Vote:=9', '99']])], page(tokens));
     expect(nested).toEqual([
       ['cs:Comment:=1', '11'],
       ['cs:Vote:=9', '99'],
@@ -28,10 +33,43 @@ describe('the counters a rendering nests', () => {
 
   it('are unknown when the children are, when a child could not be keyed, or when its token was not read', () => {
     const tokens = new Map<string, string | null>([['cs:Comment:=1', '11']]);
-    expect(nestedTokensOf(null, tokens)).toBeNull();
-    expect(nestedTokensOf([slot(1, null)], tokens)).toBeNull();
-    expect(nestedTokensOf([slot(1, undefined)], tokens)).toBeNull();
-    expect(nestedTokensOf([slot(2, [])], tokens)).toBeNull();
-    expect(nestedTokensOf([], tokens)).toEqual([]);
+    expect(nestedTokensOf(null, page(tokens))).toBeNull();
+    expect(nestedTokensOf([slot(1, null)], page(tokens))).toBeNull();
+    expect(nestedTokensOf([slot(1, undefined)], page(tokens))).toBeNull();
+    expect(nestedTokensOf([slot(2, [])], page(tokens))).toBeNull();
+    expect(nestedTokensOf([], page(tokens))).toEqual([]);
+  });
+
+  describe('of children declared within the rendering row', () => {
+    const tokens = new Map<string, string | null>([
+      ['cs:Article:=7', '70'],
+      ['cs:Comment:=1', '11'],
+      ['cs:Comment:=2', '22'],
+    ]);
+    const article = 'cs:Article:=7';
+
+    it('leave out the counter of a child within that row, read after it, and keep what it nests', () => {
+      const rounds = { [article]: 1, 'cs:Comment:=1': 2, 'cs:Comment:=2': 2 };
+      const children = [slot(1, [['cs:User:=3', '33']], 'k1', 7), slot(2, [], 'k2', 8)];
+      expect(nestedTokensOf(children, page(tokens, rounds), article)).toEqual([
+        ['cs:User:=3', '33'],
+        ['cs:Comment:=2', '22'], // within article 8: another page's row
+      ]);
+    });
+
+    it('keep the counter of a child read in the same round as the row, or before it', () => {
+      const same = { [article]: 1, 'cs:Comment:=1': 1 };
+      const before = { [article]: 2, 'cs:Comment:=1': 1 };
+      for (const rounds of [same, before]) {
+        expect(nestedTokensOf([slot(1, [], 'k1', 7)], page(tokens, rounds), article)).toEqual([
+          ['cs:Comment:=1', '11'],
+        ]);
+      }
+    });
+
+    it('keep the counter of a child whose target does not say which row it lives within', () => {
+      const rounds = { [article]: 1, 'cs:Comment:=1': 2 };
+      expect(nestedTokensOf([slot(1, [])], page(tokens, rounds), article)).toEqual([['cs:Comment:=1', '11']]);
+    });
   });
 });

@@ -359,7 +359,7 @@ describe('requests from the installers', () => {
   it('tells whether a model was declared, and bumps several generations in one round', async () => {
     const { backend, count } = scriptedBackend();
     const sweeper = createSweeper({ backend, models: { A: { generation: true }, B: { generation: true } } });
-    expect(sweeper.declaredSpec('A')).toEqual({ using: undefined, counter: true, generation: true });
+    expect(sweeper.declaredSpec('A')).toEqual({ using: undefined, counter: true, generation: true, within: [] });
     expect(sweeper.declaredSpec('C')).toBeUndefined();
     await sweeper.invalidateModel(['A', 'B', 'A']);
     expect(count('incr')).toBe(2);

@@ -35,19 +35,21 @@ export function* lookupFragments(
   for (const { plan } of planned) pushVersionKeys(plan, versionKeys);
   const hinted = hints === undefined ? [] : planned.map((fragment) => hints.get(fragment));
   const ahead = { tokens: [] as string[], fragments: [] as string[] };
-  for (const hint of hinted) {
-    if (hint === undefined) continue;
+  planned.forEach((fragment, index) => {
+    const hint = hinted[index];
+    if (hint === undefined) return;
     if (hint.lastKey !== undefined) ahead.fragments.push(hint.lastKey);
     // The counters its stored copy records cover every level; before one was read, those of its last rendering.
     if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
-    else for (const nested of hint.nested ?? []) pushVersionKeys(nested.plan, ahead.tokens);
-  }
+    else pushNestedVersionKeys(hint.nested, fragment.plan.counterKey, ahead.tokens);
+  });
   yield* readTokens(versionKeys, page, context, ahead, leases);
 
   const { namespace } = context;
   const keys = planned.map((fragment) => keyOf(fragment, page, namespace));
   const own = new Set<string>();
   const nested = new Set<string>();
+  const counters = new Set<string>();
   planned.forEach((fragment, index) => {
     const key = keys[index];
     // With leases, a fragment keyed on a counter this page just created is asked for too:
@@ -56,7 +58,7 @@ export function* lookupFragments(
     if (!read || key === undefined) return;
     own.add(key);
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
-    readAheadNested(hinted[index], page, namespace, nested);
+    readAheadNested(hinted[index], page, namespace, nested, hints, counters);
   });
   if (own.size > 0) {
     const reads: FragmentReads = {
@@ -64,6 +66,7 @@ export function* lookupFragments(
         leasing === undefined || leasing.runsHere(key) ? { key } : { key, lease: 'if-missing' as const },
       ),
       nested: [...nested],
+      counters: [...counters],
     };
     yield* readFragments('get fragments', reads, page, context, leases);
   }
@@ -103,11 +106,52 @@ function* readNestedCounters(
   yield* readCounters(nestedCounters, page, context);
 }
 
-/** Adds to `into` the keys of the blocks a fragment nested last time that the page has not read. */
-function readAheadNested(hint: FragmentHint | undefined, page: PageState, namespace: string, into: Set<string>): void {
+/**
+ * Adds to `into` the keys of the blocks a fragment nested last time that the page has
+ * not read. A block whose counter the page has not read (one the fragment's key covers,
+ * so its hit did not read it) is read under the key it had last time, and its counter
+ * added to `counters`, to be read in the same round: a block whose row did not change
+ * is then found, and only the changed ones need a round of their own.
+ */
+function readAheadNested(
+  hint: FragmentHint | undefined,
+  page: PageState,
+  namespace: string,
+  into: Set<string>,
+  hints?: FragmentHints,
+  counters?: Set<string>,
+): void {
   for (const nested of hint?.nested ?? []) {
     const nestedKey = keyOf(nested, page, namespace);
-    if (needsRead(nested, nestedKey, page)) into.add(nestedKey);
+    if (needsRead(nested, nestedKey, page)) {
+      into.add(nestedKey);
+      continue;
+    }
+    const { counterKey } = nested.plan;
+    if (nestedKey !== undefined || counters === undefined || counterKey === undefined || page.tokens.has(counterKey)) {
+      continue;
+    }
+    counters.add(counterKey);
+    const lastKey = hints?.get(nested)?.lastKey;
+    if (lastKey !== undefined && !page.fragments.has(lastKey)) into.add(lastKey);
+  }
+}
+
+/**
+ * Adds the version keys of the blocks a fragment nested last time: their generations,
+ * and the counters of those not declared within the fragment's own row (`counterKey`).
+ * Those within it are left out: its stored copy does not record them, and a page must
+ * read them after the row's counter, never in the same round (see `nestedTokensOf`).
+ */
+function pushNestedVersionKeys(
+  nested: readonly PlannedFragment[] | undefined,
+  counterKey: string | undefined,
+  into: string[],
+): void {
+  for (const fragment of nested ?? []) {
+    const covered = counterKey !== undefined && fragment.within?.includes(counterKey) === true;
+    if (!covered) pushVersionKeys(fragment.plan, into);
+    else if (fragment.plan.generationKey !== undefined) into.push(fragment.plan.generationKey);
   }
 }
 

@@ -4,6 +4,7 @@ import type { PageState } from '../page/page-state';
 import type { StoredFragment } from '../types';
 import { type Conversation, getMany, getStamped, readLeased } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
+import { acceptCountersAhead } from './counter-values-read';
 
 /** Decodes a value read under a fragment key; `undefined` for a missing or unreadable one. */
 export function decoded(
@@ -51,6 +52,11 @@ export interface FragmentReads {
   readonly own: readonly LeaseRead[];
   /** Blocks nested in the level's fragments, read ahead in case those miss; never leased. */
   readonly nested: readonly string[];
+  /**
+   * Counters of nested blocks read ahead (those a block's key covers, which its hit does
+   * not read): recorded as tokens of this round, a missing one left for its lookup.
+   */
+  readonly counters?: readonly string[];
 }
 
 /**
@@ -69,20 +75,25 @@ export function* readFragments(
 ): Conversation<void> {
   const ownKeys = new Set(reads.own.map((read) => read.key));
   const nested = reads.nested.filter((key) => !ownKeys.has(key));
+  const counters = (reads.counters ?? []).filter((key) => !page.tokens.has(key));
   for (const key of nested) page.nestedAhead.add(key);
+  const round = counters.length === 0 ? 0 : ++page.tokenRoundCount;
   if (leases === undefined) {
     const keys = [...ownKeys, ...nested];
-    const values = yield* getMany(what, keys);
+    const values = yield* getMany(what, [...keys, ...counters]);
     keys.forEach((key, index) => {
       page.fragments.set(key, decoded(key, values[index], context));
     });
+    acceptCountersAhead(counters, values, keys.length, page, context, round);
     return;
   }
   const all: LeaseRead[] = [...reads.own, ...nested.map((key) => ({ key }))];
-  const answers = yield* readLeased(what, all, leases.ttlSeconds);
+  const answers = yield* readLeased(what, [...all, ...counters.map((key) => ({ key }))], leases.ttlSeconds);
   all.forEach((read, index) => {
     record(read.key, answers[index] ?? { kind: 'missing' }, page, context);
   });
+  const values = answers.map((answer) => (answer?.kind === 'value' ? answer.value : undefined));
+  acceptCountersAhead(counters, values, all.length, page, context, round);
 }
 
 function record(key: string, answer: LeaseAnswer, page: PageState, context: ConversationContext): void {

@@ -1,9 +1,9 @@
-import { CacheSweeperError, describeValue } from '../errors';
 import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
-import { freshCounterStart, isCounterValue } from '../tokens/counter-values';
+import { freshCounterStart } from '../tokens/counter-values';
 import { addMany, type Conversation, getMany } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
+import { acceptCounters } from './counter-values-read';
 import { decoded, readStamped } from './fragment-reads';
 
 /** Keys a token round may read besides the tokens it needs, for the process's read-ahead hints. */
@@ -38,13 +38,14 @@ export function* readTokens(
   const fragmentsAhead = unread(ahead.fragments, page.fragments);
   const reading =
     tokensAhead.length === 0 && fragmentsAhead.length === 0 ? needed : [...needed, ...tokensAhead, ...fragmentsAhead];
+  const round = ++page.tokenRoundCount;
   const values =
     fragmentsAhead.length === 0
       ? yield* getMany('get version tokens', reading)
       : yield* readStamped('get version tokens', reading, needed.length + tokensAhead.length, page, leases);
-  const missing = acceptCounters(needed, values, page, context);
+  const missing = acceptCounters(needed, values, page, context, round);
   // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
-  acceptCounters(tokensAhead, values, page, context, needed.length);
+  acceptCounters(tokensAhead, values, page, context, round, needed.length);
   const fragmentsAt = needed.length + tokensAhead.length;
   for (let index = 0; index < fragmentsAhead.length; index++) {
     const key = fragmentsAhead[index] as string;
@@ -56,18 +57,22 @@ export function* readTokens(
     value: String(freshCounterStart()),
     ttlSeconds: context.versionTtlSeconds,
   }));
+  const addRound = ++page.tokenRoundCount;
   const added = yield* addMany('create version tokens', entries);
   const raced: string[] = [];
   entries.forEach((entry, index) => {
     if (added[index]) {
       page.tokens.set(entry.key, entry.value);
+      page.tokenRounds.set(entry.key, addRound);
       page.created.add(entry.key);
     } else {
       raced.push(entry.key);
     }
   });
   if (raced.length === 0) return;
-  for (const key of acceptCounters(raced, yield* getMany('re-read version tokens', raced), page, context)) {
+  const rereadRound = ++page.tokenRoundCount;
+  const reread = yield* getMany('re-read version tokens', raced);
+  for (const key of acceptCounters(raced, reread, page, context, rereadRound)) {
     page.tokens.set(key, null);
   }
 }
@@ -84,7 +89,8 @@ export function* readCounters(
 ): Conversation<void> {
   const reading = unread(keys, page.tokens);
   if (reading.length === 0) return;
-  acceptCounters(reading, yield* getMany('get nested version tokens', reading), page, context);
+  const round = ++page.tokenRoundCount;
+  acceptCounters(reading, yield* getMany('get nested version tokens', reading), page, context, round);
 }
 
 /** The keys of `keys` not yet in `read` (nor in `besides`), each once. */
@@ -97,32 +103,4 @@ function unread(keys: readonly string[], read: Map<string, unknown>, besides: re
     out.push(key);
   }
   return out;
-}
-
-/** Records the counters of `keys`, read as `values[offset + i]`; returns the keys found missing. */
-function acceptCounters(
-  keys: readonly string[],
-  values: readonly (string | undefined)[],
-  page: PageState,
-  context: ConversationContext,
-  offset = 0,
-): string[] {
-  const missing: string[] = [];
-  keys.forEach((key, index) => {
-    const value = values[offset + index];
-    if (value === undefined) {
-      missing.push(key);
-    } else if (isCounterValue(value)) {
-      page.tokens.set(key, value);
-    } else {
-      page.tokens.set(key, null);
-      context.report(
-        new CacheSweeperError(
-          'tokens',
-          `version key "${key}" holds ${describeValue(value)}, not a counter below 2^53; its fragments render uncached`,
-        ),
-      );
-    }
-  });
-  return missing;
 }

@@ -1,8 +1,9 @@
 import { CacheSweeperError, describeValue } from '../errors';
-import { keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel } from '../keys';
+import { keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel, versionKey } from '../keys';
 import type { ModelRegistry } from '../models/model-registry';
-import { describeTarget, resolveTarget, type Target } from '../targets';
+import { describeTarget, type ResolvedTarget, resolveTarget, type Target } from '../targets';
 import { planToken } from '../tokens/token-plan';
+import type { WithinLink } from '../tokens/token-spec';
 import type { KeyPart, PlannedFragment } from '../types';
 
 /** One fragment to look up: what `fragment` takes, for renderers that batch. */
@@ -55,17 +56,20 @@ export class FragmentPlanner {
         `digest of ${describeTarget(target)} must be a string, got ${describeValue(digest)}`,
       );
     }
-    const { spec, generationKey } = this.#models.keysOf(target.model);
+    const { spec, generationKey, within } = this.#models.keysOf(target.model);
     if (target.wholeModel)
       return this.#planWholeModel(target.model, spec.generation, generationKey, digest, parts, ttlSeconds);
     const quoted = quoteFragment({ model: target.model, id: target.id, digest, parts });
-    return {
+    const planned: PlannedFragment = {
       model: target.model,
       id: target.id,
       plan: planToken(this.#namespace, target, spec, quoted.head, generationKey),
       quoted,
       ttlSeconds: this.#fragmentTtl(ttlSeconds),
     };
+    if (within.length === 0) return planned;
+    const containers = containerCounters(this.#namespace, target, within);
+    return containers.length === 0 ? planned : { ...planned, within: containers };
   }
 
   /** A fragment about the whole model: keyed by its generation and its model counter. */
@@ -94,6 +98,21 @@ export class FragmentPlanner {
     if (this.#versionTtlSeconds === 0) return ttlSeconds;
     return ttlSeconds === 0 ? this.#versionTtlSeconds : Math.min(ttlSeconds, this.#versionTtlSeconds);
   }
+}
+
+/**
+ * The counters of the rows `target` lives within, for the links whose attribute it
+ * holds (a target without it is simply not known to be within: its counter is recorded).
+ */
+export function containerCounters(namespace: string, target: ResolvedTarget, within: readonly WithinLink[]): string[] {
+  const counters: string[] = [];
+  for (const [container, attribute] of within) {
+    const id = target.attribute(attribute);
+    if (typeof id === 'number' || typeof id === 'string' || typeof id === 'bigint') {
+      counters.push(versionKey(namespace, container, id));
+    }
+  }
+  return counters;
 }
 
 /** Whether `ttlSeconds` is a whole number of seconds >= 0. */

@@ -9,6 +9,7 @@ import type { SweeperStats } from '../stats';
 import { describeTarget, resolveTarget, type Target } from '../targets';
 import { attributeToken } from '../tokens/token-plan';
 import { describeSpec } from '../tokens/token-spec';
+import { containerKeysOf } from './container-keys';
 
 /** Options of `invalidate`. */
 export interface InvalidateOptions {
@@ -127,26 +128,31 @@ export class Invalidator {
     const rows = new Set<string>();
     const keys = new Set<string>();
     for (const target of targets) {
-      const { row, counterKey, modelKey } = this.#invalidationOf(target, using);
+      const { row, counterKey, modelKey, containerKeys } = this.#invalidationOf(target, using);
       rows.add(row);
       if (counterKey !== undefined) keys.add(counterKey);
       if (modelKey !== undefined) keys.add(modelKey);
+      for (const key of containerKeys) keys.add(key);
     }
     return { rows: rows.size, keys: [...keys] };
   }
 
-  /** The keys one target's invalidation bumps: its row counter, and the model counter of a model with a generation. */
+  /**
+   * The keys one target's invalidation bumps: its row counter, the model counter of a
+   * model with a generation, and the counters of the rows it lives within (`within`).
+   */
   #invalidationOf(
     target: Target,
     using: string | undefined,
-  ): { row: string; counterKey: string | undefined; modelKey: string | undefined } {
+  ): { row: string; counterKey: string | undefined; modelKey: string | undefined; containerKeys: string[] } {
     const resolved = resolveTarget(target);
-    const spec = this.#models.specOf(resolved.model);
+    const { spec, within } = this.#models.keysOf(resolved.model);
+    const containerKeys = within.length === 0 ? [] : containerKeysOf(this.#namespace, resolved, within, this.#models);
     // Fragments about the whole model change with any of its rows.
     const modelKey = spec.generation ? modelCounterKey(this.#namespace, resolved.model) : undefined;
     if (resolved.wholeModel) {
       if (modelKey === undefined) throw wholeModelUndeclared(resolved.model);
-      return { row: modelKey, counterKey: undefined, modelKey };
+      return { row: modelKey, counterKey: undefined, modelKey, containerKeys };
     }
     const row = versionKey(this.#namespace, resolved.model, resolved.id);
     if (using !== undefined) {
@@ -159,13 +165,13 @@ export class Invalidator {
       attributeToken(resolved, using); // the attribute must be loaded, as in a read
     }
     if (!spec.counter) {
-      if (using !== undefined) return { row, counterKey: undefined, modelKey }; // the save that changed the attribute was the invalidation
+      if (using !== undefined) return { row, counterKey: undefined, modelKey, containerKeys }; // the save that changed the attribute was the invalidation
       throw new CacheSweeperError(
         'sweeper',
         `invalidate(${describeTarget(resolved)}): ${resolved.model} is keyed by its "${spec.using}" alone, so only a write that changes "${spec.using}" invalidates it; declare { using: "${spec.using}", counter: true } to allow invalidate()`,
       );
     }
-    return { row, counterKey: row, modelKey };
+    return { row, counterKey: row, modelKey, containerKeys };
   }
 
   #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<InvalidationOutcome> {
@@ -179,10 +185,15 @@ export class Invalidator {
       );
       return Promise.resolve({ landed: false, keys });
     }
+    // The counters of rows others live within go again once the others' bumps were answered:
+    // a page that read such a counter after the first bump but an inner row's before its own
+    // bump stored its rendering under a key that the second bump retires.
+    const again = keys.filter((key) => this.#models.mayBeContainerKey(key));
+    const conversation = bumpCounters(keys, again);
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.
-      return Promise.resolve({ landed: this.#runner.runSync(bumpCounters(keys), sinks).ok, keys });
+      return Promise.resolve({ landed: this.#runner.runSync(conversation, sinks).ok, keys });
     }
-    return this.#runner.run(bumpCounters(keys), sinks).then((outcome) => ({ landed: outcome.ok, keys }));
+    return this.#runner.run(conversation, sinks).then((outcome) => ({ landed: outcome.ok, keys }));
   }
 }

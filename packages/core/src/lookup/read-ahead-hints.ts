@@ -51,7 +51,8 @@ export class FragmentHints {
     const id = identity(fragment);
     const hint = this.#cache.get(id);
     // A decoder hands back the same array while the stored header is unchanged.
-    if (nested === undefined || nested.length === 0 || hint?.nestedFrom === nested) {
+    const unchanged = hint?.nestedFrom === nested || (nested?.length === 0 && hint?.nestedCounters?.length === 0);
+    if (nested === undefined || unchanged) {
       if (hint === undefined) this.#cache.set(id, { lastKey: key });
       else hint.lastKey = key;
       return;

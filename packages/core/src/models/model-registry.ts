@@ -1,5 +1,5 @@
 import { CacheSweeperError, describeValue } from '../errors';
-import { generationKey } from '../keys';
+import { generationKey, keyOf, quoteKeyPart } from '../keys';
 import {
   DEFAULT_TOKEN_SPEC,
   describeSpec,
@@ -7,6 +7,7 @@ import {
   sameTokenSpec,
   type TokenSpec,
   toTokenSpec,
+  type WithinLink,
 } from '../tokens/token-spec';
 
 /** What every key of a model's rows shares: its token spec and, when the spec keeps one, its generation key. */
@@ -15,6 +16,8 @@ export interface ModelKeys {
   readonly spec: TokenSpec;
   /** The generation key, when the spec keeps one. */
   readonly generationKey: string | undefined;
+  /** The rows its rows live within (`within`), each containing model checked (see `ModelRegistry.keysOf`). */
+  readonly within: readonly WithinLink[];
 }
 
 // Model names come from code, so this stays small; the bound guards against data posing as names.
@@ -33,6 +36,8 @@ export class ModelRegistry {
   readonly #namespace: string;
   readonly #declared = new Map<string, TokenSpec>();
   readonly #keys = new Map<string, ModelKeys>();
+  /** Key prefixes (`<ns>:<Model>:`) of the models other models live within. */
+  #containerPrefixes: readonly string[] = [];
 
   /** A registry for the keys of `namespace`. */
   constructor(namespace: string) {
@@ -56,7 +61,22 @@ export class ModelRegistry {
       );
     }
     this.#declared.set(model, spec);
-    this.#keys.delete(model);
+    this.#keys.clear(); // a containing model's checks depend on the others' declarations
+    const containers = new Set<string>();
+    for (const declared of this.#declared.values())
+      for (const [container] of declared.within) containers.add(container);
+    this.#containerPrefixes = [...containers].map((container) => keyOf(this.#namespace, `${quoteKeyPart(container)}:`));
+  }
+
+  /**
+   * Whether `key` may be the counter of a row other rows live within. Such counters
+   * are bumped again once the rows inside them were bumped (see `Invalidator`); a
+   * hashed key (too long to read) may be one, so it counts too.
+   */
+  mayBeContainerKey(key: string): boolean {
+    if (this.#containerPrefixes.length === 0) return false;
+    if (key.startsWith(`${this.#namespace}:#`)) return true;
+    return this.#containerPrefixes.some((prefix) => key.startsWith(prefix));
   }
 
   /** The spec a model was declared with, or `undefined` when it was not declared. */
@@ -75,9 +95,31 @@ export class ModelRegistry {
     if (keys === undefined) {
       if (this.#keys.size >= MAX_REMEMBERED_MODELS) this.#keys.clear();
       const spec = this.specOf(model);
-      keys = { spec, generationKey: spec.generation ? generationKey(this.#namespace, model) : undefined };
+      for (const [container] of spec.within) this.#checkContainer(model, container);
+      keys = {
+        spec,
+        generationKey: spec.generation ? generationKey(this.#namespace, model) : undefined,
+        within: spec.within,
+      };
       this.#keys.set(model, keys);
     }
     return keys;
+  }
+
+  /** A containing model must keep a counter (its rows are bumped) and live within nothing itself. */
+  #checkContainer(model: string, container: string): void {
+    const spec = this.specOf(container);
+    if (!spec.counter) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `${model} is declared within ${container}, but ${container} is keyed by "${spec.using}" alone; declare ${container} with { counter: true } so invalidating a ${model} can bump it`,
+      );
+    }
+    if (spec.within.length > 0) {
+      throw new CacheSweeperError(
+        'sweeper',
+        `${model} is declared within ${container}, which is itself declared within ${spec.within.map(([name]) => name).join(', ')}; "within" goes one level deep (a ${model}'s invalidation could not name the rows around its ${container})`,
+      );
+    }
   }
 }

@@ -14,6 +14,14 @@ import type { FragmentLease, StoredFragment } from '../types';
 export interface PageState {
   /** Tokens read so far, by version key; `null` marks a token that could not be read. */
   readonly tokens: Map<string, string | null>;
+  /**
+   * The round each token was read (or created) in, numbered from 1 in the order the
+   * page made them: a block within a row counts as covered by that row's counter only
+   * when its own counter was read in a later round (see `nestedTokensOf`).
+   */
+  readonly tokenRounds: Map<string, number>;
+  /** How many token rounds the page has made. */
+  tokenRoundCount: number;
   /** Fragments read so far, by key, decoded; `undefined` marks one found missing (or unreadable). */
   readonly fragments: Map<string, StoredFragment | undefined>;
   /** Version keys this page created with a fresh start: no fragment can be stored under them yet. */
@@ -61,6 +69,8 @@ export interface SessionOptions {
 export function newPageState(options: SessionOptions = {}, trace?: PageTrace | null): PageState {
   return {
     tokens: new Map(),
+    tokenRounds: new Map(),
+    tokenRoundCount: 0,
     fragments: new Map(),
     created: new Set(),
     stamps: new Map(),

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { createStats, createSweeper, type Sweeper, type SweeperStats } from '../src';
+import { scriptedBackend } from './support/scripted-backend';
+
+const N = 30;
+const article = { model: 'Article', id: 7 };
+/** A comment's target; `articleId` null leaves the attribute out (a bare reference). */
+const commentOf = (id: number, articleId: number | null = 7) =>
+  articleId === null ? { model: 'Comment', id } : { model: 'Comment', id, articleId };
+const MODELS = {
+  Article: { generation: true },
+  Comment: { generation: true, within: { Article: 'articleId' } },
+} as const;
+
+/** Renders the article block around N comment blocks through the session protocol; returns the page and what it read. */
+async function renderPage(
+  sweeper: Sweeper,
+  text: (id: number) => string,
+  comments = range(N).map((id) => commentOf(id)),
+) {
+  const stats = createStats();
+  const session = sweeper.session({ stats });
+  const parent = sweeper.plan({ target: article, ttlSeconds: 60, parts: ['page'] });
+  const [outer] = await session.lookup([parent]);
+  if (outer?.html !== undefined) return { html: outer.html, stats };
+  const claim = session.claim(outer!);
+  const children = comments.map((target) => sweeper.plan({ target, ttlSeconds: 60, parts: ['comment'] }));
+  const slots = await session.lookup(children);
+  const parts = slots.map((slot, index) => {
+    if (slot.html !== undefined) return slot.html;
+    const inner = session.claim(slot, outer);
+    const html = `<li>${text(comments[index]!.id)}</li>`;
+    if (inner.role === 'render') inner.complete(html, []);
+    return html;
+  });
+  const html = `<ol>${parts.join('')}</ol>`;
+  if (claim.role === 'render') claim.complete(html, slots);
+  await sweeper.idle();
+  return { html, stats };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, index) => index + 1);
+}
+
+/** The keys read by the getMany calls made since `from`. */
+function keysRead(calls: ReturnType<typeof scriptedBackend>['calls'], from: number): number {
+  return calls
+    .slice(from)
+    .filter((call) => call.method === 'getMany')
+    .reduce((sum, call) => sum + (call.args[0] as string[]).length, 0);
+}
+
+function expectRounds(stats: SweeperStats, reads: number): void {
+  expect(stats.roundTrips - stats.writeRoundTrips).toBe(reads);
+}
+
+describe('rows declared within another row', () => {
+  it('let the block of the containing row hit on a fixed number of keys, whatever it nests', async () => {
+    const scripted = scriptedBackend();
+    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+    const votes = new Map<number, number>();
+    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    await renderPage(sweeper, text);
+
+    const before = scripted.calls.length;
+    const hit = await renderPage(sweeper, text);
+    expect(hit.stats).toMatchObject({ hits: 1, misses: 0 });
+    expectRounds(hit.stats, 1);
+    // The article's generation and counter, the comments' generation, the page.
+    expect(keysRead(scripted.calls, before)).toBe(4);
+  });
+
+  it('make the containing block miss when one inside it is invalidated, and re-render only that one', async () => {
+    const scripted = scriptedBackend();
+    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+    const votes = new Map<number, number>();
+    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    await renderPage(sweeper, text);
+    await renderPage(sweeper, text);
+
+    votes.set(5, 1);
+    await sweeper.invalidate(commentOf(5));
+    const after = await renderPage(sweeper, text);
+    expect(after.html).toContain('<li>c5:1</li>');
+    expect(after.stats).toMatchObject({ hits: N - 1, misses: 2, renders: 2 });
+    // Article tokens; the page under its new key with the comments' counters and last copies; comment 5.
+    expectRounds(after.stats, 3);
+    const again = await renderPage(sweeper, text);
+    expect(again.html).toBe(after.html);
+    expect(again.stats).toMatchObject({ hits: 1 });
+  });
+
+  it('bump the containing row again in a round of its own, after the rows inside it', async () => {
+    const scripted = scriptedBackend();
+    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+    const before = scripted.calls.length;
+    const outcome = await sweeper.invalidateMany([commentOf(5), commentOf(6)]);
+    expect(outcome.landed).toBe(true);
+    const bumps = scripted.calls.slice(before).filter((call) => call.method === 'incr');
+    // The memory backend bumps key by key; the second round holds the article's counter and the Article model counter.
+    expect(bumps.map((call) => call.args[0])).toEqual([
+      'cs:Comment:=5',
+      'cs:Comment:+',
+      'cs:Article:=7',
+      'cs:Comment:=6',
+      'cs:Article:=7',
+    ]);
+    expect(outcome.keys).toEqual(['cs:Comment:=5', 'cs:Comment:+', 'cs:Article:=7', 'cs:Comment:=6']);
+  });
+
+  it('invalidate every containing row through its generation when the target cannot name it', async () => {
+    const sweeper = createSweeper({ models: MODELS });
+    expect(sweeper.invalidationKeys([{ model: 'Comment', id: 5 }])).toEqual([
+      'cs:Comment:=5',
+      'cs:Comment:+',
+      'cs:Article:*',
+    ]);
+    expect(sweeper.invalidationKeys([{ model: 'Comment', id: 5, articleId: null }])).toEqual([
+      'cs:Comment:=5',
+      'cs:Comment:+',
+    ]);
+    const strict = createSweeper({ models: { Comment: { within: { Article: 'articleId' } } } });
+    expect(() => strict.invalidationKeys([{ model: 'Comment', id: 5 }])).toThrow(
+      /invalidate\(Comment#5\): Comment is declared within Article by "articleId", which the target does not hold; pass the row \(or \{ model, id, articleId \}\)/,
+    );
+    expect(() => strict.invalidationKeys([{ model: 'Comment', id: 5, articleId: { id: 7 } }])).toThrow(
+      /holds as object/,
+    );
+  });
+
+  it('keep checking a block whose target does not name its row, or names another', async () => {
+    const scripted = scriptedBackend();
+    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+    const comments = [commentOf(1, null), commentOf(2, 8), commentOf(3)];
+    const votes = new Map<number, number>();
+    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    await renderPage(sweeper, text, comments);
+    const before = scripted.calls.length;
+    await renderPage(sweeper, text, comments);
+    expect(keysRead(scripted.calls, before)).toBe(6); // comments 1 and 2 are checked by their counters
+
+    // Comment 2 names article 8: its invalidation bumps article 8, and the page of article 7 sees it by comment 2's counter.
+    votes.set(2, 1);
+    await sweeper.invalidate(commentOf(2, 8));
+    const after = await renderPage(sweeper, text, comments);
+    expect(after.html).toContain('<li>c2:1</li>');
+  });
+
+  it('need the second bump: a page that read the row after its first bump but the inner row before its own', async () => {
+    const scripted = scriptedBackend();
+    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+    const votes = new Map<number, number>();
+    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    await renderPage(sweeper, text);
+    votes.set(3, 1); // committed
+    // The first bump round reaches the article's server before the comment's; a page renders in between.
+    await scripted.real.incr('cs:Article:=7', 1);
+    const between = await renderPage(sweeper, text);
+    expect(between.html).toContain('<li>c3:0</li>'); // concurrent with the write: the old comment, stored under the new key
+    await scripted.real.incr('cs:Comment:=3', 1);
+    expect((await renderPage(sweeper, text)).html).toContain('<li>c3:0</li>'); // what the second round exists for
+    await sweeper.bumpKeys(['cs:Article:=7']); // as the second round does
+    expect((await renderPage(sweeper, text)).html).toContain('<li>c3:1</li>');
+  });
+});
