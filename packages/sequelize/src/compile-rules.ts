@@ -5,8 +5,8 @@ import { reachedModels, resolvePaths } from './resolve-paths';
 import type { CheckedRule } from './rules';
 import { type AnyModel, internalsOf } from './sequelize-shapes';
 
-/** Throws unless the model has a primary key and the rule's `using` attribute. */
-export function checkModel(rule: CheckedRule, model: AnyModel): void {
+/** Throws unless the model has a primary key, the rule's `using` attribute and its `within` attributes. */
+export function checkModel(rule: CheckedRule, model: AnyModel, rules?: ReadonlyMap<string, CheckedRule>): void {
   const { using } = rule.spec;
   if (model.primaryKeyAttributes.length === 0) {
     throw new CacheSweeperError(
@@ -20,6 +20,20 @@ export function checkModel(rule: CheckedRule, model: AnyModel): void {
       `rule ${rule.model}: using "${using}", but ${model.name} has no attribute "${using}" (its attributes: ${Object.keys(model.getAttributes()).join(', ')})`,
     );
   }
+  for (const [container, attribute] of rule.spec.within) {
+    if (!(attribute in model.getAttributes())) {
+      throw new CacheSweeperError(
+        'sequelize',
+        `rule ${rule.model}: within ${container} by "${attribute}", but ${model.name} has no attribute "${attribute}" (its attributes: ${Object.keys(model.getAttributes()).join(', ')})`,
+      );
+    }
+    if (rules !== undefined && !rules.has(container)) {
+      throw new CacheSweeperError(
+        'sequelize',
+        `rule ${rule.model}: within ${container}, which has no rule; add ${container}: {} so that writes to ${container} invalidate its blocks too`,
+      );
+    }
+  }
 }
 
 /** Checks one rule against its defined model and resolves its paths; throws naming the rule. */
@@ -29,9 +43,11 @@ export function compileRule(
   rule: CheckedRule,
   rules: ReadonlyMap<string, CheckedRule>,
 ): ModelPlan {
-  checkModel(rule, model);
+  checkModel(rule, model, rules);
   const tree = resolvePaths(sequelize, model, rule, rules);
-  const foreignKeys = [...new Set(tree.map((node) => node.foreignKey))];
+  const within = rule.spec.within.map(([, attribute]) => attribute);
+  // A `within` attribute is a foreign key too: a write that changes it moves the row.
+  const foreignKeys = [...new Set([...tree.map((node) => node.foreignKey), ...within])];
   const timestamps = internalsOf(model)._timestampAttributes;
   return {
     model: rule.model,
@@ -40,6 +56,7 @@ export function compileRule(
     primaryKeys: model.primaryKeyAttributes,
     foreignKeys,
     rowAttributes: [...new Set([...model.primaryKeyAttributes, ...foreignKeys])],
+    within,
     tree,
     reach: reachedModels(tree),
     updatedAt: timestamps.updatedAt,

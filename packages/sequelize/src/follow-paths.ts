@@ -2,7 +2,7 @@ import type { Model, Transaction } from 'sequelize';
 import type { Invalidations } from './invalidations';
 import { canonicalValue, keyIdentity, primaryKeyOf } from './key-values';
 import { LoadedRows, loadedRow } from './loaded-rows';
-import type { ModelPlan, PathNode, Row } from './plan-types';
+import { type ModelPlan, type PathNode, type Row, withinOf } from './plan-types';
 import { selectByKeys } from './select-rows';
 
 /** Where a write's path steps find rows besides the database. */
@@ -69,7 +69,7 @@ async function visit(
   if (node.invalidates) {
     for (const row of rows) {
       const id = primaryKeyOf(target, row);
-      if (id !== undefined) invalidations.addRow(target.name, id);
+      if (id !== undefined) invalidations.addRow(target.name, id, withinOf(row, node.within));
     }
   }
   for (const child of node.children) await visit(child, rows, transaction, loaded, invalidations);

@@ -1,4 +1,5 @@
 import { type KeyPart, quoteKeyPart, quotePrimaryKey, type TargetRef } from '@cachesweeper/core';
+import type { Row } from './plan-types';
 
 /**
  * The invalidations one or more writes owe: rows (whose counters to bump), models
@@ -11,10 +12,15 @@ export class Invalidations {
   readonly #models = new Set<string>();
   readonly #wholeModels = new Set<string>();
 
-  /** Adds a row by model name and primary key. */
-  addRow(model: string, id: KeyPart | readonly KeyPart[]): void {
-    const key = `${quoteKeyPart(model)}:${quotePrimaryKey(id)}`;
-    if (!this.#rows.has(key)) this.#rows.set(key, { model, id });
+  /**
+   * Adds a row by model name and primary key; `within` holds the attributes naming the
+   * rows it lives within (`articleId`), as read before or after the write: each version
+   * of them is kept, so the sweeper invalidates the containing row it had and the one it has.
+   */
+  addRow(model: string, id: KeyPart | readonly KeyPart[], within?: Row): void {
+    let key = `${quoteKeyPart(model)}:${quotePrimaryKey(id)}`;
+    if (within !== undefined) key += ` ${JSON.stringify(within)}`;
+    if (!this.#rows.has(key)) this.#rows.set(key, within === undefined ? { model, id } : { ...within, model, id });
   }
 
   /** Adds a model whose every row is invalidated (its generation is bumped). */

@@ -26,6 +26,8 @@ export interface PathNode {
   readonly rowAttributes: readonly string[];
   /** Whether the target's primary key is the foreign key's value itself, so no query is needed. */
   readonly direct: boolean;
+  /** The target's attributes naming the rows it lives within (its rule's `within`), read with its rows. */
+  readonly within: readonly string[];
   /** The SELECT of `rowAttributes` by target key (`:keys`), built once; unused when `direct`. */
   readonly select: string;
   /** The paths that continue from here. */
@@ -44,8 +46,10 @@ export interface ModelPlan {
   readonly primaryKeys: readonly string[];
   /** The foreign keys the paths start from. */
   readonly foreignKeys: readonly string[];
-  /** Attributes to read from written rows: primary keys and foreign keys. */
+  /** Attributes to read from written rows: primary keys, foreign keys and the `within` attributes. */
   readonly rowAttributes: readonly string[];
+  /** The attributes naming the rows this model's rows live within (the rule's `within`). */
+  readonly within: readonly string[];
   /** The rule's paths as a tree. */
   readonly tree: readonly PathNode[];
   /** The models the paths invalidate. */
@@ -54,4 +58,12 @@ export interface ModelPlan {
   readonly updatedAt: string | undefined;
   /** Whether destroy only marks rows deleted. */
   readonly paranoid: boolean;
+}
+
+/** The `within` attributes of `row` (`{ articleId: 7 }`), or `undefined` when the model declares none. */
+export function withinOf(row: Row, attributes: readonly string[]): Row | undefined {
+  if (attributes.length === 0) return undefined;
+  const picked: Record<string, unknown> = {};
+  for (const name of attributes) picked[name] = row[name];
+  return picked;
 }

@@ -46,7 +46,7 @@ export function resolvePaths(
       branches = branch.children;
     });
   }
-  return [...roots.values()].map(toNode);
+  return [...roots.values()].map((branch) => toNode(branch, rules));
 }
 
 function belongsTo(
@@ -97,12 +97,14 @@ function checkReached(
   }
 }
 
-function toNode(branch: Branch): PathNode {
+function toNode(branch: Branch, rules: ReadonlyMap<string, CheckedRule>): PathNode {
   const { target, targetKey, foreignKey } = branch.association;
-  const children = [...branch.children.values()].map(toNode);
+  const children = [...branch.children.values()].map((child) => toNode(child, rules));
   const keys = target.primaryKeyAttributes;
-  const rowAttributes = [...new Set([...keys, targetKey, ...children.map((child) => child.foreignKey)])];
-  const direct = children.length === 0 && keys.length === 1 && keys[0] === targetKey;
+  // A row that lives within another is read for the attribute naming it, so that one is invalidated too.
+  const within = (rules.get(target.name)?.spec.within ?? []).map(([, attribute]) => attribute);
+  const rowAttributes = [...new Set([...keys, targetKey, ...children.map((child) => child.foreignKey), ...within])];
+  const direct = children.length === 0 && within.length === 0 && keys.length === 1 && keys[0] === targetKey;
   return {
     path: branch.path,
     alias: branch.alias,
@@ -112,6 +114,7 @@ function toNode(branch: Branch): PathNode {
     invalidates: branch.invalidates,
     rowAttributes,
     direct,
+    within,
     select: direct ? '' : selectByKeysSql(target, rowAttributes, targetKey),
     children,
   };

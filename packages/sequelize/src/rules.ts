@@ -20,6 +20,13 @@ export interface ModelRule {
   readonly counter?: boolean;
   /** belongsTo association paths (`'comment'`, `'comment.article'`) whose rows a write to this model invalidates, besides the row itself. */
   readonly invalidates?: readonly string[];
+  /**
+   * The rows this model's rows are shown within, as core's `within`: `{ Article: 'articleId' }`.
+   * A write invalidates the containing row too (before and after the write), and a block of
+   * the containing row stops checking the counters of the blocks within it, so its hit reads
+   * a fixed number of keys. Each containing model needs a rule of its own.
+   */
+  readonly within?: Readonly<Record<string, string>>;
 }
 
 /** Rules by model name (`Model.name`, i.e. the name given to `sequelize.define` or `Model.init`). */
@@ -38,7 +45,7 @@ export interface CheckedRule {
   readonly spec: TokenSpec;
 }
 
-const RULE_KEYS = new Set(['using', 'counter', 'invalidates']);
+const RULE_KEYS = new Set(['using', 'counter', 'invalidates', 'within']);
 const ALIAS = /^[^.\s]+$/;
 
 /** Checks the shape of every rule (no Sequelize needed); throws a CacheSweeperError naming the rule. */
@@ -63,9 +70,9 @@ function checkRule(model: string, rule: unknown): CheckedRule {
   }
   for (const key of Object.keys(rule)) {
     if (!RULE_KEYS.has(key))
-      throw fail(`unknown option ${describeValue(key)}; a rule takes using, counter, invalidates`);
+      throw fail(`unknown option ${describeValue(key)}; a rule takes using, counter, invalidates, within`);
   }
-  const { using, counter, invalidates = [] } = rule as ModelRule;
+  const { using, counter, invalidates = [], within } = rule as ModelRule;
   if (using !== undefined && (typeof using !== 'string' || using.length === 0)) {
     throw fail(`"using" must be an attribute name, got ${describeValue(using)}`);
   }
@@ -86,5 +93,10 @@ function checkRule(model: string, rule: unknown): CheckedRule {
     return aliases;
   });
   // A rule keeps a counter unless told not to, `using` or not (core's default drops it with `using`).
-  return { model, paths, spec: toTokenSpec(model, { using, counter: counter ?? true, generation: true }) };
+  const tokens = { using, counter: counter ?? true, generation: true, ...(within === undefined ? {} : { within }) };
+  try {
+    return { model, paths, spec: toTokenSpec(model, tokens) };
+  } catch (error) {
+    throw fail(error instanceof Error ? error.message.replace(/^\[cachesweeper\] \[tokens\] /, '') : String(error));
+  }
 }

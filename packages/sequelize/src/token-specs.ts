@@ -24,10 +24,13 @@ export function declareRuleTokens(sweeper: Sweeper, rules: ReadonlyMap<string, C
       );
     }
   }
-  for (const rule of rules.values()) sweeper.declareModel(rule.model, rule.spec);
+  for (const rule of rules.values()) {
+    sweeper.declareModel(rule.model, { ...rule.spec, within: Object.fromEntries(rule.spec.within) });
+  }
 }
 
 function describeSpec(spec: TokenSpec): string {
   const using = spec.using === undefined ? '' : `using: ${JSON.stringify(spec.using)}, `;
-  return `{ ${using}counter: ${spec.counter}, generation: ${spec.generation} }`;
+  const within = spec.within.length === 0 ? '' : `, within: ${JSON.stringify(Object.fromEntries(spec.within))}`;
+  return `{ ${using}counter: ${spec.counter}, generation: ${spec.generation}${within} }`;
 }

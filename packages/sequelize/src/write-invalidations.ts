@@ -2,7 +2,7 @@ import type { Model } from 'sequelize';
 import { followPaths } from './follow-paths';
 import { Invalidations } from './invalidations';
 import { primaryKeyOf } from './key-values';
-import type { ModelPlan, Row } from './plan-types';
+import { type ModelPlan, type Row, withinOf } from './plan-types';
 import { keepsCounter } from './token-specs';
 import type { WriteOptions } from './write-options';
 
@@ -35,7 +35,14 @@ export async function invalidationsOfWrite(
   if (keepsCounter(plan.spec)) {
     for (const row of written.rows) {
       const id = primaryKeyOf(plan.modelClass, row);
-      if (id !== undefined) invalidations.addRow(plan.model, id);
+      if (id !== undefined) invalidations.addRow(plan.model, id, withinOf(row, plan.within));
+    }
+    // The rows it lived within before the write (a comment moved to another article) are invalidated too.
+    if (plan.within.length > 0) {
+      for (const row of written.before ?? []) {
+        const id = primaryKeyOf(plan.modelClass, row);
+        if (id !== undefined) invalidations.addRow(plan.model, id, withinOf(row, plan.within));
+      }
     }
   } else if (!written.tokenChanged) {
     invalidations.addModel(plan.model);

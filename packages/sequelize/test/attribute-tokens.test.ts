@@ -40,7 +40,7 @@ describe.each(DIALECTS)('a model keyed by its attribute alone on %s', (dialect) 
   }
 
   it('is declared without a counter', () => {
-    expect(sweeper.tokenSpec('Page')).toEqual({ using: 'updatedAt', counter: false, generation: true });
+    expect(sweeper.tokenSpec('Page')).toEqual({ using: 'updatedAt', counter: false, generation: true, within: [] });
   });
 
   it('a save invalidates the row through its new updatedAt, leaving other rows cached', async () => {

@@ -103,8 +103,14 @@ describe.each(DIALECTS)('installation on %s', (dialect) => {
         using: 'updatedAt',
         counter: true,
         generation: true,
+        within: [],
       });
-      expect(installation.sweeper.tokenSpec('Vote')).toEqual({ using: undefined, counter: true, generation: true });
+      expect(installation.sweeper.tokenSpec('Vote')).toEqual({
+        using: undefined,
+        counter: true,
+        generation: true,
+        within: [],
+      });
       installation.uninstall();
     });
 
