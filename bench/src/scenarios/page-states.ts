@@ -91,7 +91,7 @@ function cachedStates(fixture: BlogFixture): State[] {
   const bumpAll = async () => {
     await blog.sweeper.invalidateMany([
       { model: 'Article', id: fixture.articleId },
-      ...fixture.commentIds.map((id) => ({ model: 'Comment', id })),
+      ...fixture.commentIds.map((id) => ({ model: 'Comment', id, articleId: fixture.articleId })),
     ]);
   };
   const common = { database, fixture, render: page.render, teardown: idle, reference: reference.render };

@@ -16,7 +16,7 @@ export function invalidateVotesBeforeCommit(instance: BlogInstance): void {
       transaction: options.transaction ?? null,
     });
     await sweeper.invalidateMany([
-      { model: 'Comment', id: vote.commentId },
+      comment ? { model: 'Comment', id: vote.commentId, articleId: comment.articleId } : { model: 'Comment', id: vote.commentId },
       ...(comment ? [{ model: 'Article', id: comment.articleId }] : []),
     ]);
   });
@@ -33,7 +33,7 @@ export function forgetTheArticleAMovedCommentLeft(instance: BlogInstance): void 
   models.Comment.addHook('afterUpdate', 'naive-invalidation', (row, options) => {
     const comment = row as unknown as { id: number; articleId: number };
     const targets = [
-      { model: 'Comment', id: comment.id },
+      { model: 'Comment', id: comment.id, articleId: comment.articleId },
       { model: 'Article', id: comment.articleId },
     ];
     const invalidate = async () => {

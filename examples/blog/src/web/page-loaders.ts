@@ -29,7 +29,8 @@ export function pageLoaders(models: BlogModels, options: PageLoaderOptions = {})
         if (renderDelayMs > 0) await sleep(renderDelayMs);
         const article = context.article as { id: number };
         const ids = await commentIdsOf(models, article.id);
-        return { article, comments: ids.map((id) => ({ model: 'Comment', id })) };
+        // A comment's target names its article: the page's key covers it (the rules' `within`).
+        return { article, comments: ids.map((id) => ({ model: 'Comment', id, articleId: article.id })) };
       });
     },
     /** One comment with its vote counts; the comments that missed on a page load in two queries. */

@@ -1,13 +1,13 @@
 import { nestedTokensHold } from '../fragments/stored-fragment';
-import { completeFragmentKey } from '../keys';
-import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
+import type { FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
-import { composeToken } from '../tokens/token-plan';
-import type { FragmentLookup, PlannedFragment, TokenPlan } from '../types';
+import type { FragmentLookup, PlannedFragment } from '../types';
 import type { Conversation } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
+import { keyOf, needsRead, pushVersionKeys } from './fragment-keys';
 import { type FragmentReads, readFragments } from './fragment-reads';
 import { type Leasing, takeLeases } from './lease-round';
+import { pushNestedVersionKeys, readAheadNested } from './nested-read-ahead';
 import { readCounters, readTokens } from './token-reads';
 
 /**
@@ -83,7 +83,8 @@ export function* lookupFragments(
     const key = keys[index];
     if (key === undefined) return { key, html: undefined };
     const stored = page.fragments.get(key);
-    hints?.noteLookup(fragment, key, stored?.nested);
+    const counter = fragment.plan.counterKey === undefined ? undefined : page.tokens.get(fragment.plan.counterKey);
+    hints?.noteLookup(fragment, key, stored?.nested, counter ?? undefined);
     if (stored === undefined || !nestedTokensHold(stored.nested, page.tokens)) {
       const lease = page.leases.get(key);
       return lease === undefined ? { key, html: undefined } : { key, html: undefined, lease };
@@ -104,82 +105,4 @@ function* readNestedCounters(
     for (const [versionKey] of stored?.nested ?? []) nestedCounters.push(versionKey);
   }
   yield* readCounters(nestedCounters, page, context);
-}
-
-/**
- * Adds to `into` the keys of the blocks a fragment nested last time that the page has
- * not read. A block whose counter the page has not read (one the fragment's key covers,
- * so its hit did not read it) is read under the key it had last time, and its counter
- * added to `counters`, to be read in the same round: a block whose row did not change
- * is then found, and only the changed ones need a round of their own.
- */
-function readAheadNested(
-  hint: FragmentHint | undefined,
-  page: PageState,
-  namespace: string,
-  into: Set<string>,
-  hints?: FragmentHints,
-  counters?: Set<string>,
-): void {
-  for (const nested of hint?.nested ?? []) {
-    const nestedKey = keyOf(nested, page, namespace);
-    if (needsRead(nested, nestedKey, page)) {
-      into.add(nestedKey);
-      continue;
-    }
-    const { counterKey } = nested.plan;
-    if (nestedKey !== undefined || counters === undefined || counterKey === undefined || page.tokens.has(counterKey)) {
-      continue;
-    }
-    counters.add(counterKey);
-    const lastKey = hints?.get(nested)?.lastKey;
-    if (lastKey !== undefined && !page.fragments.has(lastKey)) into.add(lastKey);
-  }
-}
-
-/**
- * Adds the version keys of the blocks a fragment nested last time: their generations,
- * and the counters of those not declared within the fragment's own row (`counterKey`).
- * Those within it are left out: its stored copy does not record them, and a page must
- * read them after the row's counter, never in the same round (see `nestedTokensOf`).
- */
-function pushNestedVersionKeys(
-  nested: readonly PlannedFragment[] | undefined,
-  counterKey: string | undefined,
-  into: string[],
-): void {
-  for (const fragment of nested ?? []) {
-    const covered = counterKey !== undefined && fragment.within?.includes(counterKey) === true;
-    if (!covered) pushVersionKeys(fragment.plan, into);
-    else if (fragment.plan.generationKey !== undefined) into.push(fragment.plan.generationKey);
-  }
-}
-
-function needsRead(fragment: PlannedFragment, key: string | undefined, page: PageState): key is string {
-  return key !== undefined && !page.fragments.has(key) && !isFresh(fragment, page);
-}
-
-function pushVersionKeys(plan: TokenPlan, into: string[]): void {
-  if (plan.generationKey !== undefined) into.push(plan.generationKey);
-  if (plan.counterKey !== undefined) into.push(plan.counterKey);
-}
-
-/** A fragment keyed on a counter this page just created cannot be stored yet: no need to ask. */
-function isFresh(fragment: PlannedFragment, page: PageState): boolean {
-  const { counterKey, generationKey } = fragment.plan;
-  return (
-    (counterKey !== undefined && page.created.has(counterKey)) ||
-    (generationKey !== undefined && page.created.has(generationKey))
-  );
-}
-
-/** The fragment's key under the tokens the page read; `undefined` when one is missing or unreadable. */
-function keyOf(fragment: PlannedFragment, page: PageState, namespace: string): string | undefined {
-  const { plan } = fragment;
-  const generation = plan.generationKey === undefined ? undefined : page.tokens.get(plan.generationKey);
-  const counter = plan.counterKey === undefined ? undefined : page.tokens.get(plan.counterKey);
-  if (generation === null || counter === null) return undefined;
-  if (plan.generationKey !== undefined && generation === undefined) return undefined;
-  if (plan.counterKey !== undefined && counter === undefined) return undefined;
-  return completeFragmentKey(namespace, fragment.quoted, composeToken(plan, generation, counter));
 }

@@ -5,6 +5,8 @@ import type { NestedToken, PlannedFragment } from '../types';
 export interface FragmentHint {
   /** The key the fragment was last found or rendered under. */
   lastKey?: string;
+  /** The row counter that key holds, when the fragment's token has one. */
+  lastCounter?: string;
   /** The cached fragments its last rendering held, one level down. */
   nested?: readonly PlannedFragment[];
   /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
@@ -47,19 +49,28 @@ export class FragmentHints {
    * under it) and, when a stored copy was read, the counters that copy depends on, so
    * the next lookup reads them with its token.
    */
-  noteLookup(fragment: PlannedFragment, key: string, nested: readonly NestedToken[] | undefined): void {
+  noteLookup(
+    fragment: PlannedFragment,
+    key: string,
+    nested: readonly NestedToken[] | undefined,
+    counter?: string,
+  ): void {
     const id = identity(fragment);
     const hint = this.#cache.get(id);
     // A decoder hands back the same array while the stored header is unchanged.
     const unchanged = hint?.nestedFrom === nested || (nested?.length === 0 && hint?.nestedCounters?.length === 0);
     if (nested === undefined || unchanged) {
-      if (hint === undefined) this.#cache.set(id, { lastKey: key });
-      else hint.lastKey = key;
+      if (hint === undefined)
+        this.#cache.set(id, counter === undefined ? { lastKey: key } : { lastKey: key, lastCounter: counter });
+      else {
+        hint.lastKey = key;
+        hint.lastCounter = counter;
+      }
       return;
     }
     const nestedCounters = nested.map(([versionKey]) => versionKey);
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...hint, lastKey: key, nestedCounters, nestedFrom: nested });
+    this.#cache.set(id, { ...hint, lastKey: key, lastCounter: counter, nestedCounters, nestedFrom: nested });
   }
 
   /** Notes the cached fragments a rendering of `fragment` holds, one level down. */

@@ -1,0 +1,71 @@
+import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
+import type { PageState } from '../page/page-state';
+import type { PlannedFragment } from '../types';
+import { keyOf, needsRead, pushVersionKeys } from './fragment-keys';
+
+/**
+ * Adds to `into` the keys of the blocks a fragment nested last time that the page has
+ * not read. A block whose counter the page has not read (one the fragment's key covers,
+ * so its hit did not read it) is read under the key it had last time, and its counter
+ * added to `counters`, to be read in the same round, with the key it has after one more
+ * bump: a block whose row did not change is then found, and so is one whose row changed
+ * once; only the others need a round of their own.
+ */
+export function readAheadNested(
+  hint: FragmentHint | undefined,
+  page: PageState,
+  namespace: string,
+  into: Set<string>,
+  hints?: FragmentHints,
+  counters?: Set<string>,
+): void {
+  for (const nested of hint?.nested ?? []) {
+    const nestedKey = keyOf(nested, page, namespace);
+    if (needsRead(nested, nestedKey, page)) {
+      into.add(nestedKey);
+      continue;
+    }
+    const { counterKey } = nested.plan;
+    if (nestedKey !== undefined || counters === undefined || counterKey === undefined || page.tokens.has(counterKey)) {
+      continue;
+    }
+    counters.add(counterKey);
+    const hinted = hints?.get(nested);
+    for (const guess of [hinted?.lastKey, nextKeyOf(nested, hinted?.lastCounter, page, namespace)]) {
+      if (guess !== undefined && !page.fragments.has(guess)) into.add(guess);
+    }
+  }
+}
+
+/**
+ * The key a block has once its counter moved one step past `lastCounter`, the value
+ * it had when this process last looked it up: one invalidation since then (a vote) is
+ * the common case, so reading that key too spares the block a round of its own.
+ */
+function nextKeyOf(
+  fragment: PlannedFragment,
+  lastCounter: string | undefined,
+  page: PageState,
+  namespace: string,
+): string | undefined {
+  if (lastCounter === undefined) return undefined;
+  return keyOf(fragment, page, namespace, String(Number(lastCounter) + 1));
+}
+
+/**
+ * Adds the version keys of the blocks a fragment nested last time: their generations,
+ * and the counters of those not declared within the fragment's own row (`counterKey`).
+ * Those within it are left out: its stored copy does not record them, and a page must
+ * read them after the row's counter, never in the same round (see `nestedTokensOf`).
+ */
+export function pushNestedVersionKeys(
+  nested: readonly PlannedFragment[] | undefined,
+  counterKey: string | undefined,
+  into: string[],
+): void {
+  for (const fragment of nested ?? []) {
+    const covered = counterKey !== undefined && fragment.within?.includes(counterKey) === true;
+    if (!covered) pushVersionKeys(fragment.plan, into);
+    else if (fragment.plan.generationKey !== undefined) into.push(fragment.plan.generationKey);
+  }
+}
