@@ -15,7 +15,7 @@ import { DEFAULT_SEED, type SeedSize, seedIfEmpty } from './db/seed';
 import { articleRoutes } from './routes/articles';
 import { cacheStatsRoutes } from './routes/cache-stats';
 import { commentRoutes } from './routes/comments';
-import { BLOG_RULES } from './rules';
+import { BLOG_RULES, BLOG_RULES_WITHIN } from './rules';
 import type { PageLoaderOptions } from './web/page-loaders';
 import { panelHelpers } from './web/panel-helpers';
 import { visitorMiddleware } from './web/visitor';
@@ -78,7 +78,8 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   // The outbox records each write's invalidations in its transaction, so a process that cannot reach
   // the cache, or dies right after a COMMIT, leaves them for the other processes to apply.
   const outbox = config.outbox ?? config.databasePath !== ':memory:';
-  const installation = installSweeper(sequelize, BLOG_RULES, { sweeper, outbox, onError });
+  const rules = config.within === true ? BLOG_RULES_WITHIN : BLOG_RULES;
+  const installation = installSweeper(sequelize, rules, { sweeper, outbox, onError });
   await installation.outbox?.createTable();
 
   const exphbs = create({

@@ -21,6 +21,11 @@ export interface BlogConfig {
    * Default (`undefined`): on, except for a `:memory:` database, which one process owns.
    */
   readonly outbox?: boolean | undefined;
+  /**
+   * `WITHIN=on` declares comments within their article (`BLOG_RULES_WITHIN`): the article page's
+   * hit reads 4 keys instead of one per comment; default off (see the README for why).
+   */
+  readonly within?: boolean;
   /** `CACHE=off` renders every block in place, with no cache reads or writes (development); default on. */
   readonly caching?: boolean | undefined;
   /** Whether `GET /_cachesweeper/stats` answers with this process's cache and query figures (`BLOG_STATS_ENDPOINT`, default off). */
@@ -70,6 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
     sessionSecret: env.SESSION_SECRET,
     outbox: outbox === 'on' ? true : outbox === 'off' ? false : undefined,
     caching: cache !== 'off',
+    within: readSwitch(env, 'WITHIN'),
     statsEndpoint: readSwitch(env, 'BLOG_STATS_ENDPOINT'),
     renderDelayMs: readMilliseconds(env, 'BLOG_RENDER_DELAY_MS'),
   };

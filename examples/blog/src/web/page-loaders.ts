@@ -29,7 +29,7 @@ export function pageLoaders(models: BlogModels, options: PageLoaderOptions = {})
         if (renderDelayMs > 0) await sleep(renderDelayMs);
         const article = context.article as { id: number };
         const ids = await commentIdsOf(models, article.id);
-        // A comment's target names its article: the page's key covers it (the rules' `within`).
+        // A comment's target names its article: with WITHIN=on, the page's key covers the comment's block.
         return { article, comments: ids.map((id) => ({ model: 'Comment', id, articleId: article.id })) };
       });
     },

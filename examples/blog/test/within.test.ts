@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../src/config';
+import { HttpVisitor, likesOf, panelFigures } from './support/browser-less-visitor';
+import { type BlogBackend, type RunningBlog, startBlog } from './support/running-blog';
+
+describe('WITHIN', () => {
+  it('is off unless set, and refuses a value that is neither on nor off', () => {
+    expect(readConfig({}).within).toBe(false);
+    expect(readConfig({ WITHIN: 'on' }).within).toBe(true);
+    expect(() => readConfig({ WITHIN: 'maybe' })).toThrow(
+      '[cachesweeper] [blog] WITHIN must be 1/true/on or 0/false/off, got "maybe"',
+    );
+  });
+});
+
+describe.each<BlogBackend>(['memory', 'memcached'])('the blog with WITHIN=on on the %s backend', (backend) => {
+  let running: RunningBlog;
+  const keysRead: number[] = [];
+  beforeAll(async () => {
+    running = await startBlog(backend, undefined, { WITHIN: 'on' });
+    // Counts the keys of each read: plain multi-gets, and (memcached) the fragments read with their stamps.
+    const { backend: cache } = running.blog.sweeper;
+    const getMany = cache.getMany.bind(cache);
+    cache.getMany = (keys) => {
+      keysRead.push(keys.length);
+      return getMany(keys);
+    };
+    const leases = cache.leases;
+    if (leases !== undefined) {
+      const read = leases.read.bind(leases);
+      leases.read = (reads, ttlSeconds) => {
+        keysRead.push(reads.length);
+        return read(reads, ttlSeconds);
+      };
+    }
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it('declares comments within their article', () => {
+    expect(running.blog.sweeper.tokenSpec('Comment').within).toEqual([['Article', 'articleId']]);
+  });
+
+  it('serves the article page from the cache reading 4 keys, however many comments it has', async () => {
+    const visitor = new HttpVisitor(running.url);
+    await visitor.get('/articles/1');
+    await visitor.get('/articles/1');
+    keysRead.length = 0;
+    const { html } = await visitor.get('/articles/1');
+    expect(panelFigures(html)).toMatchObject({ hits: 1, misses: 0, uncached: 0, roundTrips: 1 });
+    // The article's generation and counter, the comments' generation and the page; not the 12 comment counters.
+    if (backend === 'memcached') expect(keysRead.reduce((sum, keys) => sum + keys, 0)).toBe(4);
+  });
+
+  it('shows a like at once, re-rendering only that comment and the article, in two read rounds', async () => {
+    const visitor = new HttpVisitor(running.url);
+    const before = await visitor.get('/articles/1');
+    await visitor.get('/articles/1');
+    const liked = await visitor.post('/comments/3/like', { _csrf: HttpVisitor.csrfTokenIn(before.html) });
+    expect(liked.status).toBe(303);
+    const after = await visitor.get('/articles/1');
+    expect(likesOf(after.html, 3)).toBe(likesOf(before.html, 3) + 1);
+    expect(likesOf(after.html, 4)).toBe(likesOf(before.html, 4));
+    expect(panelFigures(after.html)).toMatchObject({ misses: 2, hits: 11, uncached: 0, roundTrips: 2 });
+    expect(running.cacheErrors).toEqual([]);
+  });
+
+  it('shows a new comment and a comment moved to another article on both pages', async () => {
+    const visitor = new HttpVisitor(running.url);
+    const page = await visitor.get('/articles/2');
+    await visitor.get('/articles/2');
+    const added = await visitor.post('/articles/2/comments', {
+      _csrf: HttpVisitor.csrfTokenIn(page.html),
+      author: 'Within',
+      body: 'a comment inside article two',
+    });
+    expect(added.status).toBe(303);
+    expect((await visitor.get('/articles/2')).html).toContain('a comment inside article two');
+
+    const { Comment } = running.blog.models;
+    const moved = await Comment.findOne({ where: { body: 'a comment inside article two' } });
+    await visitor.get('/articles/1');
+    await running.blog.sequelize.transaction((transaction) => moved!.update({ articleId: 1 }, { transaction }));
+    await running.blog.sweeper.idle();
+    await running.blog.installation.outbox?.idle();
+    await expect.poll(async () => (await visitor.get('/articles/1')).html).toContain('a comment inside article two');
+    expect((await visitor.get('/articles/2')).html).not.toContain('a comment inside article two');
+  });
+});
