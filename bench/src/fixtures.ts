@@ -96,6 +96,8 @@ export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
         databasePath: join(options.dir, `${namespace}.sqlite`),
         memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress],
         sessionSecret: 'bench',
+        // `BENCH_WITHIN=on pnpm bench` measures the blog with WITHIN=on (bench/RESULTS-within.md is such a run).
+        within: process.env.BENCH_WITHIN === 'on',
       },
       sequelize: opened.sequelize,
       sweeper,
