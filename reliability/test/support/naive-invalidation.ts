@@ -16,7 +16,9 @@ export function invalidateVotesBeforeCommit(instance: BlogInstance): void {
       transaction: options.transaction ?? null,
     });
     await sweeper.invalidateMany([
-      comment ? { model: 'Comment', id: vote.commentId, articleId: comment.articleId } : { model: 'Comment', id: vote.commentId },
+      comment
+        ? { model: 'Comment', id: vote.commentId, articleId: comment.articleId }
+        : { model: 'Comment', id: vote.commentId },
       ...(comment ? [{ model: 'Article', id: comment.articleId }] : []),
     ]);
   });
