@@ -51,16 +51,22 @@ function keysRead(calls: ReturnType<typeof scriptedBackend>['calls'], from: numb
     .reduce((sum, call) => sum + (call.args[0] as string[]).length, 0);
 }
 
+/** A sweeper on a counted backend, and comments whose text shows their votes (set `votes` before invalidating). */
+function blogCache() {
+  const scripted = scriptedBackend();
+  const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+  const votes = new Map<number, number>();
+  const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+  return { scripted, sweeper, votes, text };
+}
+
 function expectRounds(stats: SweeperStats, reads: number): void {
   expect(stats.roundTrips - stats.writeRoundTrips).toBe(reads);
 }
 
 describe('rows declared within another row', () => {
   it('let the block of the containing row hit on a fixed number of keys, whatever it nests', async () => {
-    const scripted = scriptedBackend();
-    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
-    const votes = new Map<number, number>();
-    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    const { scripted, sweeper, text } = blogCache();
     await renderPage(sweeper, text);
 
     const before = scripted.calls.length;
@@ -72,10 +78,7 @@ describe('rows declared within another row', () => {
   });
 
   it('make the containing block miss when one inside it is invalidated, and re-render only that one', async () => {
-    const scripted = scriptedBackend();
-    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
-    const votes = new Map<number, number>();
-    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    const { sweeper, votes, text } = blogCache();
     await renderPage(sweeper, text);
     await renderPage(sweeper, text);
 
@@ -102,8 +105,7 @@ describe('rows declared within another row', () => {
   });
 
   it('bump the containing row again in a round of its own, after the rows inside it', async () => {
-    const scripted = scriptedBackend();
-    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+    const { scripted, sweeper } = blogCache();
     const before = scripted.calls.length;
     const outcome = await sweeper.invalidateMany([commentOf(5), commentOf(6)]);
     expect(outcome.landed).toBe(true);
@@ -140,11 +142,8 @@ describe('rows declared within another row', () => {
   });
 
   it('keep checking a block whose target does not name its row, or names another', async () => {
-    const scripted = scriptedBackend();
-    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
+    const { scripted, sweeper, votes, text } = blogCache();
     const comments = [commentOf(1, null), commentOf(2, 8), commentOf(3)];
-    const votes = new Map<number, number>();
-    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
     await renderPage(sweeper, text, comments);
     const before = scripted.calls.length;
     await renderPage(sweeper, text, comments);
@@ -158,10 +157,7 @@ describe('rows declared within another row', () => {
   });
 
   it('need the second bump: a page that read the row after its first bump but the inner row before its own', async () => {
-    const scripted = scriptedBackend();
-    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS });
-    const votes = new Map<number, number>();
-    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    const { scripted, sweeper, votes, text } = blogCache();
     await renderPage(sweeper, text);
     votes.set(3, 1); // committed
     // The first bump round reaches the article's server before the comment's; a page renders in between.

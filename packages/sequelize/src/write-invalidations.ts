@@ -33,16 +33,11 @@ export async function invalidationsOfWrite(
 ): Promise<Invalidations> {
   const invalidations = new Invalidations();
   if (keepsCounter(plan.spec)) {
-    for (const row of written.rows) {
+    // With `within`, the rows as they were count too: a comment moved to another article invalidates both.
+    const rows = plan.within.length > 0 ? [...written.rows, ...(written.before ?? [])] : written.rows;
+    for (const row of rows) {
       const id = primaryKeyOf(plan.modelClass, row);
       if (id !== undefined) invalidations.addRow(plan.model, id, withinOf(row, plan.within));
-    }
-    // The rows it lived within before the write (a comment moved to another article) are invalidated too.
-    if (plan.within.length > 0) {
-      for (const row of written.before ?? []) {
-        const id = primaryKeyOf(plan.modelClass, row);
-        if (id !== undefined) invalidations.addRow(plan.model, id, withinOf(row, plan.within));
-      }
     }
   } else if (!written.tokenChanged) {
     invalidations.addModel(plan.model);

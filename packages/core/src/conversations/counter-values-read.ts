@@ -32,18 +32,3 @@ export function acceptCounters(
   });
   return missing;
 }
-
-/**
- * Records counters read ahead in a fragment round (`values[offset + i]`) as tokens of
- * the page's token round `round`; one found missing stays unread, for its lookup to create.
- */
-export function acceptCountersAhead(
-  keys: readonly string[],
-  values: readonly (string | undefined)[],
-  offset: number,
-  page: PageState,
-  context: ConversationContext,
-  round: number,
-): void {
-  if (keys.length > 0) acceptCounters(keys, values, page, context, round, offset);
-}

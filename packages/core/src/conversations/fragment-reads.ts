@@ -4,7 +4,7 @@ import type { PageState } from '../page/page-state';
 import type { StoredFragment } from '../types';
 import { type Conversation, getMany, getStamped, readLeased } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
-import { acceptCountersAhead } from './counter-values-read';
+import { acceptCounters } from './counter-values-read';
 
 /** Decodes a value read under a fragment key; `undefined` for a missing or unreadable one. */
 export function decoded(
@@ -84,7 +84,8 @@ export function* readFragments(
     keys.forEach((key, index) => {
       page.fragments.set(key, decoded(key, values[index], context));
     });
-    acceptCountersAhead(counters, values, keys.length, page, context, round);
+    // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
+    acceptCounters(counters, values, page, context, round, keys.length);
     return;
   }
   const all: LeaseRead[] = [...reads.own, ...nested.map((key) => ({ key }))];
@@ -92,8 +93,9 @@ export function* readFragments(
   all.forEach((read, index) => {
     record(read.key, answers[index] ?? { kind: 'missing' }, page, context);
   });
+  if (counters.length === 0) return;
   const values = answers.map((answer) => (answer?.kind === 'value' ? answer.value : undefined));
-  acceptCountersAhead(counters, values, all.length, page, context, round);
+  acceptCounters(counters, values, page, context, round, all.length);
 }
 
 function record(key: string, answer: LeaseAnswer, page: PageState, context: ConversationContext): void {

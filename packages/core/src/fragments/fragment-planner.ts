@@ -1,9 +1,9 @@
 import { CacheSweeperError, describeValue } from '../errors';
-import { keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel, versionKey } from '../keys';
+import { keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel } from '../keys';
+import { containerCounters } from '../models/container-keys';
 import type { ModelRegistry } from '../models/model-registry';
-import { describeTarget, type ResolvedTarget, resolveTarget, type Target } from '../targets';
+import { describeTarget, resolveTarget, type Target } from '../targets';
 import { planToken } from '../tokens/token-plan';
-import type { WithinLink } from '../tokens/token-spec';
 import type { KeyPart, PlannedFragment } from '../types';
 
 /** One fragment to look up: what `fragment` takes, for renderers that batch. */
@@ -98,21 +98,6 @@ export class FragmentPlanner {
     if (this.#versionTtlSeconds === 0) return ttlSeconds;
     return ttlSeconds === 0 ? this.#versionTtlSeconds : Math.min(ttlSeconds, this.#versionTtlSeconds);
   }
-}
-
-/**
- * The counters of the rows `target` lives within, for the links whose attribute it
- * holds (a target without it is simply not known to be within: its counter is recorded).
- */
-export function containerCounters(namespace: string, target: ResolvedTarget, within: readonly WithinLink[]): string[] {
-  const counters: string[] = [];
-  for (const [container, attribute] of within) {
-    const id = target.attribute(attribute);
-    if (typeof id === 'number' || typeof id === 'string' || typeof id === 'bigint') {
-      counters.push(versionKey(namespace, container, id));
-    }
-  }
-  return counters;
 }
 
 /** Whether `ttlSeconds` is a whole number of seconds >= 0. */

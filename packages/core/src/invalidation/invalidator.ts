@@ -3,13 +3,13 @@ import { bumpCounters } from '../conversations/counter-bumps';
 import { CacheSweeperError, describeValue } from '../errors';
 import { wholeModelUndeclared } from '../fragments/fragment-planner';
 import { generationKey, isModelCounterKey, isValidCacheKey, modelCounterKey, versionKey } from '../keys';
+import { containerKeysOf } from '../models/container-keys';
 import type { ModelRegistry } from '../models/model-registry';
 import type { Reporter } from '../reporting/reporter';
 import type { SweeperStats } from '../stats';
 import { describeTarget, resolveTarget, type Target } from '../targets';
 import { attributeToken } from '../tokens/token-plan';
 import { describeSpec } from '../tokens/token-spec';
-import { containerKeysOf } from './container-keys';
 
 /** Options of `invalidate`. */
 export interface InvalidateOptions {

@@ -1,8 +1,26 @@
 import { CacheSweeperError } from '../errors';
 import { generationKey, versionKey } from '../keys';
-import type { ModelRegistry } from '../models/model-registry';
 import { describeTarget, type ResolvedTarget } from '../targets';
 import type { WithinLink } from '../tokens/token-spec';
+import type { ModelRegistry } from './model-registry';
+
+/** The id a `within` attribute holds when it names a row: a number, string or bigint. */
+function isRowId(id: unknown): id is number | string | bigint {
+  return typeof id === 'number' || typeof id === 'string' || typeof id === 'bigint';
+}
+
+/**
+ * The counters of the rows `target` lives within, for the links whose attribute it
+ * holds (a target without it is simply not known to be within: its counter is recorded).
+ */
+export function containerCounters(namespace: string, target: ResolvedTarget, within: readonly WithinLink[]): string[] {
+  const counters: string[] = [];
+  for (const [container, attribute] of within) {
+    const id = target.attribute(attribute);
+    if (isRowId(id)) counters.push(versionKey(namespace, container, id));
+  }
+  return counters;
+}
 
 /**
  * The version keys an invalidation of `target` bumps for the rows it lives within:
@@ -21,7 +39,7 @@ export function containerKeysOf(
   for (const [container, attribute] of within) {
     const id = target.attribute(attribute);
     if (id === null) continue; // lives within no row of that model
-    if (typeof id === 'number' || typeof id === 'string' || typeof id === 'bigint') {
+    if (isRowId(id)) {
       keys.push(versionKey(namespace, container, id));
     } else if (id === undefined && models.specOf(container).generation) {
       keys.push(generationKey(namespace, container));
