@@ -29,6 +29,7 @@ export {
 } from './keys';
 export type { LeaseOptions } from './leases/lease-settings';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend';
+export { armDeadline, STALL_STRETCH } from './own-stall-deadline';
 export type { Claim, RenderClaim, WaitClaim } from './page/claims';
 export { FragmentSlot, type SlotStatus } from './page/fragment-slot';
 export type { SessionOptions } from './page/page-state';

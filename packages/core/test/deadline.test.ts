@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CacheSweeperError, withDeadline } from '../src';
+import { CacheSweeperError, STALL_STRETCH, withDeadline } from '../src';
 
 describe('withDeadline', () => {
   it('settles with the work when it answers in time', async () => {
@@ -39,6 +39,27 @@ describe('withDeadline', () => {
     } finally {
       server.kill();
     }
+  });
+
+  it('counts only time the event loop sat idle: a loop kept busy stretches the deadline, to STALL_STRETCH times at most', async () => {
+    const timeoutMs = 40;
+    const started = performance.now();
+    let settled = false;
+    const guarded = withDeadline(new Promise(() => {}), timeoutMs, 'get').finally(() => {
+      settled = true;
+    });
+    // Short tasks one after another, as a process serving many requests runs: the loop
+    // turns (timers fire, sockets are read) but never waits for I/O.
+    const spin = () => {
+      const until = performance.now() + 5;
+      while (performance.now() < until) {
+        // busy
+      }
+      if (!settled) setImmediate(spin);
+    };
+    spin();
+    await expect(guarded).rejects.toThrow(`get missed its ${timeoutMs} ms deadline`);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(timeoutMs * STALL_STRETCH - 1);
   });
 
   it("passes the work's own rejection through", async () => {

@@ -1,4 +1,4 @@
-import { CacheSweeperError } from '@cachesweeper/core';
+import { armDeadline, CacheSweeperError } from '@cachesweeper/core';
 import type { Answer, Call, Lease } from './call-contract';
 
 const UNKNOWN_OUTCOME =
@@ -15,7 +15,6 @@ export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const token = {};
     let phase: 'waiting' | 'late' | 'over' = 'waiting';
-    let verdict: NodeJS.Immediate | undefined;
     let grace: NodeJS.Timeout | undefined;
     const failure = (message: string) =>
       new CacheSweeperError('memcached', `${call.what} on ${lease.server} ${message}`);
@@ -27,19 +26,12 @@ export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
     }, call.replay);
     const end = () => {
       phase = 'over';
-      clearTimeout(deadline);
-      clearImmediate(verdict);
+      cancelDeadline();
       clearTimeout(grace);
       untrack();
     };
-    // When the deadline fires, answers that arrived while this process was busy may
-    // still sit unread in a socket: timers run before the poll phase of the event loop.
-    // The verdict waits for that one poll phase (setImmediate), so a pause of our own
-    // is not blamed on the server.
-    // (Not unref'd: an unref'd immediate lets the poll phase block until the next timer.)
-    const deadline = setTimeout(() => {
-      verdict = setImmediate(expire);
-    }, call.timeoutMs);
+    // Time this process spends stalled (a busy event loop) is not blamed on the server.
+    const cancelDeadline = armDeadline(call.timeoutMs, () => expire());
     const expire = () => {
       if (phase !== 'waiting') return;
       phase = 'late';
@@ -55,7 +47,6 @@ export function callWithDeadline<T>(lease: Lease, call: Call<T>): Promise<T> {
       grace.unref();
       reject(failure(`missed its ${call.timeoutMs} ms deadline${call.replay ? UNKNOWN_OUTCOME : ''}`));
     };
-    deadline.unref();
 
     const callback = (error: unknown, value: unknown) => {
       if (phase === 'over') return;
