@@ -2,6 +2,7 @@ import { type CacheSweeperError, createSweeper, memoryBackend } from '@cacheswee
 import type { Model } from 'sequelize';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installSweeper, type OutboxOptions } from '../src';
+import { landedMarkKey } from '../src/outbox/landed-marks';
 import { BLOG_RULES, defineBlog } from './support/blog';
 import { type BlogFixture, openBlog } from './support/blog-fixture';
 import { DIALECTS, openDatabase } from './support/databases';
@@ -195,6 +196,38 @@ describe.each(DIALECTS)('the transactional outbox on %s', (dialect) => {
     expect(outcomes.map((outcome) => outcome.rows).sort()).toEqual([0, 4]);
     expect(Number(await opened.shared.get(key)) - before).toBe(1);
     expect(await first.installation.outbox!.pending()).toBe(0);
+  });
+
+  /** A writer whose acknowledgements wait 10 s (as a busy database's DELETE may), a vote it wrote, and a peer that replays by hand. */
+  async function voteWithSlowAck(name: string) {
+    blog = await openBlog(dialect, name, { outbox: { ackDelayMs: 10_000, replayAfterMs: 0, pollMs: 60_000 } });
+    const { sweeper, installation } = blog;
+    await installation.outbox!.idle();
+    const peer = openPeer(blog.db.spec, sweeper.backend, NO_POLLING);
+    peers.push(peer);
+    const before = await readCounter(sweeper, { model: 'Comment', id: 3 });
+    await blog.models.Vote.create({ commentId: 3 });
+    const voted = await readCounter(sweeper, { model: 'Comment', id: 3 });
+    expect(voted).not.toBe(before);
+    const [row] = await outboxRows(installation, blog.db.sequelize);
+    const mark = landedMarkKey(sweeper.namespace, row!.id);
+    await waitUntil(async () => (await sweeper.backend.get(mark)) !== undefined, REPLAY_BOUND_MS, 'the landed mark');
+    return { sweeper, peer, voted, mark };
+  }
+
+  it("a replayer deletes a row whose writer's bump landed without bumping again, before the writer's own DELETE", async () => {
+    const { sweeper, peer, voted } = await voteWithSlowAck('outbox_marked');
+    expect(await peer.installation.outbox!.replay()).toMatchObject({ rows: 0, keys: 0, alreadyLanded: 1 });
+    expect(await readCounter(sweeper, { model: 'Comment', id: 3 })).toBe(voted);
+    expect(await peer.installation.outbox!.pending()).toBe(0);
+  });
+
+  it('a row whose landed mark is gone (evicted, never written) is bumped again: one extra bump, never a stale page', async () => {
+    const { sweeper, peer, voted, mark } = await voteWithSlowAck('outbox_unmarked');
+    await sweeper.backend.delete(mark);
+    expect(await peer.installation.outbox!.replay()).toMatchObject({ rows: 1, landed: true, alreadyLanded: 0 });
+    expect(await readCounter(sweeper, { model: 'Comment', id: 3 })).not.toBe(voted);
+    expect(await peer.installation.outbox!.pending()).toBe(0);
   });
 
   it('when nobody reaches the cache, waiting rows coalesce into one, and past maxKeys into generations', async () => {

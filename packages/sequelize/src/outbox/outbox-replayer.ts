@@ -1,26 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { asSweeperError, CacheSweeperError, isValidCacheKey, type Sweeper } from '@cachesweeper/core';
+import type { LandedMarks } from './landed-marks';
 import type { ResolvedOutboxOptions } from './outbox-options';
 import type { OutboxStore } from './outbox-store';
 import { mergeOwed, type OwedKeys, shrinkOwed } from './owed-keys';
 
 /** What one replay did. */
 export interface ReplayOutcome {
-  /** Rows claimed (coalesced into one when more than one). */
+  /** Rows claimed and replayed (coalesced into one when more than one). */
   readonly rows: number;
   /** Version keys bumped. */
   readonly keys: number;
   /** Whether the bumps landed (the row was then deleted); `true` when there was nothing to replay. */
   readonly landed: boolean;
+  /** Rows claimed whose writer had marked its bumps landed: deleted without a bump. */
+  readonly alreadyLanded: number;
 }
 
-const NOTHING: ReplayOutcome = { rows: 0, keys: 0, landed: true };
+const NOTHING: ReplayOutcome = { rows: 0, keys: 0, landed: true, alreadyLanded: 0 };
 
 /**
  * Replays the outbox rows nobody acknowledged: every `pollMs` (with ±25% jitter, so
  * processes started together drift apart) it reads whether a row of its namespace is
  * due, and if so claims up to `batchRows` of them for one lease (PostgreSQL skips rows
- * another replayer holds locked; SQLite runs one writer at a time), coalesces them into
+ * another replayer holds locked; SQLite runs one writer at a time), deletes those whose
+ * writer marked its bumps landed (see `LandedMarks`), coalesces the others into
  * one row (past `maxKeys`, row counters give way to their models' generations), bumps
  * their keys, and deletes the row once the bumps landed. A failed replay hands the row
  * back at once and this process claims nothing for a lease, so a process cut off from a
@@ -30,6 +34,7 @@ const NOTHING: ReplayOutcome = { rows: 0, keys: 0, landed: true };
 export class OutboxReplayer {
   readonly #store: OutboxStore;
   readonly #sweeper: Sweeper;
+  readonly #marks: LandedMarks;
   readonly #options: ResolvedOutboxOptions;
   readonly #report: (error: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
@@ -38,9 +43,16 @@ export class OutboxReplayer {
   #backoffUntil = 0;
   #lastFailure: string | undefined;
 
-  constructor(store: OutboxStore, sweeper: Sweeper, options: ResolvedOutboxOptions, report: (error: unknown) => void) {
+  constructor(
+    store: OutboxStore,
+    sweeper: Sweeper,
+    marks: LandedMarks,
+    options: ResolvedOutboxOptions,
+    report: (error: unknown) => void,
+  ) {
     this.#store = store;
     this.#sweeper = sweeper;
+    this.#marks = marks;
     this.#options = options;
     this.#report = report;
   }
@@ -102,8 +114,12 @@ export class OutboxReplayer {
   async #replayOnce(): Promise<ReplayOutcome> {
     if (!(await this.#store.anyDue())) return NOTHING;
     const claim = randomUUID();
-    const rows = await this.#store.claim(claim, this.#options.batchRows);
-    if (rows.length === 0) return NOTHING;
+    const claimed = await this.#store.claim(claim, this.#options.batchRows);
+    if (claimed.length === 0) return NOTHING;
+    const marked = await this.#marks.landed(claimed.map((row) => row.id));
+    if (marked.size > 0) await this.#store.delete([...marked]);
+    const rows = claimed.filter((row) => !marked.has(row.id));
+    if (rows.length === 0) return { rows: 0, keys: 0, landed: true, alreadyLanded: marked.size };
     const merged: OwedKeys = new Map();
     for (const row of rows) mergeOwed(merged, row.owed);
     const shrunk = shrinkOwed(this.#bumpable(merged), this.#options.maxKeys);
@@ -123,7 +139,7 @@ export class OutboxReplayer {
       this.#backoffUntil = Date.now() + this.#options.leaseMs;
       await this.#store.release(id, claim);
     }
-    return { rows: rows.length, keys: shrunk.keys.size, landed };
+    return { rows: rows.length, keys: shrunk.keys.size, landed, alreadyLanded: marked.size };
   }
 
   /** The keys the sweeper can bump; a row holding anything else (edited by hand?) loses it, reported. */

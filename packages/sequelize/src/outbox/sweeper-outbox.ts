@@ -1,6 +1,7 @@
 import { asSweeperError, type Sweeper } from '@cachesweeper/core';
 import type { Sequelize, Transaction } from 'sequelize';
 import { Acknowledgements } from './acknowledgements';
+import { LandedMarks } from './landed-marks';
 import type { ResolvedOutboxOptions } from './outbox-options';
 import { OutboxReplayer, type ReplayOutcome } from './outbox-replayer';
 import { outboxDialect } from './outbox-sql';
@@ -11,7 +12,7 @@ import type { OwedKeys } from './owed-keys';
 export interface OutboxLog {
   /** Writes a row of `owed` under `id` in `transaction` (`null`: on its own); rejects with a CacheSweeperError. */
   record(transaction: Transaction | null, owed: OwedKeys, id: string): Promise<void>;
-  /** Deletes rows whose bumps landed (soon, in one statement with others). */
+  /** Marks rows whose bumps landed in the cache at once, and deletes them soon, in one statement with others. */
   acknowledge(ids: readonly string[]): void;
 }
 
@@ -32,6 +33,7 @@ export class SweeperOutbox {
   readonly #store: OutboxStore;
   readonly #acks: Acknowledgements;
   readonly #replayer: OutboxReplayer;
+  readonly #marks: LandedMarks;
 
   /** Use `installSweeper(…, { outbox })`. */
   constructor(
@@ -48,7 +50,8 @@ export class SweeperOutbox {
       options.ackDelayMs,
       (error) => report(asSweeperError('outbox', `acknowledging rows of ${this.table} (they will be replayed)`, error)),
     );
-    this.#replayer = new OutboxReplayer(this.#store, sweeper, options, report);
+    this.#marks = new LandedMarks(sweeper);
+    this.#replayer = new OutboxReplayer(this.#store, sweeper, this.#marks, options, report);
   }
 
   /** Creates the table and its index unless they exist (never inside a transaction of yours). */
@@ -83,7 +86,10 @@ export class SweeperOutbox {
       record: async (transaction, owed, id) => {
         await this.#store.insert(transaction, owed, id);
       },
-      acknowledge: (ids) => this.#acks.add(ids),
+      acknowledge: (ids) => {
+        void this.#marks.mark(ids);
+        this.#acks.add(ids);
+      },
     };
   }
 
