@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CacheSweeperError, createStats, createSweeper, memoryBackend, versionKey } from '../src';
+import { type CacheBackend, CacheSweeperError, createStats, createSweeper, memoryBackend, versionKey } from '../src';
 import { scriptedBackend } from './support/scripted-backend';
 
 const comment = { model: 'Comment', id: 1 };
@@ -222,6 +222,47 @@ describe('cache failures', () => {
       /\[cachesweeper\] \[sweeper\] scripted get version tokens failed/,
     );
     expect(sweeper.stats()).toMatchObject({ uncached: 1, errors: 1, hits: 0 });
+  });
+
+  /** A memory backend whose `add` fails for keys matching `unreachable`, as a down server's would. */
+  function downFor(unreachable: RegExp): CacheBackend {
+    const inner = memoryBackend();
+    return {
+      name: 'two-servers',
+      maxValueBytes: inner.maxValueBytes,
+      get: (key) => inner.get(key),
+      getMany: (keys) => inner.getMany(keys),
+      set: (key, value, ttl) => inner.set(key, value, ttl),
+      incr: (key, by) => inner.incr(key, by),
+      delete: (key) => inner.delete(key),
+      close: () => inner.close(),
+      add: (key, value, ttl) =>
+        unreachable.test(key) ? Promise.reject(new Error('server b is down')) : inner.add(key, value, ttl),
+    };
+  }
+
+  it('render only the blocks whose counter could not be created uncached when other adds of the round were answered', async () => {
+    const onError = vi.fn();
+    const sweeper = createSweeper({ backend: downFor(/Comment:=2$/), onError });
+    const targets = [1, 2].map((id) => ({ target: { model: 'Comment', id }, ttlSeconds: 60 }));
+    const lookups = await sweeper.lookup(targets);
+    expect(lookups.map((lookup) => lookup.status)).toEqual(['miss', 'uncached']);
+    expect(onError.mock.calls.map(([error]) => error.message)).toEqual([
+      expect.stringMatching(
+        /^\[cachesweeper\] \[tokens\] creating version key "cs:Comment:=2" failed; its fragments render uncached: server b is down$/,
+      ),
+    ]);
+    expect(lookups.map((lookup) => lookup.key === undefined)).toEqual([false, true]); // the first can be stored
+  });
+
+  it('fail the whole round, and render every block uncached, when every add of it failed', async () => {
+    const onError = vi.fn();
+    const sweeper = createSweeper({ backend: downFor(/Comment/), onError });
+    const targets = [1, 2].map((id) => ({ target: { model: 'Comment', id }, ttlSeconds: 60 }));
+    const lookups = await sweeper.lookup(targets);
+    expect(lookups.map((lookup) => lookup.status)).toEqual(['uncached', 'uncached']);
+    expect(onError).toHaveBeenCalledOnce();
+    expect(onError.mock.calls[0]?.[0].message).toMatch(/create version tokens failed: server b is down/);
   });
 
   it('render uncached within the deadline when the backend never answers', async () => {

@@ -34,9 +34,23 @@ export function* getMany(what: string, keys: readonly string[]): Conversation<(s
   return (yield { kind: 'getMany', what, keys }) as (string | undefined)[];
 }
 
-/** Adds entries (store only if absent) in one round; `true` where this call stored it. */
-export function* addMany(what: string, entries: readonly CacheEntry[]): Conversation<boolean[]> {
-  return (yield { kind: 'addMany', what, entries }) as boolean[];
+/** An add that failed while others of its round were answered (its server down, say). */
+export interface FailedAdd {
+  readonly failed: unknown;
+}
+
+/**
+ * Adds entries (store only if absent) in one round; `true` where this call stored it,
+ * `false` where the key was there, a `FailedAdd` where that add failed. The round fails
+ * only when every add of it failed: one unreachable server costs only its own keys.
+ */
+export function* addMany(what: string, entries: readonly CacheEntry[]): Conversation<(boolean | FailedAdd)[]> {
+  return (yield { kind: 'addMany', what, entries }) as (boolean | FailedAdd)[];
+}
+
+/** Whether an answer of `addMany` is a failed add. */
+export function isFailedAdd(answer: boolean | FailedAdd): answer is FailedAdd {
+  return typeof answer === 'object';
 }
 
 /** Increments counters by one in one round; the new value, or `undefined` where missing. */

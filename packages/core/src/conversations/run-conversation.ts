@@ -2,7 +2,7 @@ import type { CacheBackend, SyncCacheBackend } from '../backend';
 import { withDeadline } from '../deadline';
 import { CacheSweeperError } from '../errors';
 import { answeredRound, type RoundEnd } from '../telemetry/round-attributes';
-import type { BackendOp, Conversation } from './backend-rounds';
+import { type BackendOp, type Conversation, type FailedAdd, isFailedAdd } from './backend-rounds';
 
 /** How a conversation ended: its value, or the round that failed and why. */
 export type ConversationOutcome<T> =
@@ -64,13 +64,31 @@ export function runConversationSync<T>(
   return { ok: true, value: step.value };
 }
 
+/** One add's answer, or its failure as a value (a throw included). */
+async function attempt(add: () => Promise<boolean>): Promise<boolean | FailedAdd> {
+  try {
+    return await add();
+  } catch (failed) {
+    return { failed };
+  }
+}
+
+/** The answers of an add round, which fails (with its first error) only when every add failed. */
+function unlessAllFailed(answers: (boolean | FailedAdd)[]): (boolean | FailedAdd)[] {
+  const first = answers[0];
+  if (first !== undefined && isFailedAdd(first) && answers.every(isFailedAdd)) throw first.failed;
+  return answers;
+}
+
 function execute(op: BackendOp, backend: CacheBackend): Promise<unknown> {
   try {
     switch (op.kind) {
       case 'getMany':
         return backend.getMany(op.keys);
       case 'addMany':
-        return Promise.all(op.entries.map((entry) => backend.add(entry.key, entry.value, entry.ttlSeconds)));
+        return Promise.all(
+          op.entries.map((entry) => attempt(() => backend.add(entry.key, entry.value, entry.ttlSeconds))),
+        ).then(unlessAllFailed);
       case 'incrMany':
         return Promise.all(op.keys.map((key) => backend.incr(key, 1)));
       case 'setMany':
@@ -99,7 +117,15 @@ function executeSync(op: BackendOp, backend: SyncCacheBackend): unknown {
     case 'getMany':
       return backend.getMany(op.keys);
     case 'addMany':
-      return op.entries.map((entry) => backend.add(entry.key, entry.value, entry.ttlSeconds));
+      return unlessAllFailed(
+        op.entries.map((entry) => {
+          try {
+            return backend.add(entry.key, entry.value, entry.ttlSeconds);
+          } catch (failed) {
+            return { failed };
+          }
+        }),
+      );
     case 'incrMany':
       return op.keys.map((key) => backend.incr(key, 1));
     case 'setMany':

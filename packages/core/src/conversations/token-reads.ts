@@ -1,7 +1,8 @@
+import { asSweeperError } from '../errors';
 import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
 import { freshCounterStart } from '../tokens/counter-values';
-import { addMany, type Conversation, getMany } from './backend-rounds';
+import { addMany, type Conversation, type FailedAdd, getMany } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
 import { acceptCounters } from './counter-values-read';
 import { decoded, readStamped } from './fragment-reads';
@@ -19,8 +20,10 @@ const NOTHING_AHEAD: ReadAhead = { tokens: [], fragments: [] };
 /**
  * Reads the counters behind `keys` into the page's tokens: one multi-get; a missing
  * counter is created with a fresh random start (`add`), and when another process won
- * that race, read again. A garbled counter, or one that vanishes again at once, is
- * recorded as `null`: its fragments render uncached. The keys of `ahead` ride along in
+ * that race, read again. A garbled counter, one that vanishes again at once, or one
+ * whose `add` failed while others were answered (its server down: reads of a down
+ * server answer misses) is recorded as `null`: its fragments render uncached, and the
+ * page's other blocks keep the cache. The keys of `ahead` ride along in
  * the first multi-get, which only runs if some token of `keys` is needed; with
  * fleet-wide `leases`, fragments read ahead are read with their stamps (no lease is
  * taken in this round: it is the one round of a warm page).
@@ -61,12 +64,23 @@ export function* readTokens(
   const added = yield* addMany('create version tokens', entries);
   const raced: string[] = [];
   entries.forEach((entry, index) => {
-    if (added[index]) {
+    const answer = added[index] as boolean | FailedAdd;
+    if (answer === true) {
       page.tokens.set(entry.key, entry.value);
       page.tokenRounds.set(entry.key, addRound);
       page.created.add(entry.key);
-    } else {
+    } else if (answer === false) {
       raced.push(entry.key);
+    } else {
+      // Its server is out of reach (the other adds were answered): only its fragments lose the cache.
+      page.tokens.set(entry.key, null);
+      context.report(
+        asSweeperError(
+          'tokens',
+          `creating version key "${entry.key}" failed; its fragments render uncached`,
+          answer.failed,
+        ),
+      );
     }
   });
   if (raced.length === 0) return;
