@@ -34,23 +34,18 @@ export function* getMany(what: string, keys: readonly string[]): Conversation<(s
   return (yield { kind: 'getMany', what, keys }) as (string | undefined)[];
 }
 
-/** An add that failed while others of its round were answered (its server down, say). */
+/** An add that failed (its server down, say); the other adds of its round still count. */
 export interface FailedAdd {
   readonly failed: unknown;
 }
 
 /**
  * Adds entries (store only if absent) in one round; `true` where this call stored it,
- * `false` where the key was there, a `FailedAdd` where that add failed. The round fails
- * only when every add of it failed: one unreachable server costs only its own keys.
+ * `false` where the key was there, a `FailedAdd` where that add failed: one unreachable
+ * server costs only its own keys. The round itself fails only when it misses its deadline.
  */
 export function* addMany(what: string, entries: readonly CacheEntry[]): Conversation<(boolean | FailedAdd)[]> {
   return (yield { kind: 'addMany', what, entries }) as (boolean | FailedAdd)[];
-}
-
-/** Whether an answer of `addMany` is a failed add. */
-export function isFailedAdd(answer: boolean | FailedAdd): answer is FailedAdd {
-  return typeof answer === 'object';
 }
 
 /** Increments counters by one in one round; the new value, or `undefined` where missing. */

@@ -2,7 +2,7 @@ import type { CacheBackend, SyncCacheBackend } from '../backend';
 import { withDeadline } from '../deadline';
 import { CacheSweeperError } from '../errors';
 import { answeredRound, type RoundEnd } from '../telemetry/round-attributes';
-import { type BackendOp, type Conversation, type FailedAdd, isFailedAdd } from './backend-rounds';
+import type { BackendOp, Conversation, FailedAdd } from './backend-rounds';
 
 /** How a conversation ended: its value, or the round that failed and why. */
 export type ConversationOutcome<T> =
@@ -73,13 +73,6 @@ async function attempt(add: () => Promise<boolean>): Promise<boolean | FailedAdd
   }
 }
 
-/** The answers of an add round, which fails (with its first error) only when every add failed. */
-function unlessAllFailed(answers: (boolean | FailedAdd)[]): (boolean | FailedAdd)[] {
-  const first = answers[0];
-  if (first !== undefined && isFailedAdd(first) && answers.every(isFailedAdd)) throw first.failed;
-  return answers;
-}
-
 function execute(op: BackendOp, backend: CacheBackend): Promise<unknown> {
   try {
     switch (op.kind) {
@@ -88,7 +81,7 @@ function execute(op: BackendOp, backend: CacheBackend): Promise<unknown> {
       case 'addMany':
         return Promise.all(
           op.entries.map((entry) => attempt(() => backend.add(entry.key, entry.value, entry.ttlSeconds))),
-        ).then(unlessAllFailed);
+        );
       case 'incrMany':
         return Promise.all(op.keys.map((key) => backend.incr(key, 1)));
       case 'setMany':
@@ -117,15 +110,13 @@ function executeSync(op: BackendOp, backend: SyncCacheBackend): unknown {
     case 'getMany':
       return backend.getMany(op.keys);
     case 'addMany':
-      return unlessAllFailed(
-        op.entries.map((entry) => {
-          try {
-            return backend.add(entry.key, entry.value, entry.ttlSeconds);
-          } catch (failed) {
-            return { failed };
-          }
-        }),
-      );
+      return op.entries.map((entry): boolean | FailedAdd => {
+        try {
+          return backend.add(entry.key, entry.value, entry.ttlSeconds);
+        } catch (failed) {
+          return { failed };
+        }
+      });
     case 'incrMany':
       return op.keys.map((key) => backend.incr(key, 1));
     case 'setMany':

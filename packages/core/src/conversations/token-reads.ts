@@ -21,9 +21,8 @@ const NOTHING_AHEAD: ReadAhead = { tokens: [], fragments: [] };
  * Reads the counters behind `keys` into the page's tokens: one multi-get; a missing
  * counter is created with a fresh random start (`add`), and when another process won
  * that race, read again. A garbled counter, one that vanishes again at once, or one
- * whose `add` failed while others were answered (its server down: reads of a down
- * server answer misses) is recorded as `null`: its fragments render uncached, and the
- * page's other blocks keep the cache. The keys of `ahead` ride along in
+ * whose `add` failed (its server down: a down server's keys read as misses) is recorded
+ * as `null`: its fragments render uncached, and the page's other blocks keep the cache. The keys of `ahead` ride along in
  * the first multi-get, which only runs if some token of `keys` is needed; with
  * fleet-wide `leases`, fragments read ahead are read with their stamps (no lease is
  * taken in this round: it is the one round of a warm page).
@@ -63,6 +62,7 @@ export function* readTokens(
   const addRound = ++page.tokenRoundCount;
   const added = yield* addMany('create version tokens', entries);
   const raced: string[] = [];
+  const failed: { key: string; failed: unknown }[] = [];
   entries.forEach((entry, index) => {
     const answer = added[index] as boolean | FailedAdd;
     if (answer === true) {
@@ -72,17 +72,16 @@ export function* readTokens(
     } else if (answer === false) {
       raced.push(entry.key);
     } else {
-      // Its server is out of reach (the other adds were answered): only its fragments lose the cache.
+      // Its server is out of reach: only the fragments keyed on it lose the cache.
       page.tokens.set(entry.key, null);
-      context.report(
-        asSweeperError(
-          'tokens',
-          `creating version key "${entry.key}" failed; its fragments render uncached`,
-          answer.failed,
-        ),
-      );
+      failed.push({ key: entry.key, failed: answer.failed });
     }
   });
+  const [first] = failed;
+  if (first !== undefined) {
+    const what = `creating ${failed.length} version key(s) failed (the first: "${first.key}"); their fragments render uncached`;
+    context.report(asSweeperError('tokens', what, first.failed));
+  }
   if (raced.length === 0) return;
   const rereadRound = ++page.tokenRoundCount;
   const reread = yield* getMany('re-read version tokens', raced);
