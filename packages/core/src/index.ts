@@ -28,6 +28,7 @@ export {
   versionKey,
 } from './keys';
 export type { LeaseOptions } from './leases/lease-settings';
+export type { LocalCopyOptions } from './lookup/local-copies';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend';
 export { armDeadline, STALL_STRETCH } from './own-stall-deadline';
 export type { Claim, RenderClaim, WaitClaim } from './page/claims';

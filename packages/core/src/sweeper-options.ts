@@ -3,6 +3,7 @@ import { CacheSweeperError, describeValue } from './errors';
 import { isTtl, ttlError } from './fragments/fragment-planner';
 import { validateNamespace } from './keys';
 import { type LeaseOptions, type LeaseSettings, resolveLeaseSettings } from './leases/lease-settings';
+import { type LocalCopyOptions, type LocalCopySettings, resolveLocalCopies } from './lookup/local-copies';
 import { memoryBackend } from './memory-backend';
 import { checkTelemetryOptions } from './telemetry/telemetry';
 import type { TelemetryOptions } from './telemetry/telemetry-options';
@@ -32,6 +33,14 @@ export interface SweeperOptions {
    * outer block missed finds its inner blocks read with it. 0 turns it off. Default: 10,000.
    */
   readonly prefetchHints?: number;
+  /**
+   * Copies of fragments read from a shared backend (memcached, Redis), kept in this
+   * process: a lookup whose tokens show a copy still valid serves it without reading its
+   * bytes, so a full hit reads its tokens only, whatever the page's size. `false` turns
+   * them off. Default: on for a backend without a synchronous face (not `memoryBackend`),
+   * with the defaults of `LocalCopyOptions`.
+   */
+  readonly localCopies?: false | LocalCopyOptions;
   /** Told about every backend failure and missed deadline (they never reach a page). Default: ignore. */
   readonly onError?: (error: CacheSweeperError) => void;
   /**
@@ -64,6 +73,8 @@ export interface ResolvedSweeperOptions {
   readonly invalidationTimeoutMs: number;
   readonly versionTtlSeconds: number;
   readonly prefetchHints: number;
+  /** `undefined` when turned off, or when the backend is in-process. */
+  readonly localCopies: LocalCopySettings | undefined;
   readonly onError: ((error: CacheSweeperError) => void) | undefined;
   readonly caching: boolean;
   readonly telemetry: false | TelemetryOptions;
@@ -113,6 +124,7 @@ export function resolveSweeperOptions(options: SweeperOptions): ResolvedSweeperO
     invalidationTimeoutMs,
     versionTtlSeconds,
     prefetchHints,
+    localCopies: backend.sync === undefined ? resolveLocalCopies(options.localCopies) : undefined,
     onError: options.onError,
     caching: options.caching ?? true,
     telemetry: checkTelemetryOptions(options.telemetry),

@@ -1,4 +1,5 @@
 import type { CacheSweeperError } from '../errors';
+import type { LocalCopies } from '../lookup/local-copies';
 import type { StoredFragment } from '../types';
 
 /** What the lookup conversations need from the sweeper, besides the page's state. */
@@ -11,4 +12,6 @@ export interface ConversationContext {
   report(error: CacheSweeperError): void;
   /** Decodes a value read under a fragment key (see `encodeFragment`). */
   decode(key: string, value: string): StoredFragment | undefined;
+  /** Copies of the fragments read from a shared backend, when kept (`SweeperOptions.localCopies`). */
+  readonly localCopies?: LocalCopies;
 }

@@ -1,4 +1,5 @@
 import { nestedTokensHold } from '../fragments/stored-fragment';
+import type { LocalCopies } from '../lookup/local-copies';
 import type { FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import type { FragmentLookup, PlannedFragment } from '../types';
@@ -35,10 +36,12 @@ export function* lookupFragments(
   for (const { plan } of planned) pushVersionKeys(plan, versionKeys);
   const hinted = hints === undefined ? [] : planned.map((fragment) => hints.get(fragment));
   const ahead = { tokens: [] as string[], fragments: [] as string[] };
+  const { localCopies } = context;
   planned.forEach((fragment, index) => {
     const hint = hinted[index];
     if (hint === undefined) return;
-    if (hint.lastKey !== undefined) ahead.fragments.push(hint.lastKey);
+    // A copy held here is checked against the tokens this round reads: its bytes need no read.
+    if (hint.lastKey !== undefined && !localCopies?.has(hint.lastKey)) ahead.fragments.push(hint.lastKey);
     // The counters its stored copy records cover every level; before one was read, those of its last rendering.
     if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
     else pushNestedVersionKeys(hint.nested, fragment.plan.counterKey, ahead.tokens);
@@ -47,6 +50,7 @@ export function* lookupFragments(
 
   const { namespace } = context;
   const keys = planned.map((fragment) => keyOf(fragment, page, namespace));
+  if (localCopies !== undefined) serveLocalCopies(keys, page, localCopies);
   const own = new Set<string>();
   const nested = new Set<string>();
   const counters = new Set<string>();
@@ -91,6 +95,28 @@ export function* lookupFragments(
     }
     return { key, html: stored.html, nested: stored.nested, renderMicros: stored.renderMicros };
   });
+}
+
+/**
+ * Puts into the page the local copy of each key not read yet. A copy whose nested
+ * counters, as this page read them, still hold its tokens is a hit. One that fails them
+ * and was read with a lease stamp stands for the stale copy the token round would have
+ * read: the lease round replaces it only while that stamp holds (an old stamp wins
+ * nothing and the round answers the newer copy). One without a stamp is left for the
+ * fragment round to read from the backend (another process may have stored a newer one).
+ */
+function serveLocalCopies(keys: readonly (string | undefined)[], page: PageState, localCopies: LocalCopies): void {
+  for (const key of keys) {
+    if (key === undefined || page.fragments.has(key)) continue;
+    const copy = localCopies.get(key);
+    if (copy === undefined) continue;
+    if (nestedTokensHold(copy.stored.nested, page.tokens)) {
+      page.fragments.set(key, copy.stored);
+    } else if (copy.stamp !== undefined) {
+      page.fragments.set(key, copy.stored);
+      page.stamps.set(key, copy.stamp);
+    }
+  }
 }
 
 /** Reads the counters nested in the stored copies of `keys` that the page has not read yet. */

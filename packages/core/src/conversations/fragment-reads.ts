@@ -6,13 +6,20 @@ import { type Conversation, getMany, getStamped, readLeased } from './backend-ro
 import type { ConversationContext } from './conversation-context';
 import { acceptCounters } from './counter-values-read';
 
-/** Decodes a value read under a fragment key; `undefined` for a missing or unreadable one. */
+/**
+ * Decodes a value read under a fragment key; `undefined` for a missing or unreadable one.
+ * `stamp`: the value's lease stamp, kept with the process's local copy of it.
+ */
 export function decoded(
   key: string,
   value: string | undefined,
   context: ConversationContext,
+  stamp?: string,
 ): StoredFragment | undefined {
-  return value === undefined ? undefined : context.decode(key, value);
+  if (value === undefined) return undefined;
+  const stored = context.decode(key, value);
+  if (stamp !== undefined) context.localCopies?.stamped(key, stamp);
+  return stored;
 }
 
 /**
@@ -102,7 +109,7 @@ function record(key: string, answer: LeaseAnswer, page: PageState, context: Conv
   switch (answer.kind) {
     case 'value':
       page.stamps.set(key, answer.stamp);
-      page.fragments.set(key, decoded(key, answer.value, context));
+      page.fragments.set(key, decoded(key, answer.value, context, answer.stamp));
       return;
     case 'won':
       page.leases.set(key, { state: 'won', stamp: answer.stamp });

@@ -51,7 +51,7 @@ export function* readTokens(
   const fragmentsAt = needed.length + tokensAhead.length;
   for (let index = 0; index < fragmentsAhead.length; index++) {
     const key = fragmentsAhead[index] as string;
-    page.fragments.set(key, decoded(key, values[fragmentsAt + index], context));
+    page.fragments.set(key, decoded(key, values[fragmentsAt + index], context, page.stamps.get(key)));
   }
   if (missing.length === 0) return;
   const entries = missing.map((key) => ({

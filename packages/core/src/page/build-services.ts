@@ -1,5 +1,6 @@
 import { ConversationRunner } from '../conversations/conversation-runner';
 import { FragmentDecoder } from '../fragments/fragment-decoder';
+import { LocalCopies } from '../lookup/local-copies';
 import { FragmentHints } from '../lookup/read-ahead-hints';
 import { Reporter } from '../reporting/reporter';
 import { SharedRenderings } from '../sharing/shared-renderings';
@@ -19,13 +20,19 @@ export function buildServices(resolved: ResolvedSweeperOptions, closed: () => bo
   const reporter = new Reporter(resolved.onError, telemetry);
   const runner = new ConversationRunner(backend, resolved.timeoutMs, reporter, telemetry);
   const decoder = new FragmentDecoder();
+  const localCopies = resolved.localCopies === undefined ? undefined : new LocalCopies(resolved.localCopies);
   return {
     runner,
     context: {
       namespace,
       versionTtlSeconds: resolved.versionTtlSeconds,
       report: (error) => reporter.report(error),
-      decode: (key, value) => decoder.decode(key, value),
+      decode: (key, value) => {
+        const stored = decoder.decode(key, value);
+        localCopies?.remember(key, stored);
+        return stored;
+      },
+      ...(localCopies === undefined ? {} : { localCopies }),
     },
     hints: resolved.prefetchHints === 0 ? undefined : new FragmentHints(resolved.prefetchHints),
     renderings: new SharedRenderings(FINISHED_RENDER_GRACE_MS),
