@@ -30,10 +30,17 @@ export interface ExpressHandlebarsLike {
 export interface CacheSweeperEngineOptions extends CacheSweeperOptions {
   /** Returns the counters of the page being rendered (e.g. from `res.locals`), if you collect them. */
   readonly stats?: (locals: Record<string, unknown>) => SweeperStats | undefined;
+  /**
+   * Returns an object to receive what the page's blocks exported (`{{cachesweeperExport}}`),
+   * e.g. one the route put in `res.locals`, so the route can read them once the view is
+   * rendered (a status, a redirect). The layout gets them either way.
+   */
+  readonly exports?: (locals: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
-// Carries the page's session from renderView to the view's and the layout's render.
+// Carry the page's session and exports from renderView to the view's and the layout's render.
 const SESSION_KEY = '__cachesweeperSession';
+const EXPORTS_KEY = '__cachesweeperExports';
 
 type RenderCallback = (error: unknown, html?: string) => void;
 
@@ -71,7 +78,7 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
       'cachesweeperEngine: this ExpressHandlebars instance compiles with the global Handlebars; give it its own, create({ handlebars: Handlebars.create(), … }), so the helper is not registered globally',
     );
   }
-  const { stats, ...registerOptions } = options;
+  const { stats, exports: exportsOf, ...registerOptions } = options;
   registerCacheSweeper(wrapped.handlebars as HandlebarsEnvironment, sweeper, registerOptions);
 
   nameCompiledFiles(wrapped);
@@ -89,7 +96,12 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
     // One span for the page, view and layout: what a tracing backend shows under the request.
     const trace = { ...RENDER_TRACE, attributes: { 'cachesweeper.view': displayPath(viewPath) } };
     const session = sweeper.session({ ...(pageStats ? { stats: pageStats } : {}), trace });
-    const data = { ...(locals.data as Record<string, unknown> | undefined), [SESSION_KEY]: session };
+    const exported = exportsOf?.(locals) ?? {};
+    const data = {
+      ...(locals.data as Record<string, unknown> | undefined),
+      [SESSION_KEY]: session,
+      [EXPORTS_KEY]: exported,
+    };
     const render = (done: RenderCallback) =>
       renderView(viewPath, { ...locals, data }, (error: unknown, html?: string) => {
         session.end(error ?? undefined);
@@ -107,9 +119,17 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
   ) => {
     const data = renderOptions.data as Record<string, unknown> | undefined;
     const session = data?.[SESSION_KEY] as SweeperSession | undefined;
+    const exported = data?.[EXPORTS_KEY] as Record<string, unknown> | undefined;
     try {
+      // express-handlebars renders the view, then the layout: the layout sees what the view's blocks exported.
+      const withExports = exported === undefined ? context : withExported(context, exported);
+      const options = {
+        ...(renderOptions as RenderCachedOptions),
+        session,
+        ...(exported ? { exports: exported } : {}),
+      };
       // express-handlebars trims each rendering; trim after resolving, as it would have inline.
-      return (await renderCached(template, context, { ...(renderOptions as RenderCachedOptions), session })).trim();
+      return (await renderCached(template, withExports, options)).trim();
     } catch (error) {
       throw withFileName(error, (data?.exphbs as { filePath?: unknown } | undefined)?.filePath);
     }
@@ -151,4 +171,13 @@ function withFileName(error: unknown, filePath: unknown): unknown {
   return new CacheSweeperError(error.component, `${reasonOf(error)} (rendering ${JSON.stringify(file)})`, {
     cause: error,
   });
+}
+
+/** The layout's context: the view's exports fill the names the route's locals left undefined. */
+function withExported(context: unknown, exported: Record<string, unknown>): unknown {
+  const names = Object.keys(exported);
+  if (names.length === 0 || context === null || typeof context !== 'object') return context;
+  const filled: Record<string, unknown> = { ...(context as Record<string, unknown>) };
+  for (const name of names) if (filled[name] === undefined) filled[name] = exported[name];
+  return filled;
 }

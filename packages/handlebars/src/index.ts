@@ -6,4 +6,4 @@ export {
 } from './registration';
 export { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render/render-cached';
 export { transformBlockOutput } from './render/transform-block-output';
-export type { AnyLoader, HandlebarsEnvironment, Loader } from './types';
+export type { AnyLoader, ExportValue, HandlebarsEnvironment, Loader, PageExports } from './types';

@@ -11,6 +11,7 @@ import { digestOf } from './digest';
 import { fingerprintHelpers } from './fingerprint/fingerprint-helpers';
 import { FP_HELPER_NAMES } from './fingerprint/fingerprint-names';
 import { createCacheSweeperHelper } from './helper/cachesweeper-helper';
+import { createExportHelper } from './helper/export-helper';
 import { COMPONENT } from './location';
 import { checkRegistrationArguments } from './registration-arguments';
 import { noteExtension } from './render/partial-extensions';
@@ -74,7 +75,8 @@ export function registerCacheSweeper(
   }
   const helperName = options.helperName ?? 'cachesweeper';
   let warned = false;
-  const ownHelpers = new Set([helperName, INDENT_HELPER, ...FP_HELPER_NAMES]);
+  const exportHelperName = `${helperName}Export`;
+  const ownHelpers = new Set([helperName, exportHelperName, INDENT_HELPER, ...FP_HELPER_NAMES]);
   const registration: Registration = {
     handlebars,
     sweeper,
@@ -130,6 +132,7 @@ export function registerCacheSweeper(
   };
 
   handlebars.registerHelper(helperName, createCacheSweeperHelper(registration));
+  handlebars.registerHelper(exportHelperName, createExportHelper(registration, exportHelperName));
   handlebars.registerHelper(INDENT_HELPER, indentHelper(registration));
   for (const [name, helper] of Object.entries(fingerprintHelpers(registration)))
     handlebars.registerHelper(name, helper);

@@ -83,11 +83,19 @@ export interface FingerprintFrame {
   readonly kind: 'fingerprint';
 }
 
+/** A value a template hands to the page around it (`{{cachesweeperExport name=value}}`). */
+export type ExportValue = string | number | boolean | null;
+
+/** Values exported to the page, by name. */
+export type PageExports = Readonly<Record<string, ExportValue>>;
+
 /** A cached block's body being rendered: collects the helper-called templates (and, in place, the blocks) inside it. */
 export interface RenderingFrame {
   readonly kind: 'rendering';
   /** Digests of templates that helpers rendered inside it (they are not part of its key). */
   readonly templates: Set<string>;
+  /** Values its body exported to the page (kept with its stored copy). */
+  readonly exports?: Record<string, ExportValue>;
   /** In a plain call, the cached blocks rendered inside it, one level down; `null` once one could not be keyed. */
   children: FragmentSlot[] | null;
 }
@@ -159,6 +167,8 @@ export interface CacheBlock {
   cut?: Cut;
   /** Digests of templates helpers rendered inside it, at any depth (kept with its stored copy). */
   templates?: ReadonlySet<string>;
+  /** Values it and the blocks in it exported to the page (kept with its stored copy). */
+  exports?: PageExports;
   /** The final HTML. */
   html?: string;
 }

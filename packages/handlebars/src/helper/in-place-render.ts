@@ -4,7 +4,7 @@ import { innermost, withFrame } from '../frames';
 import { COMPONENT } from '../location';
 import { renderBody } from '../render/block-body';
 import { loadNow } from '../render/loaders';
-import { openEnvelope, sealEnvelope } from '../render/template-envelope';
+import { type BlockExtras, openEnvelope, sealEnvelope } from '../render/template-envelope';
 import type { Registration, RenderingFrame, SyncPage } from '../types';
 import type { BlockArguments } from './block-arguments';
 
@@ -30,11 +30,11 @@ export function renderInPlace(
     );
   }
   const parent = innermost(registration, 'rendering');
-  const rendering: RenderingFrame = { kind: 'rendering', templates: new Set(), children: [] };
+  const rendering: RenderingFrame = { kind: 'rendering', templates: new Set(), exports: {}, children: [] };
   const render = () => withFrame(registration, rendering, () => renderUncached(block, context, data));
   if (fingerprint?.unknown !== undefined) {
     const html = render();
-    noteChild(parent, undefined, rendering.templates);
+    noteChild(parent, undefined, rendering);
     return html;
   }
   page.session ??= registration.sweeper.session();
@@ -42,7 +42,7 @@ export function renderInPlace(
   if (slot.html !== undefined) {
     const opened = openEnvelope(slot.html, registration.knownDigests);
     if (opened !== undefined) {
-      noteChild(parent, slot, opened.templates);
+      noteChild(parent, slot, opened);
       return opened.html;
     }
   }
@@ -55,8 +55,8 @@ export function renderInPlace(
     claim.fail(error);
     throw error;
   }
-  claim.complete(sealEnvelope(html, rendering.templates), rendering.children);
-  noteChild(parent, slot, rendering.templates);
+  claim.complete(sealEnvelope(html, rendering), rendering.children);
+  noteChild(parent, slot, rendering);
   return html;
 }
 
@@ -67,13 +67,11 @@ export function renderUncached(block: BlockArguments, context: unknown, data: un
 }
 
 /** Records a block rendered inside another one; `undefined` (rendered without the cache) makes the outer one unstorable. */
-function noteChild(
-  parent: RenderingFrame | undefined,
-  slot: FragmentSlot | undefined,
-  templates: ReadonlySet<string> | undefined,
-): void {
+function noteChild(parent: RenderingFrame | undefined, slot: FragmentSlot | undefined, child: BlockExtras): void {
   if (parent === undefined) return;
   if (slot === undefined) parent.children = null;
   else parent.children?.push(slot);
-  for (const digest of templates ?? []) parent.templates.add(digest);
+  for (const digest of child.templates ?? []) parent.templates.add(digest);
+  // A hit on the block around it renders this one no more: what it exported is kept with that block.
+  if (parent.exports !== undefined && child.exports !== undefined) Object.assign(parent.exports, child.exports);
 }

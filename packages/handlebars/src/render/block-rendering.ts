@@ -3,10 +3,11 @@ import { inCapturedContainer } from '../compile/capture-container';
 import { travelBack } from '../fingerprint/time-travel';
 import { withFrame } from '../frames';
 import { blockError } from '../location';
-import type { CacheBlock, Cut, Loaded, RenderingFrame } from '../types';
+import type { CacheBlock, Cut, ExportValue, Loaded, RenderingFrame } from '../types';
 import { renderBody } from './block-body';
 import { blocksOf, htmlOfCut } from './cut-contents';
 import { startLoad } from './loaders';
+import { mergeExports } from './page-exports';
 import type { RenderState } from './render-state';
 import type { Resolution } from './resolution';
 import { settleReruns, spliceRender } from './splice-render';
@@ -17,6 +18,7 @@ interface FirstRender {
   readonly cut: Cut | undefined;
   readonly children: CacheBlock[];
   readonly templates: Set<string>;
+  readonly exports: Record<string, ExportValue>;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function renderBlocks(resolution: Resolution, blocks: readonly Cach
       render.children.push(...(await settleReruns(resolution, render.cut, block)));
       block.html = htmlOfCut(render.cut);
     } else {
-      const again = () => bodyOf(state, block, loaded[index], render.templates);
+      const again = () => bodyOf(state, block, loaded[index], render.templates, render.exports);
       const result = await spliceRender(resolution, render.children, again, block);
       render.children.push(...result.fresh);
       block.html = result.html;
@@ -60,7 +62,8 @@ export async function renderBlocks(resolution: Resolution, blocks: readonly Cach
 function firstRender(state: RenderState, block: CacheBlock, loaded: Loaded | undefined): FirstRender {
   const first = state.items.length;
   const templates = new Set<string>();
-  const cut = state.cut(bodyOf(state, block, loaded, templates), first);
+  const exports: Record<string, ExportValue> = {};
+  const cut = state.cut(bodyOf(state, block, loaded, templates, exports), first);
   const children = cut !== undefined ? blocksOf(cut) : capturedSince(state, first);
   if (cut === undefined) {
     state.registration.fallback(
@@ -71,13 +74,19 @@ function firstRender(state: RenderState, block: CacheBlock, loaded: Loaded | und
     );
   }
   for (const child of children) child.parent = block;
-  return { cut, children, templates };
+  return { cut, children, templates, exports };
 }
 
 /** Renders a block's body as it was when the block was called. */
-function bodyOf(state: RenderState, block: CacheBlock, loaded: Loaded | undefined, templates: Set<string>): string {
+function bodyOf(
+  state: RenderState,
+  block: CacheBlock,
+  loaded: Loaded | undefined,
+  templates: Set<string>,
+  exports: Record<string, ExportValue>,
+): string {
   const registration = state.registration;
-  const rendering: RenderingFrame = { kind: 'rendering', templates, children: null };
+  const rendering: RenderingFrame = { kind: 'rendering', templates, exports, children: null };
   const undo = travelBack(block.log);
   try {
     return withFrame(registration, state, () =>
@@ -101,7 +110,9 @@ function complete(block: CacheBlock, render: FirstRender): void {
   const templates = new Set(render.templates);
   for (const child of render.children) for (const digest of child.templates ?? []) templates.add(digest);
   block.templates = templates;
-  block.claim?.complete(sealEnvelope(block.html as string, templates), slotsOf(render.children));
+  // The blocks in it export too: a hit on this block renders none of them.
+  block.exports = mergeExports([render.exports, ...render.children.map((child) => child.exports)]);
+  block.claim?.complete(sealEnvelope(block.html as string, block), slotsOf(render.children));
   block.claim = undefined;
 }
 

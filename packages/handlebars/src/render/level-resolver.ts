@@ -66,6 +66,7 @@ async function resolveLevel(resolution: Resolution, blocks: readonly CacheBlock[
       if (opened !== undefined) {
         block.html = opened.html;
         block.templates = opened.templates;
+        block.exports = opened.exports;
         continue;
       }
       // Stored before a template that a helper renders in it changed: render and store over it.
@@ -83,6 +84,7 @@ async function resolveLevel(resolution: Resolution, blocks: readonly CacheBlock[
         if (opened !== undefined) {
           block.html = opened.html;
           block.templates = opened.templates;
+          block.exports = opened.exports;
           return;
         }
         // The other rendering failed, did not arrive in time, or nests other tokens than this page read.

@@ -15,6 +15,8 @@ export interface RenderCachedOptions extends Handlebars.RuntimeOptions {
   readonly session?: SweeperSession;
   /** Counters for this page (`createStats()`), when no session is given. */
   readonly stats?: SweeperStats;
+  /** Receives the values the page's blocks exported (`{{cachesweeperExport name=value}}`), hit or rendered. */
+  readonly exports?: Record<string, unknown>;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function renderCached(
       `renderCached: template must be a compiled template (handlebars.compile(source)), got ${describeValue(template)}`,
     );
   }
-  const { session, stats, ...runtime } = options ?? {};
+  const { session, stats, exports, ...runtime } = options ?? {};
   const registration = registrationOf(template);
   // A template this instance did not compile: its blocks (if any) refuse to render, naming why.
   if (registration === undefined) return template(context, runtime);
@@ -50,10 +52,14 @@ export async function renderCached(
   });
   const render = () => withFrame(registration, state, () => template(context, runtime));
   const output = render();
-  if (state.items.length === 0) return output;
+  if (state.items.length === 0) {
+    if (exports !== undefined) Object.assign(exports, state.pageExports());
+    return output;
+  }
   try {
     const html = await resolveRender(state, output, render);
     state.end();
+    if (exports !== undefined) Object.assign(exports, state.pageExports());
     return html;
   } catch (error) {
     state.end(error);

@@ -1,6 +1,7 @@
 import { CacheSweeperError, type SweeperSession, type SweeperStats } from '@cachesweeper/core';
 import { COMPONENT } from '../location';
-import type { Cut, DeferredFrame, DeferredItem, Read, Registration } from '../types';
+import type { Cut, DeferredFrame, DeferredItem, ExportValue, PageExports, Read, Registration } from '../types';
+import { mergeExports } from './page-exports';
 import { cutAtPlaceholders, newPlaceholderPrefix, placeholderFor } from './placeholders';
 
 /** The span of a page's render, as tracing backends show it. */
@@ -40,6 +41,8 @@ export class RenderState implements DeferredFrame {
   readonly outputs: { readonly text: string; readonly log: readonly Read[] }[] = [];
   /** Items a helper changed the output of without it being seen in the placeholders: the text around them renders again. */
   readonly damaged = new Set<DeferredItem>();
+  /** Values exported outside every cached block (`{{cachesweeperExport}}`). */
+  readonly exports: Record<string, ExportValue> = {};
   /** During a splice pass, the HTML of every block resolved so far, by identity: blocks return it instead of a placeholder. */
   splice: ReadonlyMap<string, string> | undefined;
   /** How the render was asked for. */
@@ -86,6 +89,12 @@ export class RenderState implements DeferredFrame {
   /** Ends the span of a session this render made (a given session is its owner's to end). */
   end(error?: unknown): void {
     if (this.#session !== undefined && this.#session !== this.options.session) this.#session.end(error);
+  }
+
+  /** What the page's blocks (hit, rendered or waited for) and its top level exported; a name exported twice keeps one of its values. */
+  pageExports(): PageExports | undefined {
+    const blocks = this.items.map((item) => (item.kind === 'block' ? item.exports : undefined));
+    return mergeExports([...blocks, this.exports]);
   }
 
   /** Adds a block or transform and returns its placeholder. */
