@@ -12,6 +12,11 @@ export function renderInPlace(this: unknown, ...args: unknown[]): string {
   return options.fn(this);
 }
 
+/** `{{cachesweeperExport}}` without a cache: the page's locals already hold what it exports. */
+export function ignoreExports(): string {
+  return '';
+}
+
 /** An article's comments as a user without a cache loads them: the list, then two counts per comment (2N + 1 queries). */
 export async function loadCommentsNaively(models: BlogModels, articleId: number): Promise<CommentView[]> {
   const rows = await models.Comment.findAll({ where: { articleId }, order: [['id', 'ASC']], raw: true });
@@ -53,7 +58,7 @@ export const NO_STATS = Object.freeze(createStats());
 export function uncachedArticlePage(fixture: BlogFixture, queries: UncachedQueries): UncachedArticlePage {
   const { models } = fixture.blog;
   const handlebars = Handlebars.create();
-  handlebars.registerHelper('cachesweeper', renderInPlace);
+  handlebars.registerHelper({ cachesweeper: renderInPlace, cachesweeperExport: ignoreExports });
   const templates = compileArticleTemplates(handlebars);
 
   return {

@@ -4,7 +4,7 @@ import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import { panelHelpers } from '../../../examples/blog/src/web/panel-helpers';
 import { visitorMiddleware } from '../../../examples/blog/src/web/visitor';
-import { loadCommentsNaively, NO_STATS, renderInPlace } from '../baselines/uncached';
+import { ignoreExports, loadCommentsNaively, NO_STATS, renderInPlace } from '../baselines/uncached';
 import type { BlogFixture } from '../fixtures';
 import { BLOG_VIEWS } from '../views';
 
@@ -21,7 +21,7 @@ export function uncachedBlogApp(fixture: BlogFixture): Express {
     defaultLayout: 'main',
     layoutsDir: join(BLOG_VIEWS, 'layouts'),
     partialsDir: join(BLOG_VIEWS, 'partials'),
-    helpers: { ...panelHelpers, cachesweeper: renderInPlace },
+    helpers: { ...panelHelpers, cachesweeper: renderInPlace, cachesweeperExport: ignoreExports },
   });
   const app = express();
   app.disable('x-powered-by');

@@ -1,4 +1,3 @@
-import { CacheSweeperError } from '@cachesweeper/core';
 import { type FloorPage, floorArticlePage } from '../baselines/floor';
 import { DATABASES, type DatabaseName } from '../databases';
 import { seedBlogs } from '../fixtures';
@@ -9,10 +8,7 @@ import type { BenchScale } from '../scale';
 /** The full-hit memcached page against the floor, at one N. */
 export interface FloorAtN {
   readonly n: number;
-  /**
-   * `<database>:page` and `<database>:floor` for each database; `page-render` and
-   * `floor-render` (the article already loaded: no SQL, the same on every database).
-   */
+  /** `<database>:page` and `<database>:floor` for each database (neither runs SQL on a full hit). */
   readonly measured: Measured[];
   /** Read rounds of a full hit, and the keys in each. */
   readonly keysPerRound: number[];
@@ -29,9 +25,8 @@ export function floorVariant(database: DatabaseName, what: 'page' | 'floor'): st
 
 /**
  * A full-hit memcached page against the floor, on SQLite and on PostgreSQL: the
- * same article query and the same key rounds over a bare socket, assembled with a
- * template literal. Also without the article query (`-render`), to show the
- * cache's own share.
+ * same key rounds over a bare socket, the fragment held in memory as the page holds
+ * its local copy, assembled with a template literal.
  */
 export async function measureFloor(
   scale: BenchScale,
@@ -62,25 +57,15 @@ export async function measureFloor(
     }
     let identical = true;
     for (const { page, floor } of contenders) identical &&= (await page.render()).html === (await floor.render());
-    // Without the article query the page is the same work on every database: measured once, on the first.
-    const first = contenders[0] as (typeof contenders)[number];
-    const article = await first.fixture.blog.models.Article.findByPk(first.fixture.articleId);
-    if (article === null) throw new CacheSweeperError('bench', `the article of ${first.fixture.namespace} is gone`);
-    const plain = article.get({ plain: true });
     const measured = await interleave(
-      [
-        ...contenders.flatMap(({ database, page, floor }) => [
-          { name: floorVariant(database, 'page'), run: page.render },
-          { name: floorVariant(database, 'floor'), run: floor.render },
-        ]),
-        { name: 'page-render', run: () => first.page.renderLoaded(article) },
-        { name: 'floor-render', run: () => first.floor.renderLoaded(plain) },
-      ],
+      contenders.flatMap(({ database, page, floor }) => [
+        { name: floorVariant(database, 'page'), run: page.render },
+        { name: floorVariant(database, 'floor'), run: floor.render },
+      ]),
       scale.floorRounds(n),
     );
-    // The page fragment is the last key of the last round (the floor reads it from there too).
-    const lastRound = first.floor.rounds.at(-1) ?? [];
-    const fragment = (await first.fixture.blog.sweeper.backend.getMany(lastRound)).at(-1) ?? '';
+    const first = contenders[0] as (typeof contenders)[number];
+    const fragment = first.floor.fragment;
     return {
       n,
       measured,

@@ -92,6 +92,8 @@ export async function createBlog(options: CreateBlogOptions): Promise<Blog> {
   });
   cachesweeperEngine(exphbs, sweeper, {
     stats: (locals) => locals.cacheStats as SweeperStats | undefined,
+    // The article route reads what its page's block exported (whether the row exists).
+    exports: (locals) => locals.pageExports as Record<string, unknown> | undefined,
   });
 
   const app = express();

@@ -2,8 +2,11 @@ import type { SweeperRules } from '@cachesweeper/sequelize';
 
 /**
  * django-cache-sweeper's own story: an article has many comments, a comment has many
- * votes; a vote invalidates its comment and that comment's article page; an article
- * is keyed by its updatedAt (plus the counter comments bump).
+ * votes; a vote invalidates its comment and that comment's article page. An article is
+ * keyed by its counter, which its own saves bump (the installer's hooks) as comments do:
+ * the page's route then needs no query before its cache lookup, so a fully cached page
+ * runs none (keyed by `updatedAt`, as django-cache-sweeper's story has it, the route
+ * would load the row on every view to read it).
  *
  * A vote names only its comment: the article page nests the comment's fragment, and a
  * stored fragment is served only while the counters of the fragments nested in it
@@ -13,7 +16,7 @@ import type { SweeperRules } from '@cachesweeper/sequelize';
  * copy stored before it.
  */
 export const BLOG_RULES: SweeperRules = {
-  Article: { using: 'updatedAt' },
+  Article: {},
   Comment: { invalidates: ['article'] },
   Vote: { invalidates: ['comment'] },
 };
@@ -27,7 +30,7 @@ export const BLOG_RULES: SweeperRules = {
  * `articleId`), so the installer needs no query to find the article.
  */
 export const BLOG_RULES_WITHIN: SweeperRules = {
-  Article: { using: 'updatedAt' },
+  Article: {},
   Comment: { within: { Article: 'articleId' } },
   Vote: { invalidates: ['comment'] },
 };

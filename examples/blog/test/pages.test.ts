@@ -110,6 +110,27 @@ describe.each<BlogBackend>(['memory', 'memcached', 'redis'])('the blog on the %s
     );
   });
 
+  it('answers 404 for an article that does not exist yet, from the cache too, and shows it once it is created', async () => {
+    const visitor = new HttpVisitor(running.url);
+    for (let view = 0; view < 2; view++) {
+      const { status, html } = await visitor.get('/articles/777');
+      expect(status).toBe(404);
+      expect(html).toContain('There is no article 777.');
+    }
+    const { Article } = running.blog.models;
+    await running.blog.sequelize.transaction((transaction) =>
+      Article.create({ id: 777, title: 'Late <arrival>', body: 'Now it exists.' }, { transaction }),
+    );
+    const created = await visitor.get('/articles/777');
+    expect(created.status).toBe(200);
+    expect(created.html).toContain('<title>Late &lt;arrival&gt; · cachesweeper blog</title>');
+    expect(created.html).toContain('Now it exists.');
+    // The title comes from the cached block's exports on a hit too.
+    const again = await visitor.get('/articles/777');
+    expect(again.html).toContain('<title>Late &lt;arrival&gt; · cachesweeper blog</title>');
+    expect(panelFigures(again.html)).toMatchObject({ hits: 1, misses: 0 });
+  });
+
   it('answers an invalid comment with 400 and the form again, keeping what was typed', async () => {
     const visitor = new HttpVisitor(running.url);
     const page = await visitor.get('/articles/1');

@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-/** A blog article; its pages are keyed by `updatedAt` (plus a counter that votes and comments bump). */
+/** A blog article; its pages are keyed by its counter, which its saves, its comments and their votes bump. */
 export class Article extends Model<InferAttributes<Article>, InferCreationAttributes<Article>> {
   declare id: CreationOptional<number>;
   declare title: string;

@@ -79,9 +79,27 @@ export async function commentCounts(models: BlogModels, articleIds: readonly num
   return counts;
 }
 
+/** An article as its page shows it. */
+export interface ArticleView {
+  readonly id: number;
+  readonly title: string;
+  readonly body: string;
+}
+
+/** Articles by id, in one query. */
+export async function loadArticles(models: BlogModels, ids: readonly number[]): Promise<Map<number, ArticleView>> {
+  const rows = await models.Article.findAll({
+    attributes: ['id', 'title', 'body'],
+    where: { id: [...ids] },
+    raw: true,
+  });
+  return new Map(rows.map((row) => [row.id, { id: row.id, title: row.title, body: row.body }]));
+}
+
 /** Per-request loaders that batch the reads of one nesting level into one query each. */
 export function requestLoaders(models: BlogModels) {
+  const article = batchLoader((ids: readonly number[]) => loadArticles(models, ids));
   const comment = batchLoader((ids: readonly number[]) => loadComments(models, ids));
   const commentCount = batchLoader((ids: readonly number[]) => commentCounts(models, ids));
-  return { comment, commentCount };
+  return { article, comment, commentCount };
 }

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { RouteContext } from '../app';
 import { type FormResult, isValid, parseId, readArticleForm, readCommentForm } from '../web/forms';
 import { pageLoaders } from '../web/page-loaders';
@@ -12,23 +12,29 @@ export function articleRoutes({ sequelize, models, installation, loaders }: Rout
       .status(404)
       .render('not-found', { title: 'Not found', message: `There is no article ${JSON.stringify(id)}.` });
 
-  /** Loads the article row: its updatedAt is the page's token, so it is read on every view (one query by key). */
+  /** Loads the article row (the edit form and the comment form's POST need it; the page does not). */
   const findArticle = async (request: Request) => {
     const id = parseId(request.params.id);
     return id === undefined ? null : models.Article.findByPk(id);
   };
 
-  const showArticle = async (
-    response: Response,
-    article: InstanceType<typeof models.Article>,
-    form?: FormResult<object>,
-  ) => {
-    response.render('articles/show', {
-      title: article.title,
-      article: installation.toTemplateData(article),
-      loaders: pageLoaders(models, loaders),
-      form,
-    });
+  /**
+   * Renders the article page. It runs no query of its own: the page's block is keyed by
+   * the article's counter (a reference, `{ model, id }`, is all it needs), and what the
+   * layout and this route need of the row (its title; whether it exists) comes from the
+   * block's exports, stored with it. Answers 404 when the article does not exist.
+   */
+  const showArticle = (response: Response, next: NextFunction, id: number, form?: FormResult<object>) => {
+    const pageExports: { title?: unknown; missing?: unknown } = {};
+    response.render(
+      'articles/show',
+      { article: { model: 'Article', id }, loaders: pageLoaders(models, loaders), form, pageExports },
+      (error: Error | null, html: string) => {
+        if (error) return next(error);
+        if (pageExports.missing === true) return notFound(response, id);
+        response.send(html);
+      },
+    );
   };
 
   router.get('/', async (_request, response) => {
@@ -40,19 +46,19 @@ export function articleRoutes({ sequelize, models, installation, loaders }: Rout
     });
   });
 
-  router.get('/articles/:id', async (request, response) => {
-    const article = await findArticle(request);
-    if (!article) return notFound(response, request.params.id);
-    await showArticle(response, article);
+  router.get('/articles/:id', (request, response, next) => {
+    const id = parseId(request.params.id);
+    if (id === undefined) return notFound(response, request.params.id);
+    showArticle(response, next, id);
   });
 
-  router.post('/articles/:id/comments', requireCsrfToken, async (request, response) => {
+  router.post('/articles/:id/comments', requireCsrfToken, async (request, response, next) => {
     const article = await findArticle(request);
     if (!article) return notFound(response, request.params.id);
     const form = readCommentForm(request.body);
     if (!isValid(form)) {
       response.status(400);
-      return showArticle(response, article, form);
+      return showArticle(response, next, article.id, form);
     }
     const comment = await sequelize.transaction((transaction) =>
       models.Comment.create({ articleId: article.id, ...form.values }, { transaction }),

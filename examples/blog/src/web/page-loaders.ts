@@ -23,14 +23,19 @@ export function pageLoaders(models: BlogModels, options: PageLoaderOptions = {})
   const { meter, renderDelayMs = 0 } = options;
   const metered = <T>(load: () => Promise<T>) => (meter ? meter.inLoader(load) : load());
   return {
-    /** The article page: the article row (already loaded for its updatedAt) and its comments' ids. */
-    articlePage(_target: Target, context: { article: unknown }) {
+    /**
+     * The article page: the article row and its comments' ids, in two queries run together;
+     * `{ missing: true }` when there is no such article (the page then exports `missing`,
+     * and the route answers 404). The route loads nothing: a cached page runs no query.
+     */
+    articlePage(target: Target) {
       return metered(async () => {
         if (renderDelayMs > 0) await sleep(renderDelayMs);
-        const article = context.article as { id: number };
-        const ids = await commentIdsOf(models, article.id);
+        const id = idOf(target);
+        const [article, ids] = await Promise.all([batched.article(id), commentIdsOf(models, id)]);
+        if (article === undefined) return { missing: true };
         // A comment's target names its article: with WITHIN=on, the page's key covers the comment's block.
-        return { article, comments: ids.map((id) => ({ model: 'Comment', id, articleId: article.id })) };
+        return { article, comments: ids.map((commentId) => ({ model: 'Comment', id: commentId, articleId: id })) };
       });
     },
     /** One comment with its vote counts; the comments that missed on a page load in two queries. */
