@@ -1,6 +1,6 @@
 import { installSweeper } from '@cachesweeper/sequelize';
 import type { Sequelize, Transaction } from 'sequelize';
-import { BLOG_RULES } from '../../../examples/blog/src/rules';
+import { BLOG_RULES, BLOG_RULES_WITHIN } from '../../../examples/blog/src/rules';
 import { watchBackend } from '../cache-census';
 import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
 import { type BlogFixture, seedBlogs, settleFixture } from '../fixtures';
@@ -61,9 +61,11 @@ async function seedSaveFixtures(dir: string, comments: number, database: Databas
     at('path'),
   ])) as [BlogFixture, BlogFixture, BlogFixture, BlogFixture, BlogFixture];
   without.blog.installation.uninstall();
-  // The same rules without the outbox, to tell what the outbox's row costs a save.
+  // The same rules as the blog's (with WITHIN=on, comments within their article) without the outbox, to tell
+  // what the outbox's row costs a save.
+  const rules = process.env.BENCH_WITHIN === 'on' ? BLOG_RULES_WITHIN : BLOG_RULES;
   noOutbox.blog.installation.uninstall();
-  installSweeper(noOutbox.blog.sequelize, BLOG_RULES, { sweeper: noOutbox.blog.sweeper });
+  installSweeper(noOutbox.blog.sequelize, rules, { sweeper: noOutbox.blog.sweeper });
   // django-cache-sweeper's way: the vote also names its comment's article ('comment.article'),
   // whose row the installer must read with one SELECT (the vote holds only commentId). The
   // blog's rules leave that path out: the article page is checked against the counters of
@@ -71,7 +73,7 @@ async function seedSaveFixtures(dir: string, comments: number, database: Databas
   pathRules.blog.installation.uninstall();
   installSweeper(
     pathRules.blog.sequelize,
-    { ...BLOG_RULES, Vote: { invalidates: ['comment', 'comment.article'] } },
+    { ...rules, Vote: { invalidates: ['comment', 'comment.article'] } },
     { sweeper: pathRules.blog.sweeper },
   );
   return { without, memory, memcached, noOutbox, pathRules };
