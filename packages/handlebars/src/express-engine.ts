@@ -123,13 +123,14 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
     try {
       // express-handlebars renders the view, then the layout: the layout sees what the view's blocks exported.
       const withExports = exported === undefined ? context : withExported(context, exported);
+      // express-handlebars trims each rendering: trim after resolving, as it would have inline (by the pieces).
       const options = {
         ...(renderOptions as RenderCachedOptions),
         session,
+        trim: true,
         ...(exported ? { exports: exported } : {}),
       };
-      // express-handlebars trims each rendering; trim after resolving, as it would have inline.
-      return (await renderCached(template, withExports, options)).trim();
+      return await renderCached(template, withExports, options);
     } catch (error) {
       throw withFileName(error, (data?.exphbs as { filePath?: unknown } | undefined)?.filePath);
     }

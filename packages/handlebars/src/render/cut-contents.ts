@@ -1,5 +1,6 @@
 import type { CacheBlock, Cut, DeferredItem, RerunNode } from '../types';
 import { joinCut } from './placeholders';
+import { joinTrimmed } from './trim-pieces';
 
 /** The cached blocks behind a cut's placeholders, looking through transforms and reruns; each once. */
 export function blocksOf(cut: Cut): CacheBlock[] {
@@ -28,9 +29,13 @@ export function rerunsOf(cut: Cut): RerunNode[] {
   return found;
 }
 
-/** The final HTML of a cut whose blocks and reruns are resolved: transforms applied. */
-export function htmlOfCut(cut: Cut): string {
-  return joinCut(cut.texts, cut.refs.map(htmlOf));
+/** The final HTML of a cut whose blocks and reruns are resolved: transforms applied; `trim`: as `String#trim` would leave it, without copying the page. */
+export function htmlOfCut(cut: Cut, trim = false): string {
+  const htmls = cut.refs.map(htmlOf);
+  if (!trim) return joinCut(cut.texts, htmls);
+  const pieces: string[] = [cut.texts[0] as string];
+  for (const [index, html] of htmls.entries()) pieces.push(html, cut.texts[index + 1] as string);
+  return joinTrimmed(pieces);
 }
 
 function htmlOf(item: DeferredItem): string {

@@ -16,16 +16,21 @@ import { openEnvelope } from './template-envelope';
  * and its nested blocks form the next level) and completed with the blocks rendered
  * inside it, or waited for while another page renders it. When a helper at the top of
  * the page damaged a placeholder, the blocks are resolved and the page renders again
- * in a splice pass (`render`).
+ * in a splice pass (`render`). `trim`: the page as `String#trim` would leave it.
  */
-export async function resolveRender(state: RenderState, output: string, render: () => string): Promise<string> {
+export async function resolveRender(
+  state: RenderState,
+  output: string,
+  render: () => string,
+  trim = false,
+): Promise<string> {
   const resolution: Resolution = { state, level: (blocks) => resolveLevel(resolution, blocks) };
   try {
     const top = state.cut(output, 0);
     if (top !== undefined) {
       await resolution.level(blocksOf(top));
       await settleReruns(resolution, top, undefined);
-      return htmlOfCut(top);
+      return htmlOfCut(top, trim);
     }
     state.registration.fallback(
       blockError(
@@ -35,7 +40,8 @@ export async function resolveRender(state: RenderState, output: string, render: 
     );
     const blocks = state.items.filter((item): item is CacheBlock => item.kind === 'block');
     await resolution.level(blocks);
-    return (await spliceRender(resolution, blocks, render, undefined)).html;
+    const { html } = await spliceRender(resolution, blocks, render, undefined);
+    return trim ? html.trim() : html;
   } catch (error) {
     state.abandon(error);
     throw error;

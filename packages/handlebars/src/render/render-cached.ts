@@ -17,6 +17,11 @@ export interface RenderCachedOptions extends Handlebars.RuntimeOptions {
   readonly stats?: SweeperStats;
   /** Receives the values the page's blocks exported (`{{cachesweeperExport name=value}}`), hit or rendered. */
   readonly exports?: Record<string, unknown>;
+  /**
+   * Trims the page as `String#trim` would (express-handlebars trims every rendering),
+   * without copying it: `String#trim` on the page makes V8 copy all of it. Default: false.
+   */
+  readonly trim?: boolean;
 }
 
 /**
@@ -40,10 +45,10 @@ export async function renderCached(
       `renderCached: template must be a compiled template (handlebars.compile(source)), got ${describeValue(template)}`,
     );
   }
-  const { session, stats, exports, ...runtime } = options ?? {};
+  const { session, stats, exports, trim = false, ...runtime } = options ?? {};
   const registration = registrationOf(template);
   // A template this instance did not compile: its blocks (if any) refuse to render, naming why.
-  if (registration === undefined) return template(context, runtime);
+  if (registration === undefined) return trim ? template(context, runtime).trim() : template(context, runtime);
   const state = new RenderState(registration, {
     runtimeHelpers: runtime.helpers,
     session,
@@ -54,10 +59,10 @@ export async function renderCached(
   const output = render();
   if (state.items.length === 0) {
     if (exports !== undefined) Object.assign(exports, state.pageExports());
-    return output;
+    return trim ? output.trim() : output;
   }
   try {
-    const html = await resolveRender(state, output, render);
+    const html = await resolveRender(state, output, render, trim);
     state.end();
     if (exports !== undefined) Object.assign(exports, state.pageExports());
     return html;
