@@ -184,7 +184,13 @@ describe('fleet-wide leases on a real memcached', () => {
     );
     expect(html).toEqual(Array(3).fill('<li>rendered after the wait</li>'));
     expect(performance.now() - started).toBeLessThan(300 + 2000);
-    expect(total(stats, 'leaseTimeouts')).toBe(3);
+    // Each waited for the holder; the first whose wait ran out rendered and stored, and one whose wait
+    // had not run out yet may have found that copy (deadlines count idle time, so on a loaded machine
+    // the three waits end a little apart): none is blocked past its wait, and no copy is rendered twice
+    // while one is there to be found.
+    expect(total(stats, 'leaseWaits')).toBe(3);
+    expect(total(stats, 'leaseTimeouts')).toBeGreaterThanOrEqual(1);
+    expect(total(stats, 'renders')).toBe(total(stats, 'leaseTimeouts'));
     await Promise.all(others.map((sweeper) => sweeper.idle()));
     const next = createStats();
     const again = await others[0]!.fragment(COMMENT, 600, ['stuck'], async () => 'not this', {
