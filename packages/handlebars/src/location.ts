@@ -13,10 +13,15 @@ export const COMPONENT = 'handlebars';
 
 /** Describes a block's position for messages: `{{#cachesweeper}} at line 3, column 5 of "article.hbs"`. */
 export function describeBlock(helperName: string, loc: SourceLocation | undefined | null): string {
+  return describeAt(`{{#${helperName}}}`, loc);
+}
+
+/** Describes what sits at `loc` for messages: `<what> at line 3, column 5 of "article.hbs"`. */
+export function describeAt(what: string, loc: SourceLocation | undefined | null): string {
   const start = loc?.start;
   const at = start ? ` at line ${start.line}, column ${start.column + 1}` : '';
   const of = loc?.source ? ` of ${JSON.stringify(loc.source)}` : '';
-  return `{{#${helperName}}}${at}${of}`;
+  return `${what}${at}${of}`;
 }
 
 /** An error about one block, naming where it is; wraps `cause` (a core error keeps its own wording). */

@@ -1,6 +1,6 @@
 import { CacheSweeperError, describeValue } from '@cachesweeper/core';
 import { innermost } from '../frames';
-import { COMPONENT, type SourceLocation } from '../location';
+import { COMPONENT, describeAt, type SourceLocation } from '../location';
 import type { RenderState } from '../render/render-state';
 import type { ExportValue, Frame, Registration } from '../types';
 
@@ -22,7 +22,7 @@ interface ExportHelperOptions {
 export function createExportHelper(registration: Registration, name: string) {
   return function cachesweeperExport(...args: unknown[]): string {
     const options = args.pop() as ExportHelperOptions;
-    const where = describeCall(name, options?.loc);
+    const where = describeAt(`{{${name}}}`, options?.loc);
     if (args.length > 0) {
       throw new CacheSweeperError(
         COMPONENT,
@@ -59,11 +59,4 @@ function checkedValue(where: string, key: string, value: unknown): ExportValue {
     COMPONENT,
     `${where}: ${key} must be a string, a finite number, a boolean or null (data, stored with the block as JSON; never HTML), got ${describeValue(value)}`,
   );
-}
-
-function describeCall(name: string, loc: SourceLocation | undefined | null): string {
-  const start = loc?.start;
-  const at = start ? ` at line ${start.line}, column ${start.column + 1}` : '';
-  const of = loc?.source ? ` of ${JSON.stringify(loc.source)}` : '';
-  return `{{${name}}}${at}${of}`;
 }
