@@ -50,6 +50,11 @@ export async function settleFixture(fixture: BlogFixture): Promise<void> {
   await fixture.blog.sweeper.idle();
 }
 
+/** Whether `BENCH_WITHIN=on pnpm bench` asks for the blog with WITHIN=on (bench/RESULTS-within.md is such a run). */
+export function benchWithin(): boolean {
+  return process.env.BENCH_WITHIN === 'on';
+}
+
 /** The sweeper on a backend, as the blog builds it (memcached and Redis with their default options, a larger memory LRU). */
 export function benchSweeper(
   backend: BackendName,
@@ -96,8 +101,7 @@ export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
         databasePath: join(options.dir, `${namespace}.sqlite`),
         memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress],
         sessionSecret: 'bench',
-        // `BENCH_WITHIN=on pnpm bench` measures the blog with WITHIN=on (bench/RESULTS-within.md is such a run).
-        within: process.env.BENCH_WITHIN === 'on',
+        within: benchWithin(),
       },
       sequelize: opened.sequelize,
       sweeper,

@@ -3,7 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { BLOG_RULES, BLOG_RULES_WITHIN } from '../../../examples/blog/src/rules';
 import { watchBackend } from '../cache-census';
 import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
-import { type BlogFixture, seedBlogs, settleFixture } from '../fixtures';
+import { type BlogFixture, benchWithin, seedBlogs, settleFixture } from '../fixtures';
 import { interleave, type Measured, type Variant } from '../harness';
 import type { BenchScale } from '../scale';
 import { countQueries } from '../sql-census';
@@ -63,7 +63,7 @@ async function seedSaveFixtures(dir: string, comments: number, database: Databas
   without.blog.installation.uninstall();
   // The same rules as the blog's (with WITHIN=on, comments within their article) without the outbox, to tell
   // what the outbox's row costs a save.
-  const rules = process.env.BENCH_WITHIN === 'on' ? BLOG_RULES_WITHIN : BLOG_RULES;
+  const rules = benchWithin() ? BLOG_RULES_WITHIN : BLOG_RULES;
   noOutbox.blog.installation.uninstall();
   installSweeper(noOutbox.blog.sequelize, rules, { sweeper: noOutbox.blog.sweeper });
   // django-cache-sweeper's way: the vote also names its comment's article ('comment.article'),

@@ -95,7 +95,7 @@ export interface RenderingFrame {
   /** Digests of templates that helpers rendered inside it (they are not part of its key). */
   readonly templates: Set<string>;
   /** Values its body exported to the page (kept with its stored copy). */
-  readonly exports?: Record<string, ExportValue>;
+  readonly exports: Record<string, ExportValue>;
   /** In a plain call, the cached blocks rendered inside it, one level down; `null` once one could not be keyed. */
   children: FragmentSlot[] | null;
 }

@@ -10,8 +10,8 @@ export interface ConversationContext {
   readonly versionTtlSeconds: number;
   /** Reports a problem that is not a failed round (a garbled counter). */
   report(error: CacheSweeperError): void;
-  /** Decodes a value read under a fragment key (see `encodeFragment`). */
-  decode(key: string, value: string): StoredFragment | undefined;
+  /** Decodes a value read under a fragment key (see `encodeFragment`); `stamp`: its lease stamp, if read with one. */
+  decode(key: string, value: string, stamp?: string): StoredFragment | undefined;
   /** Copies of the fragments read from a shared backend, when kept (`SweeperOptions.localCopies`). */
   readonly localCopies?: LocalCopies;
 }

@@ -16,10 +16,7 @@ export function decoded(
   context: ConversationContext,
   stamp?: string,
 ): StoredFragment | undefined {
-  if (value === undefined) return undefined;
-  const stored = context.decode(key, value);
-  if (stamp !== undefined) context.localCopies?.stamped(key, stamp);
-  return stored;
+  return value === undefined ? undefined : context.decode(key, value, stamp);
 }
 
 /**

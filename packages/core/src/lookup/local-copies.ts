@@ -80,21 +80,15 @@ export class LocalCopies {
     return this.#copies.get(key);
   }
 
-  /** Keeps what was just read under `key` (a value in no known shape drops the copy). */
-  remember(key: string, stored: StoredFragment | undefined): void {
+  /** Keeps what was just read under `key`, with its lease stamp if read with one (a value in no known shape drops the copy). */
+  remember(key: string, stored: StoredFragment | undefined, stamp?: string): void {
     if (stored === undefined) this.#copies.delete(key);
-    else this.#copies.set(key, { stored });
-  }
-
-  /** Notes the lease stamp the copy under `key` was read with (fleet-wide leases). */
-  stamped(key: string, stamp: string): void {
-    const copy = this.#copies.get(key);
-    if (copy !== undefined) copy.stamp = stamp;
+    else this.#copies.set(key, stamp === undefined ? { stored } : { stored, stamp });
   }
 }
 
 /** A fragment as this process last read it, and its lease stamp then (with fleet-wide leases). */
 export interface LocalCopy {
   readonly stored: StoredFragment;
-  stamp?: string;
+  readonly stamp?: string;
 }

@@ -27,9 +27,9 @@ export function buildServices(resolved: ResolvedSweeperOptions, closed: () => bo
       namespace,
       versionTtlSeconds: resolved.versionTtlSeconds,
       report: (error) => reporter.report(error),
-      decode: (key, value) => {
+      decode: (key, value, stamp) => {
         const stored = decoder.decode(key, value);
-        localCopies?.remember(key, stored);
+        localCopies?.remember(key, stored, stamp);
         return stored;
       },
       ...(localCopies === undefined ? {} : { localCopies }),

@@ -1,5 +1,4 @@
 import { CacheSweeperError, describeValue } from '@cachesweeper/core';
-import { innermost } from '../frames';
 import { COMPONENT, describeAt, type SourceLocation } from '../location';
 import type { RenderState } from '../render/render-state';
 import type { ExportValue, Frame, Registration } from '../types';
@@ -39,11 +38,10 @@ export function createExportHelper(registration: Registration, name: string) {
 
 /** Where exports go right now: the innermost block being rendered, else the render's page; none in a plain call's top level. */
 function sinkOf(registration: Registration): Record<string, ExportValue> | undefined {
-  const rendering = innermost(registration, 'rendering');
   const frames: readonly Frame[] = registration.frames;
   for (let index = frames.length - 1; index >= 0; index--) {
     const frame = frames[index] as Frame;
-    if (frame === rendering) return rendering.exports;
+    if (frame.kind === 'rendering') return frame.exports;
     if (frame.kind === 'deferred') return (frame as RenderState).exports;
     if (frame.kind === 'call' && frame.mode.kind === 'deferred') return (frame.mode as RenderState).exports;
     if (frame.kind === 'fingerprint') return undefined;

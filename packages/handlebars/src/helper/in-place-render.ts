@@ -73,5 +73,5 @@ function noteChild(parent: RenderingFrame | undefined, slot: FragmentSlot | unde
   else parent.children?.push(slot);
   for (const digest of child.templates ?? []) parent.templates.add(digest);
   // A hit on the block around it renders this one no more: what it exported is kept with that block.
-  if (parent.exports !== undefined && child.exports !== undefined) Object.assign(parent.exports, child.exports);
+  if (child.exports !== undefined) Object.assign(parent.exports, child.exports);
 }
