@@ -3,6 +3,7 @@ import type { Sweeper } from '@cachesweeper/core';
 import type { Transaction } from 'sequelize';
 import { applyOwed } from './apply-invalidations';
 import type { Invalidations } from './invalidations';
+import type { CommitRow } from './outbox/commit-rows';
 import { mergeOwed, type OwedKeys, owedKeys } from './outbox/owed-keys';
 import type { OutboxLog } from './outbox/sweeper-outbox';
 import type { TransactionShape } from './sequelize-shapes';
@@ -18,6 +19,8 @@ interface Entry {
 
 interface Pending {
   readonly entries: Entry[];
+  /** The id of the row sent with the COMMIT (PostgreSQL), once it was sent. */
+  commitRow?: string;
 }
 
 /**
@@ -30,7 +33,9 @@ interface Pending {
  * (found through `parent`), once per transaction. Writes done inside a savepoint that
  * was rolled back are dropped when the outer transaction commits (their outbox rows rolled
  * back with them); a transaction that rolls back never runs its `afterCommit`, so its
- * invalidations are dropped with it. (Sequelize
+ * invalidations are dropped with it. On PostgreSQL the outbox row is not written at each
+ * write but once, with the COMMIT's own query, holding the keys of the writes no rolled-back
+ * savepoint undid. (Sequelize
  * also runs `afterCommit` when COMMIT itself failed and it killed the connection, the
  * outcome unknown: invalidating then costs re-renders, never a stale page.)
  * Sequelize awaits `afterCommit` callbacks inside `commit()` and rejects `commit()` when
@@ -78,10 +83,12 @@ export class CommitQueue {
       pending = created;
       this.#pending.set(root, created);
       root.afterCommit(() => this.#flush(root, created));
+      this.#log?.recordAtCommit?.(root as unknown as Transaction, () => commitRow(created, root));
     }
     // A write sent through a savepoint that already rolled back runs in the outer transaction.
     const effective = rolledBack(transaction, root) ? root : transaction;
-    const fresh = this.#log === undefined ? undefined : unrecorded(owed, pending, effective, root);
+    const atWrite = this.#log !== undefined && this.#log.recordAtCommit === undefined;
+    const fresh = atWrite ? unrecorded(owed, pending, effective, root) : undefined;
     const record = fresh === undefined || fresh.size === 0 ? undefined : { id: randomUUID(), owed: fresh };
     pending.entries.push({ transaction: effective, owed, record });
     if (record !== undefined) await this.#log?.record(written as Transaction, record.owed, record.id);
@@ -105,7 +112,7 @@ export class CommitQueue {
     try {
       this.#pending.delete(root);
       const owed: OwedKeys = new Map();
-      const recorded: string[] = [];
+      const recorded: string[] = pending.commitRow === undefined ? [] : [pending.commitRow];
       for (const entry of pending.entries) {
         if (rolledBack(entry.transaction, root)) continue;
         mergeOwed(owed, entry.owed);
@@ -116,6 +123,15 @@ export class CommitQueue {
       this.#report(error);
     }
   }
+}
+
+/** The row of the keys `pending`'s writes owe that no rolled-back savepoint undid (`undefined`: none), noted in `pending`. */
+function commitRow(pending: Pending, root: TransactionShape): CommitRow | undefined {
+  const owed: OwedKeys = new Map();
+  for (const entry of pending.entries) if (!rolledBack(entry.transaction, root)) mergeOwed(owed, entry.owed);
+  if (owed.size === 0) return undefined;
+  pending.commitRow = randomUUID();
+  return { id: pending.commitRow, owed };
 }
 
 /**

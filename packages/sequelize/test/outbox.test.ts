@@ -43,28 +43,36 @@ describe.each(DIALECTS)('the transactional outbox on %s', (dialect) => {
   }
 
   it("records a transaction's invalidations in that transaction, one row for a row written many times", async () => {
-    blog = await openBlog(dialect, 'outbox_tx', { outbox: { replayAfterMs: 60_000 } });
+    // Acknowledgements held back, so the row is still there after the COMMIT.
+    blog = await openBlog(dialect, 'outbox_tx', { outbox: { replayAfterMs: 60_000, ackDelayMs: 10_000 } });
     const { sequelize } = blog.db;
     const outbox = blog.installation.outbox!;
     await outbox.idle();
     expect(await outbox.pending()).toBe(0);
     const before = await readCounter(blog.sweeper, { model: 'Comment', id: 1 });
-    await sequelize.transaction(async (t) => {
-      const vote = (await blog!.models.Vote.findByPk(1, { transaction: t })) as Model;
-      for (const value of [2, 3, 4]) await vote.update({ value }, { transaction: t });
-      const inside = await outboxRows(blog!.installation, sequelize, t);
-      expect(inside).toHaveLength(1);
-      expect(keysOf(inside[0]!).sort()).toEqual(
-        [
-          counterKey(blog!.sweeper, { model: 'Article', id: 1 }),
-          counterKey(blog!.sweeper, { model: 'Comment', id: 1 }),
-          counterKey(blog!.sweeper, { model: 'Vote', id: 1 }),
-          // The blog's models keep generations, so each also bumps its model counter (fragments of `{ model }`).
-          ...blog!.sweeper.invalidationKeys([{ model: 'Article' }, { model: 'Comment' }, { model: 'Vote' }]),
-        ].sort(),
-      );
-      expect(await outboxRows(blog!.installation, sequelize)).toEqual([]); // not visible before COMMIT
-    });
+    const statements = await statementsDuring(sequelize, () =>
+      sequelize.transaction(async (t) => {
+        const vote = (await blog!.models.Vote.findByPk(1, { transaction: t })) as Model;
+        for (const value of [2, 3, 4]) await vote.update({ value }, { transaction: t });
+        // SQLite writes the row at the first write; PostgreSQL sends it with the COMMIT.
+        expect(await outboxRows(blog!.installation, sequelize, t)).toHaveLength(dialect === 'sqlite' ? 1 : 0);
+        expect(await outboxRows(blog!.installation, sequelize)).toEqual([]); // not visible before COMMIT
+      }),
+    );
+    const rows = await outboxRows(blog.installation, sequelize);
+    expect(rows).toHaveLength(1);
+    expect(keysOf(rows[0]!).sort()).toEqual(
+      [
+        counterKey(blog.sweeper, { model: 'Article', id: 1 }),
+        counterKey(blog.sweeper, { model: 'Comment', id: 1 }),
+        counterKey(blog.sweeper, { model: 'Vote', id: 1 }),
+        // The blog's models keep generations, so each also bumps its model counter (fragments of `{ model }`).
+        ...blog.sweeper.invalidationKeys([{ model: 'Article' }, { model: 'Comment' }, { model: 'Vote' }]),
+      ].sort(),
+    );
+    const carried = statements.filter((sql) => sql.includes(`INSERT INTO ${outbox.table}`));
+    if (dialect === 'postgres') expect(carried).toEqual([expect.stringMatching(/^INSERT INTO .*; COMMIT;?$/s)]);
+    else expect(carried).toEqual([]); // written straight through the driver, on the transaction's connection
     expect(await readCounter(blog.sweeper, { model: 'Comment', id: 1 })).not.toBe(before);
     await outbox.idle();
     expect(await outbox.pending()).toBe(0);
@@ -85,22 +93,38 @@ describe.each(DIALECTS)('the transactional outbox on %s', (dialect) => {
   });
 
   it('a savepoint that rolls back takes its row with it, and a later write of the same row records it again', async () => {
-    blog = await openBlog(dialect, 'outbox_savepoint', { outbox: { replayAfterMs: 60_000 } });
+    blog = await openBlog(dialect, 'outbox_savepoint', { outbox: { replayAfterMs: 60_000, ackDelayMs: 10_000 } });
     const { sequelize } = blog.db;
     await blog.installation.outbox!.idle();
+    const atWrite = dialect === 'sqlite' ? 1 : 0; // PostgreSQL sends the row with the COMMIT
     await sequelize.transaction(async (t) => {
       const savepoint = await sequelize.transaction({ transaction: t });
       await blog!.models.Comment.update({ body: 'undone' }, { where: { id: 3 }, transaction: savepoint });
-      expect(await outboxRows(blog!.installation, sequelize, t)).toHaveLength(1);
+      expect(await outboxRows(blog!.installation, sequelize, t)).toHaveLength(atWrite);
       await savepoint.rollback();
       expect(await outboxRows(blog!.installation, sequelize, t)).toEqual([]);
       await blog!.models.Comment.update({ body: 'kept' }, { where: { id: 3 }, transaction: t });
-      const rows = await outboxRows(blog!.installation, sequelize, t);
-      expect(rows).toHaveLength(1);
-      expect(keysOf(rows[0]!)).toContain(counterKey(blog!.sweeper, { model: 'Comment', id: 3 }));
+      expect(await outboxRows(blog!.installation, sequelize, t)).toHaveLength(atWrite);
     });
+    const rows = await outboxRows(blog.installation, sequelize);
+    expect(rows).toHaveLength(1);
+    expect(keysOf(rows[0]!)).toContain(counterKey(blog.sweeper, { model: 'Comment', id: 3 }));
     await blog.installation.outbox!.idle();
     expect(await blog.installation.outbox!.pending()).toBe(0);
+  });
+
+  it('a transaction whose writes a rolled-back savepoint all undid commits without a row', async () => {
+    blog = await openBlog(dialect, 'outbox_undone', { outbox: { replayAfterMs: 60_000, ackDelayMs: 10_000 } });
+    const { sequelize } = blog.db;
+    await blog.installation.outbox!.idle();
+    const before = await readCounter(blog.sweeper, { model: 'Comment', id: 3 });
+    await sequelize.transaction(async (t) => {
+      const savepoint = await sequelize.transaction({ transaction: t });
+      await blog!.models.Comment.update({ body: 'undone' }, { where: { id: 3 }, transaction: savepoint });
+      await savepoint.rollback();
+    });
+    expect(await outboxRows(blog.installation, sequelize)).toEqual([]);
+    expect(await readCounter(blog.sweeper, { model: 'Comment', id: 3 })).toBe(before);
   });
 
   it('runs no cache round trip between the write and its COMMIT', async () => {
@@ -146,6 +170,12 @@ describe.each(DIALECTS)('the transactional outbox on %s', (dialect) => {
       blog.db.sequelize.transaction((t) => blog!.models.Vote.create({ commentId: 2 }, { transaction: t })),
     ).rejects.toThrow(/^\[cachesweeper\] \[outbox\] could not write a row to .*cachesweeper_outbox.*createTable\(\)/);
     expect(await blog.models.Vote.count({ where: { commentId: 2 } })).toBe(0);
+    // No connection was pooled in an aborted transaction: once the table is back, writes commit again.
+    await blog.installation.outbox!.createTable();
+    for (let index = 0; index < 3; index++) {
+      await blog.db.sequelize.transaction((t) => blog!.models.Vote.create({ commentId: 2 }, { transaction: t }));
+    }
+    expect(await blog.models.Vote.count({ where: { commentId: 2 } })).toBe(3);
   });
 
   it('an autocommit write whose outbox row cannot be written still invalidates, and reports it', async () => {

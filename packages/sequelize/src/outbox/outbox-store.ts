@@ -66,6 +66,14 @@ export class OutboxStore {
     }
   }
 
+  /** The INSERT of a row as SQL text with its values inlined (for a query that cannot bind them: PostgreSQL's multi-statement messages). */
+  insertText(id: string, owed: OwedKeys): string {
+    const values = [id, this.namespace, encodeOwed(owed)];
+    return this.sql.insert.replace(/\$(\d)/g, (_, position: string) =>
+      this.#sequelize.escape(values[Number(position) - 1] as string),
+    );
+  }
+
   /** Whether a row of this namespace is due for replay (a plain read). */
   async anyDue(): Promise<boolean> {
     const rows = await this.#select(this.sql.anyDue, [this.namespace]);

@@ -1,6 +1,7 @@
 import { asSweeperError, type Sweeper } from '@cachesweeper/core';
 import type { Sequelize, Transaction } from 'sequelize';
 import { Acknowledgements } from './acknowledgements';
+import { type CommitRow, CommitRows } from './commit-rows';
 import { LandedMarks } from './landed-marks';
 import type { ResolvedOutboxOptions } from './outbox-options';
 import { OutboxReplayer, type ReplayOutcome } from './outbox-replayer';
@@ -12,6 +13,11 @@ import type { OwedKeys } from './owed-keys';
 export interface OutboxLog {
   /** Writes a row of `owed` under `id` in `transaction` (`null`: on its own); rejects with a CacheSweeperError. */
   record(transaction: Transaction | null, owed: OwedKeys, id: string): Promise<void>;
+  /**
+   * Where the dialect can (PostgreSQL), sends the row `rowOf()` returns with the COMMIT of
+   * `transaction`, an outermost one, instead of rows written at each write; absent elsewhere.
+   */
+  readonly recordAtCommit?: (transaction: Transaction, rowOf: () => CommitRow | undefined) => void;
   /** Marks rows whose bumps landed in the cache at once, and deletes them soon, in one statement with others. */
   acknowledge(ids: readonly string[]): void;
 }
@@ -34,6 +40,8 @@ export class SweeperOutbox {
   readonly #acks: Acknowledgements;
   readonly #replayer: OutboxReplayer;
   readonly #marks: LandedMarks;
+  readonly #commitRows: CommitRows | undefined;
+  #unwrapCommit: (() => void) | undefined;
 
   /** Use `installSweeper(…, { outbox })`. */
   constructor(
@@ -42,8 +50,13 @@ export class SweeperOutbox {
     options: ResolvedOutboxOptions,
     report: (error: unknown) => void,
   ) {
-    this.#store = new OutboxStore(sequelize, outboxDialect(sequelize), options, sweeper.namespace);
+    const dialect = outboxDialect(sequelize);
+    this.#store = new OutboxStore(sequelize, dialect, options, sweeper.namespace);
     this.table = this.#store.sql.table;
+    this.#commitRows =
+      dialect === 'postgres'
+        ? new CommitRows(sequelize, (row) => this.#store.insertText(row.id, row.owed), this.table)
+        : undefined;
     this.createStatements = this.#store.sql.create;
     this.#acks = new Acknowledgements(
       (ids) => this.#store.delete(ids),
@@ -82,7 +95,9 @@ export class SweeperOutbox {
 
   /** The writing side, for the installer's commit queue. */
   get log(): OutboxLog {
+    const commitRows = this.#commitRows;
     return {
+      recordAtCommit: commitRows && ((transaction, rowOf) => commitRows.attach(transaction, rowOf)),
       record: async (transaction, owed, id) => {
         await this.#store.insert(transaction, owed, id);
       },
@@ -93,13 +108,16 @@ export class SweeperOutbox {
     };
   }
 
-  /** Starts the poll loop (the installer does). */
+  /** Starts the poll loop, and on PostgreSQL sends rows with COMMITs (the installer does). */
   start(): void {
+    this.#unwrapCommit ??= this.#commitRows?.install();
     this.#replayer.start();
   }
 
-  /** Stops the poll loop (`uninstall()` does). */
+  /** Stops the poll loop and unwraps the COMMIT (`uninstall()` does). */
   stop(): void {
+    this.#unwrapCommit?.();
+    this.#unwrapCommit = undefined;
     this.#replayer.stop();
   }
 }
