@@ -20,13 +20,35 @@ export function landedMarkKey(namespace: string, id: string): string {
  */
 export class LandedMarks {
   readonly #sweeper: Sweeper;
+  #queued: string[] = [];
+  #written: Promise<void> | undefined;
 
   constructor(sweeper: Sweeper) {
     this.#sweeper = sweeper;
   }
 
-  /** Writes the marks of `ids`; resolves whether they were stored or not. */
-  async mark(ids: readonly string[]): Promise<void> {
+  /**
+   * Writes the marks of `ids` on the next turn of the event loop, with those of every
+   * commit of this turn in one round; resolves once written, stored or not. A mark is
+   * read after `replayAfterMs`, so the writer's `commit()` need not wait for its work.
+   */
+  mark(ids: readonly string[]): Promise<void> {
+    this.#queued.push(...ids);
+    this.#written ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const queued = this.#queued;
+        this.#queued = [];
+        this.#written = undefined;
+        void this.#write(queued).then(
+          () => resolve(),
+          () => resolve(),
+        );
+      }),
+    );
+    return this.#written;
+  }
+
+  async #write(ids: readonly string[]): Promise<void> {
     const backend = this.#sweeper.backend;
     const entries = ids.map((id) => ({ key: this.#keyOf(id), value: '1', ttlSeconds: LANDED_MARK_TTL_SECONDS }));
     const writing =
