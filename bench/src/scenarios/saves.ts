@@ -19,9 +19,18 @@ export interface SaveCensus {
   readonly callsAfterCommit: number;
 }
 
+/** The outbox's own comparison on one database: its installer against the same rules without it, side by side alone. */
+export interface OutboxPair {
+  readonly database: DatabaseName;
+  /** `[with the outbox, without it]`, saves in a transaction. */
+  readonly measured: readonly [Measured, Measured];
+}
+
 /** The vote save comparison. */
 export interface SavesResult {
   readonly measured: Measured[];
+  /** Per database, the outbox's overhead measured by two contenders alone (the table's 24 contenders carry biases of their own). */
+  readonly outboxPairs: OutboxPair[];
   readonly census: SaveCensus[];
   /** Saves in the census pass. */
   readonly censusSaves: number;
@@ -96,11 +105,25 @@ export async function measureSaves(
 ): Promise<SavesResult> {
   const fixtures: BlogFixture[] = [];
   const subjects: SaveSubject[] = [];
+  const pairs: { database: DatabaseName; subjects: [SaveSubject, SaveSubject] }[] = [];
   try {
     for (const database of DATABASES) {
       const seeded = await seedSaveFixtures(dir, comments, database, memcachedAddress);
       fixtures.push(...Object.values(seeded));
       const { without, memory, memcached, noOutbox, pathRules } = seeded;
+      const inTransaction = (fixture: BlogFixture, label: string): SaveSubject => ({
+        name: `${savePrefix(database)}${label}, in a transaction`,
+        fixture,
+        transaction: true,
+        loaded: false,
+      });
+      pairs.push({
+        database,
+        subjects: [
+          inTransaction(memory, 'installer, memory'),
+          inTransaction(noOutbox, 'installer, memory, outbox off'),
+        ],
+      });
       for (const transaction of [true, false]) {
         for (const [label, fixture, loaded] of [
           ['no installer', without, false],
@@ -119,13 +142,27 @@ export async function measureSaves(
         }
       }
     }
-    return await measureSubjects(scale, subjects);
+    const table = await measureSubjects(scale, subjects);
+    const outboxPairs: OutboxPair[] = [];
+    for (const pair of pairs) {
+      const [withOutbox, without] = await interleave(pair.subjects.map(saveVariant), scale.outboxPairRounds);
+      outboxPairs.push({ database: pair.database, measured: [withOutbox as Measured, without as Measured] });
+    }
+    return { ...table, outboxPairs };
   } finally {
     for (const fixture of fixtures) await fixture.close();
   }
 }
 
-async function measureSubjects(scale: BenchScale, subjects: readonly SaveSubject[]): Promise<SavesResult> {
+/** A save as a variant: the save timed, the fixture's background work (outbox DELETE, cache writes) settled untimed. */
+function saveVariant(subject: SaveSubject): Variant {
+  return { name: subject.name, run: voteSaver(subject), teardown: () => settleFixture(subject.fixture) };
+}
+
+async function measureSubjects(
+  scale: BenchScale,
+  subjects: readonly SaveSubject[],
+): Promise<Omit<SavesResult, 'outboxPairs'>> {
   const savers = subjects.map((subject) => voteSaver(subject));
   const census: SaveCensus[] = [];
   const censusSaves = scale.saveCensus;
