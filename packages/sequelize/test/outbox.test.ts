@@ -296,6 +296,43 @@ describe.each(DIALECTS)('the transactional outbox on %s', (dialect) => {
     expect(await opened.blog.installation.outbox!.pending()).toBe(1);
   });
 
+  it('uninstall() gives the COMMIT back to Sequelize, and a new installation carries its rows again', async () => {
+    blog = await openBlog(dialect, 'outbox_reinstall', { outbox: { replayAfterMs: 60_000, ackDelayMs: 10_000 } });
+    const { sequelize } = blog.db;
+    const table = blog.installation.outbox!.table;
+    const vote = () => sequelize.transaction((t) => blog!.models.Vote.create({ commentId: 2 }, { transaction: t }));
+    const carried = (statements: string[]) => statements.filter((sql) => sql.includes(`INSERT INTO ${table}`));
+    await blog.installation.outbox!.idle(); // the seed's rows acknowledged
+    const queryInterface = sequelize.getQueryInterface() as unknown as Record<string, unknown> & {
+      queryGenerator: Record<string, unknown>;
+    };
+    const sequelizeOwn = () => [
+      queryInterface.commitTransaction === Object.getPrototypeOf(queryInterface).commitTransaction,
+      queryInterface.queryGenerator.commitTransactionQuery ===
+        Object.getPrototypeOf(queryInterface.queryGenerator).commitTransactionQuery,
+    ];
+    // Only PostgreSQL's COMMIT carries the row.
+    expect(sequelizeOwn()).toEqual(dialect === 'postgres' ? [false, false] : [true, true]);
+    blog.installation.uninstall();
+    expect(sequelizeOwn()).toEqual([true, true]);
+    const bare = await statementsDuring(sequelize, vote);
+    expect(carried(bare)).toEqual([]);
+    expect(bare.some((sql) => /^COMMIT;?$/.test(sql))).toBe(true);
+    expect(await blog.installation.outbox!.pending()).toBe(0);
+    const again = installSweeper(sequelize, BLOG_RULES, {
+      sweeper: blog.sweeper,
+      outbox: { replayAfterMs: 60_000, ackDelayMs: 10_000 },
+    });
+    try {
+      const statements = await statementsDuring(sequelize, vote);
+      // SQLite writes the row at the write (straight through the driver), PostgreSQL with the COMMIT.
+      expect(carried(statements)).toHaveLength(dialect === 'postgres' ? 1 : 0);
+      expect(await again.outbox!.pending()).toBe(1);
+    } finally {
+      again.uninstall();
+    }
+  });
+
   it('uninstall() stops the poll loop', async () => {
     const opened = await openCutOff({ pollMs: 20, replayAfterMs: 0 });
     const outbox = opened.blog.installation.outbox!;
