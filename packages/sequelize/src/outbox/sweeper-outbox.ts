@@ -18,7 +18,7 @@ export interface OutboxLog {
    * `transaction`, an outermost one, instead of rows written at each write; absent elsewhere.
    */
   readonly recordAtCommit?: (transaction: Transaction, rowOf: () => CommitRow | undefined) => void;
-  /** Marks rows whose bumps landed in the cache at once, and deletes them soon, in one statement with others. */
+  /** Marks rows whose bumps landed in the cache (a turn later), and deletes them soon, in one statement with others. */
   acknowledge(ids: readonly string[]): void;
 }
 
