@@ -1,3 +1,5 @@
+import { readValueLine } from './value-line';
+
 /** Receives the parts of the answers of read commands (`get`, `gets`, `mg`, `md`) as they are read, in order. */
 export interface ReadReplyHandler {
   /**
@@ -22,6 +24,7 @@ export class MalformedReply extends Error {}
 
 const CR = 0x0d;
 const LF = 0x0a;
+const V = 0x56;
 const EMPTY = Buffer.alloc(0);
 // `VALUE ` + a 250-byte key + flags and length (10 digits each): far below this.
 const LONGEST_LINE = 512;
@@ -87,6 +90,7 @@ export class ReadReplyParser {
     this.#buffered += chunk.length;
     for (;;) {
       if (this.#item === undefined) {
+        if (this.#takeValueLine()) continue;
         const line = this.#takeLine();
         if (line === undefined) return;
         this.#readLine(line);
@@ -119,6 +123,23 @@ export class ReadReplyParser {
     } else {
       throw unexpectedLine(line);
     }
+  }
+
+  /**
+   * A well-formed `VALUE` line whole in the head chunk, read from its bytes (see
+   * `readValueLine`); false for anything else, which `#takeLine` then reads.
+   */
+  #takeValueLine(): boolean {
+    const head = this.#head;
+    const start = this.#offset;
+    if (head[start] !== V) return false;
+    const lf = head.indexOf(LF, start);
+    if (lf < 0 || lf - start > LONGEST_LINE || head[lf - 1] !== CR) return false;
+    const item = readValueLine(head, start, lf - 1, LARGEST_ITEM);
+    if (item === undefined) return false;
+    this.#item = item;
+    this.#consume(lf + 1 - start);
+    return true;
   }
 
   /** The next line without its `\r\n`, or `undefined` until it is whole. */
