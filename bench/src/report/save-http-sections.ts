@@ -48,13 +48,14 @@ also measured by its two contenders alone, right after this table, on the same b
 ${table(['database', 'outbox on', 'outbox off', 'rounds', 'overhead (paired median)'], result.outboxPairs.map(outboxPairRow))}`;
 }
 
-function outboxPairRow({ database, measured: [withOutbox, without] }: OutboxPair): string[] {
+function outboxPairRow(pair: OutboxPair): string[] {
+  const [withOutbox, without] = pair.measured;
   return [
-    DATABASE_LABELS[database],
+    DATABASE_LABELS[pair.database],
     fmtMs(withOutbox.summary.median),
     fmtMs(without.summary.median),
     String(withOutbox.times.length),
-    pct(outboxPairOverhead({ database, measured: [withOutbox, without] })),
+    pct(outboxPairOverhead(pair)),
   ];
 }
 

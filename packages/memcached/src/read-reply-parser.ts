@@ -1,4 +1,4 @@
-import { readValueLine } from './value-line';
+import { readValueLine, type ValueLine } from './value-line';
 
 /** Receives the parts of the answers of read commands (`get`, `gets`, `mg`, `md`) as they are read, in order. */
 export interface ReadReplyHandler {
@@ -31,21 +31,12 @@ const LONGEST_LINE = 512;
 // memcached cannot be started with items above 1 GiB (`-I`).
 const LARGEST_ITEM = 1024 * 1024 * 1024;
 const NUMBER = /^\d{1,10}$/;
-const CAS = /^\d{1,20}$/;
 const STATUS_CODES: ReadonlySet<string> = new Set(['HD', 'EN', 'NF', 'EX', 'NS']);
 // A meta flag: one letter, then printable ASCII (a key returned by `k`, a number, nothing).
 const META_FLAG = /^[A-Za-z][\x21-\x7e]*$/;
 
 /** An item whose header was read and whose bytes are awaited: a `VALUE` of a get, or the block of a `VA`. */
-type PendingItem =
-  | {
-      readonly kind: 'value';
-      readonly key: string;
-      readonly flags: number;
-      readonly bytes: number;
-      readonly cas?: string;
-    }
-  | { readonly kind: 'meta'; readonly flags: readonly string[]; readonly bytes: number };
+type PendingItem = ValueLine | { readonly kind: 'meta'; readonly flags: readonly string[]; readonly bytes: number };
 
 /**
  * Reads the answers of pipelined read commands from the chunks a socket hands over:
@@ -113,7 +104,10 @@ export class ReadReplyParser {
     const fields = line.split(' ');
     const [tag] = fields;
     if (tag === 'VALUE') {
-      this.#item = valueHeader(fields, line);
+      // A VALUE line cut between chunks (the whole ones were read by #takeValueLine, or are malformed).
+      const item = readValueLine(Buffer.from(line, 'latin1'), 0, line.length, LARGEST_ITEM);
+      if (item === undefined) throw unexpectedLine(line);
+      this.#item = item;
     } else if (tag === 'VA') {
       const [, bytes, ...flags] = fields;
       if (!NUMBER.test(bytes ?? '') || Number(bytes) > LARGEST_ITEM) throw unexpectedLine(line);
@@ -127,7 +121,8 @@ export class ReadReplyParser {
 
   /**
    * A well-formed `VALUE` line whole in the head chunk, read from its bytes (see
-   * `readValueLine`); false for anything else, which `#takeLine` then reads.
+   * `readValueLine`); false for anything else (another line, a malformed one, a line cut
+   * between chunks), which `#takeLine` and `#readLine` then read.
    */
   #takeValueLine(): boolean {
     const head = this.#head;
@@ -206,24 +201,6 @@ export class ReadReplyParser {
 
 function unexpectedLine(line: string): MalformedReply {
   return new MalformedReply(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
-}
-
-/** The item a `VALUE <key> <flags> <bytes>[ <cas>]` line announces. */
-function valueHeader(fields: readonly string[], line: string): PendingItem {
-  const [, key, flags, bytes, cas] = fields;
-  if (
-    (fields.length !== 4 && fields.length !== 5) ||
-    !key ||
-    !NUMBER.test(flags ?? '') ||
-    !NUMBER.test(bytes ?? '') ||
-    Number(flags) > 0xffffffff ||
-    Number(bytes) > LARGEST_ITEM ||
-    (cas !== undefined && !CAS.test(cas))
-  ) {
-    throw unexpectedLine(line);
-  }
-  const header = { kind: 'value' as const, key, flags: Number(flags), bytes: Number(bytes) };
-  return cas === undefined ? header : { ...header, cas };
 }
 
 function metaFlags(flags: readonly string[], line: string): readonly string[] {

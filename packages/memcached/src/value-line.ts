@@ -16,10 +16,9 @@ const MAX_FLAGS = 0xffffffff;
 /**
  * Reads a well-formed `VALUE` line straight from the bytes `line[start, end)` (its
  * `\r\n` excluded), without making a string of the line and splitting it: a full hit
- * reads one such line per key, a hundred and more per page. `undefined` for anything
- * else, which the caller then reads the slow way (and rejects there, with its message).
- * Accepts exactly the lines that way accepts: a non-empty key, 1-10 digits of flags
- * (≤ 0xffffffff), 1-10 digits of bytes (≤ `largestItem`), and optionally 1-20 of cas.
+ * reads one such line per key, a hundred and more per page. Accepts a non-empty key,
+ * 1-10 digits of flags (≤ 0xffffffff), 1-10 digits of bytes (≤ `largestItem`), and
+ * optionally 1-20 of cas; `undefined` for anything else (the parser rejects it).
  */
 export function readValueLine(line: Buffer, start: number, end: number, largestItem: number): ValueLine | undefined {
   if (end - start <= PREFIX.length) return undefined;

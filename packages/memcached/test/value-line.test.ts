@@ -37,7 +37,7 @@ describe('readValueLine', () => {
     ['21 digits of cas', 'VALUE k 0 1 123456789012345678901'],
     ['a fifth field', 'VALUE k 0 1 2 3'],
     ['a lowercase tag', 'value k 0 1'],
-  ])('leaves %s to the slow path (undefined)', (_, text) => {
+  ])('refuses %s (undefined)', (_, text) => {
     expect(read(text)).toBeUndefined();
   });
 });
