@@ -120,6 +120,9 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
         checkKey(key, 'add');
         const ttl = checkTtl(ttlSeconds, 'add');
         if (!isStorable(value, maxValueBytes, 'add')) return false;
+        const slot = slotOf(key);
+        // The sweeper adds a counter its read found missing; a suspect server's keys read as missing unasked.
+        if (slot.refusesAdds()) throw slot.suspectForAdd(`add of "${key}"`);
         return write('add', key, addCall(key, value, ttl, timing));
       }),
     incr: (key, by) =>

@@ -85,7 +85,8 @@ export interface MemcachedBackendOptions {
  * - `up`: reads and writes go to it;
  * - `suspect`: a call missed its deadline and its answer has not come yet. Its keys
  *   read as misses; writes still go to it, so that if every late answer comes the
- *   server missed nothing and is `up` again as it is;
+ *   server missed nothing and is `up` again as it is — except `add`, refused at once
+ *   (it would answer a miss the server never gave, and changes nothing a reader needs);
  * - `down`: it failed (an error, a bad answer, a call unanswered past the grace
  *   period). Its keys read as misses, writes to it fail at once (counter writes are
  *   remembered), and it is probed in the background. It comes back once it has

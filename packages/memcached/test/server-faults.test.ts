@@ -97,6 +97,22 @@ describe('a server that fails under the backend', () => {
     expect(backend.servers()[0]).toMatchObject({ failures: 0, rejoins: 0 });
   });
 
+  it('refuses an add at once while a call is late, and sends adds again once the late answer came', async () => {
+    await backend.close();
+    backend = memcachedBackend({ servers: [server.address], graceMs: 5000, retryMs: RETRY_MS });
+    await server.freeze();
+    await expect(backend.get('kept')).rejects.toThrow(/deadline/);
+    // The sweeper adds a counter its read found missing; here the read never asked the server.
+    await expect(backend.add('counter', '7', 0)).rejects.toThrow(
+      /\[memcached\] add of "counter": server 127\.0\.0\.1:\d+ is suspect .* the add is not sent/,
+    );
+    await server.thaw();
+    await waitForState(backend, server.address, 'up');
+    expect(await backend.add('counter', '7', 0)).toBe(true);
+    expect(await backend.get('counter')).toBe('7');
+    expect(backend.servers()[0]).toMatchObject({ failures: 0, rejoins: 0 });
+  });
+
   it('tells onServerChange about each change of state', async () => {
     await backend.close();
     const changes: string[] = [];
