@@ -74,6 +74,24 @@ describe('local copies of fragments read from a shared backend', () => {
     expect(stats).toMatchObject({ misses: 1, hits: comments.length }); // the page again, around the comments' copies
   });
 
+  it('when the page misses, serves the comments it holds copies of without reading their bytes again', async () => {
+    const { backend, reads } = sharedBackend();
+    const sweeper = createSweeper({ backend });
+    await renderPage(sweeper, (id) => `<c${id}>`);
+    await renderPage(sweeper, () => 'unused'); // the page's copy is held
+    await sweeper.invalidate(comments[2] as object);
+    await renderPage(sweeper, (id) => `<new${id}>`); // reads the other comments' bytes: their copies are held
+    await sweeper.invalidate(comments[1] as object);
+    reads.length = 0;
+    const stats = createStats();
+    expect(await renderPage(sweeper, (id) => `<again${id}>`, stats)).toBe('<page><c1><again2><new3><c4><c5></page>');
+    expect(stats).toMatchObject({ misses: 2, hits: comments.length - 1 });
+    const commentBytesRead = reads.flat().filter((key) => /^cs:Comment:=\d+:.*::c$/.test(key));
+    // Comment 2 changed; comment 3 was rendered here, never read, so no copy of it is held.
+    expect(commentBytesRead.map((key) => key.split(':')[2])).toEqual(expect.arrayContaining(['=2', '=3']));
+    expect(commentBytesRead.some((key) => /^cs:Comment:=[145]:/.test(key))).toBe(false);
+  });
+
   it("serves another process's newer copy under the same key, not its own older one", async () => {
     const { backend, reads } = sharedBackend();
     const one = createSweeper({ backend });

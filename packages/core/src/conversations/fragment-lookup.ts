@@ -62,7 +62,7 @@ export function* lookupFragments(
     if (!read || key === undefined) return;
     own.add(key);
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
-    readAheadNested(hinted[index], page, namespace, nested, hints, counters);
+    readAheadNested(hinted[index], page, context, nested, hints, counters);
   });
   if (own.size > 0) {
     const reads: FragmentReads = {
@@ -79,7 +79,7 @@ export function* lookupFragments(
   yield* readNestedCounters(keys, page, context);
   if (leasing !== undefined) {
     const taken = yield* takeLeases(keys, page, context, leasing, (index, into) =>
-      readAheadNested(hinted[index], page, namespace, into),
+      readAheadNested(hinted[index], page, context, into),
     );
     if (taken) yield* readNestedCounters(keys, page, context);
   }

@@ -1,28 +1,39 @@
+import { nestedTokensHold } from '../fragments/stored-fragment';
 import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import type { PlannedFragment } from '../types';
+import type { ConversationContext } from './conversation-context';
 import { keyOf, needsRead, pushVersionKeys } from './fragment-keys';
 
 /**
  * Adds to `into` the keys of the blocks a fragment nested last time that the page has
- * not read. A block whose counter the page has not read (one the fragment's key covers,
- * so its hit did not read it) is read under the key it had last time, and its counter
- * added to `counters`, to be read in the same round, with the key it has after one more
- * bump: a block whose row did not change is then found, and so is one whose row changed
- * once; only the others need a round of their own.
+ * not read. A block of which this process holds a copy under its current key, whose
+ * nested counters hold as the page read them, is put into the page from that copy
+ * instead: it is what its own lookup would serve, so its bytes need no read (after a
+ * vote, the page's other comments). A block whose counter the page has not read (one
+ * the fragment's key covers, so its hit did not read it) is read under the key it had
+ * last time, and its counter added to `counters`, to be read in the same round, with
+ * the key it has after one more bump: a block whose row did not change is then found,
+ * and so is one whose row changed once; only the others need a round of their own.
  */
 export function readAheadNested(
   hint: FragmentHint | undefined,
   page: PageState,
-  namespace: string,
+  context: Pick<ConversationContext, 'namespace' | 'localCopies'>,
   into: Set<string>,
   hints?: FragmentHints,
   counters?: Set<string>,
 ): void {
+  const { namespace, localCopies } = context;
   for (const nested of hint?.nested ?? []) {
     const nestedKey = keyOf(nested, page, namespace);
     if (needsRead(nested, nestedKey, page)) {
-      into.add(nestedKey);
+      const copy = localCopies?.get(nestedKey);
+      if (copy !== undefined && nestedTokensHold(copy.stored.nested, page.tokens)) {
+        page.fragments.set(nestedKey, copy.stored);
+      } else {
+        into.add(nestedKey);
+      }
       continue;
     }
     const { counterKey } = nested.plan;
@@ -32,7 +43,10 @@ export function readAheadNested(
     counters.add(counterKey);
     const hinted = hints?.get(nested);
     for (const guess of [hinted?.lastKey, nextKeyOf(nested, hinted?.lastCounter, page, namespace)]) {
-      if (guess !== undefined && !page.fragments.has(guess)) into.add(guess);
+      if (guess === undefined || page.fragments.has(guess)) continue;
+      // A copy held here is served by the block's own lookup once its counter shows the guess right.
+      const copy = localCopies?.get(guess);
+      if (copy === undefined || !nestedTokensHold(copy.stored.nested, page.tokens)) into.add(guess);
     }
   }
 }
