@@ -43,6 +43,24 @@ export interface CacheBackend {
   readonly sync?: SyncCacheBackend;
   /** Fleet-wide leases on missed fragments (one render per missed fragment across processes); see `FragmentLeases`. */
   readonly leases?: FragmentLeases;
+  /** Copies of a model's generation on every server, for a backend that spreads keys over several; see `KeyPlacement`. */
+  readonly placement?: KeyPlacement;
+}
+
+/**
+ * How a backend that spreads keys over servers keeps a copy of each model generation
+ * (`<namespace>:<Model>:*`) on every one of them. Every block of a model is keyed on its
+ * generation: kept on one server, that server being out makes every block of the model
+ * render uncached in the processes that cannot reach it. A block reads instead the copy
+ * beside its own row's counter, so a server that is out costs only the blocks whose own
+ * keys live there; bumping a generation bumps every copy. Both answers must depend only
+ * on the server *names*, so that every process agrees.
+ */
+export interface KeyPlacement {
+  /** Every copy of the generation key `key`, one per server (`key` itself among them when it is one). */
+  copiesOf(key: string): readonly string[];
+  /** The copy of the generation key `key` that lives on the server holding `anchor`. */
+  copyBeside(key: string, anchor: string): string;
 }
 
 /** One value to store with `setMany`. */

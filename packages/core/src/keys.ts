@@ -140,6 +140,15 @@ export function quoteWholeModel(model: string): string {
 }
 
 /**
+ * Whether `key` is a model generation (`generationKey`): only those end in `:*` (a `*` in a
+ * quoted part is escaped). A model name long enough to be hashed is not told apart: such a
+ * generation keeps one copy (see `KeyPlacement`).
+ */
+export function isGenerationKey(key: string): boolean {
+  return key.endsWith(':*');
+}
+
+/**
  * Whether `key` is a model counter (`modelCounterKey`): no quoted part ends in `:+`
  * (a `+` in a string is escaped). A model name long enough to be hashed is not told apart.
  */

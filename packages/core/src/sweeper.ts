@@ -77,7 +77,7 @@ export class Sweeper {
     this.caching = resolved.caching;
     this.#models = new ModelRegistry(this.namespace);
     for (const [model, tokens] of Object.entries(resolved.models)) this.#models.declare(model, tokens);
-    this.#planner = new FragmentPlanner(this.namespace, this.#models, this.versionTtlSeconds);
+    this.#planner = new FragmentPlanner(this.namespace, this.#models, this.versionTtlSeconds, this.backend.placement);
     this.#services = buildServices(resolved, () => this.#closed);
     this.#reporter = this.#services.reporter;
     this.#invalidator = new Invalidator(
@@ -85,6 +85,7 @@ export class Sweeper {
       this.#models,
       new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter, this.#services.telemetry),
       this.#reporter,
+      this.backend.placement,
     );
   }
 

@@ -2,6 +2,7 @@ import { type CacheBackend, type CacheEntry, CacheSweeperError, describeValue } 
 import type { Call } from './call-contract';
 import { callWithDeadline } from './call-with-deadline';
 import { addCall, deleteCall, incrCall, setCall } from './commands';
+import { generationCopies } from './generation-copies';
 import { GuardedClient } from './guarded-client';
 import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
 import { createLeases } from './lease-operations';
@@ -47,7 +48,8 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
       }),
     ]),
   );
-  const route = createRouter(settings.servers.map((server) => server.name));
+  const names = settings.servers.map((server) => server.name);
+  const route = createRouter(names);
   const slotOf = (key: string) => slots.get(route(key))!;
   const multiGetSettings = { ...timing, chunk: settings.multiGetChunk, slotOf };
   let closed = false;
@@ -88,6 +90,8 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     name: 'memcached',
     maxValueBytes,
     ...(settings.leases ? { leases: createLeases(multiGetSettings, guard) } : {}),
+    // With one server there is nothing to spread: every block reads the generation itself.
+    ...(names.length > 1 ? { placement: generationCopies(route, names) } : {}),
     get: (key) =>
       guard('get', async () => {
         checkKey(key, 'get');

@@ -5,10 +5,10 @@
  */
 
 import type { RaceRequest } from './race-process';
-import { oneMemcached, runRace, sharedMemory } from './race-run';
+import { runRace, sharedMemory, twoMemcached } from './race-run';
 
 process.on('disconnect', () => process.exit(1));
 const request = JSON.parse(process.argv[2] ?? '{}') as RaceRequest;
-const cache = request.backend === 'memcached' ? await oneMemcached() : sharedMemory(request.memoryEntries);
+const cache = request.backend === 'memcached' ? await twoMemcached() : sharedMemory(request.memoryEntries);
 const outcome = await runRace({ ...request, cache });
 process.send?.(outcome, () => process.exit(0));

@@ -19,10 +19,20 @@ export interface CacheSetup {
   stop(): Promise<void>;
 }
 
-/** One memcached server; each app instance has its own backend on it, as separate processes would. */
-export async function oneMemcached(): Promise<CacheSetup> {
-  const server = await startMemcached();
-  return { backendFor: () => memcachedBackend({ servers: [server.address] }), stop: () => server.stop() };
+/**
+ * Two memcached servers, named a and b; each app instance has its own backend on them, as
+ * separate processes would. Two, so that rows, fragments and the copies of each model's
+ * generation (`KeyPlacement`) are spread over a ring, as in production.
+ */
+export async function twoMemcached(): Promise<CacheSetup> {
+  const servers = await Promise.all([startMemcached(), startMemcached()]);
+  const names = servers.map((server, index) => `${index === 0 ? 'a' : 'b'}=${server.address}`);
+  return {
+    backendFor: () => memcachedBackend({ servers: names }),
+    stop: async () => {
+      await Promise.all(servers.map((server) => server.stop()));
+    },
+  };
 }
 
 /** One in-process memory backend shared by the instances, small enough that counters get evicted. */

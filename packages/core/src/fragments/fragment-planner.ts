@@ -1,5 +1,6 @@
+import type { KeyPlacement } from '../backend';
 import { CacheSweeperError, describeValue } from '../errors';
-import { keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel } from '../keys';
+import { isGenerationKey, keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel } from '../keys';
 import { containerCounters } from '../models/container-keys';
 import type { ModelRegistry } from '../models/model-registry';
 import { describeTarget, resolveTarget, type Target } from '../targets';
@@ -28,12 +29,18 @@ export class FragmentPlanner {
   readonly #namespace: string;
   readonly #models: ModelRegistry;
   readonly #versionTtlSeconds: number;
+  readonly #placement: KeyPlacement | undefined;
 
-  /** A planner for keys of `namespace`, with version keys living `versionTtlSeconds` (0 = no expiry). */
-  constructor(namespace: string, models: ModelRegistry, versionTtlSeconds: number) {
+  /**
+   * A planner for keys of `namespace`, with version keys living `versionTtlSeconds` (0 = no
+   * expiry); with a backend's `placement`, a block is keyed on the copy of its model's
+   * generation that lives beside its row's counter.
+   */
+  constructor(namespace: string, models: ModelRegistry, versionTtlSeconds: number, placement?: KeyPlacement) {
     this.#namespace = namespace;
     this.#models = models;
     this.#versionTtlSeconds = versionTtlSeconds;
+    this.#placement = placement;
   }
 
   /** Plans one request; throws a CacheSweeperError naming the bad value. */
@@ -60,10 +67,12 @@ export class FragmentPlanner {
     if (target.wholeModel)
       return this.#planWholeModel(target.model, spec.generation, generationKey, digest, parts, ttlSeconds);
     const quoted = quoteFragment({ model: target.model, id: target.id, digest, parts });
+    // The row's counter key anchors the copy even for a row keyed by an attribute alone: it spreads rows alike.
+    const generation = this.#beside(generationKey, () => keyOf(this.#namespace, quoted.head));
     const planned: PlannedFragment = {
       model: target.model,
       id: target.id,
-      plan: planToken(this.#namespace, target, spec, quoted.head, generationKey),
+      plan: planToken(this.#namespace, target, spec, quoted.head, generation),
       quoted,
       ttlSeconds: this.#fragmentTtl(ttlSeconds),
     };
@@ -83,14 +92,23 @@ export class FragmentPlanner {
   ): PlannedFragment {
     if (!generation || generationKey === undefined) throw wholeModelUndeclared(model);
     const head = quoteWholeModel(model);
+    const counterKey = keyOf(this.#namespace, head);
     return {
       model,
       id: undefined,
       wholeModel: true,
-      plan: { counterKey: keyOf(this.#namespace, head), generationKey, attributePart: undefined },
+      plan: { counterKey, generationKey: this.#beside(generationKey, () => counterKey), attributePart: undefined },
       quoted: { head, tail: quoteFragmentTail(digest, parts) },
       ttlSeconds: this.#fragmentTtl(ttlSeconds),
     };
+  }
+
+  /** The copy of `generationKey` a block anchored at `anchor()` reads (see `KeyPlacement`). */
+  #beside(generationKey: string | undefined, anchor: () => string): string | undefined {
+    if (generationKey === undefined || this.#placement === undefined || !isGenerationKey(generationKey)) {
+      return generationKey;
+    }
+    return this.#placement.copyBeside(generationKey, anchor());
   }
 
   #fragmentTtl(ttlSeconds: number): number {

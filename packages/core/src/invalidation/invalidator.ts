@@ -1,8 +1,16 @@
+import type { KeyPlacement } from '../backend';
 import type { ConversationRunner } from '../conversations/conversation-runner';
 import { bumpCounters } from '../conversations/counter-bumps';
 import { CacheSweeperError, describeValue } from '../errors';
 import { wholeModelUndeclared } from '../fragments/fragment-planner';
-import { generationKey, isModelCounterKey, isValidCacheKey, modelCounterKey, versionKey } from '../keys';
+import {
+  generationKey,
+  isGenerationKey,
+  isModelCounterKey,
+  isValidCacheKey,
+  modelCounterKey,
+  versionKey,
+} from '../keys';
 import { containerKeysOf } from '../models/container-keys';
 import type { ModelRegistry } from '../models/model-registry';
 import type { Reporter } from '../reporting/reporter';
@@ -42,14 +50,25 @@ export class Invalidator {
   readonly #models: ModelRegistry;
   readonly #runner: ConversationRunner;
   readonly #reporter: Reporter;
+  readonly #placement: KeyPlacement | undefined;
   #closed = false;
 
-  /** An invalidator for the keys of `namespace`, bumping through `runner` (whose deadline is the invalidations'). */
-  constructor(namespace: string, models: ModelRegistry, runner: ConversationRunner, reporter: Reporter) {
+  /**
+   * An invalidator for the keys of `namespace`, bumping through `runner` (whose deadline is
+   * the invalidations'); with a backend's `placement`, a generation is bumped in every copy.
+   */
+  constructor(
+    namespace: string,
+    models: ModelRegistry,
+    runner: ConversationRunner,
+    reporter: Reporter,
+    placement?: KeyPlacement,
+  ) {
     this.#namespace = namespace;
     this.#models = models;
     this.#runner = runner;
     this.#reporter = reporter;
+    this.#placement = placement;
   }
 
   /** Invalidates rows: bumps the counter of each (rows keyed by an attribute alone need no bump). */
@@ -185,15 +204,24 @@ export class Invalidator {
       );
       return Promise.resolve({ landed: false, keys });
     }
+    // Keys name a generation once (an outbox row keeps that name whatever the servers); every copy goes.
+    const bumped = this.#everyCopy(keys);
     // The counters of rows others live within go again once the others' bumps were answered:
     // a page that read such a counter after the first bump but an inner row's before its own
     // bump stored its rendering under a key that the second bump retires.
-    const again = keys.filter((key) => this.#models.mayBeContainerKey(key));
-    const conversation = bumpCounters(keys, again);
+    const again = bumped.filter((key) => this.#models.mayBeContainerKey(key));
+    const conversation = bumpCounters(bumped, again);
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.
       return Promise.resolve({ landed: this.#runner.runSync(conversation, sinks).ok, keys });
     }
     return this.#runner.run(conversation, sinks).then((outcome) => ({ landed: outcome.ok, keys }));
+  }
+
+  /** `keys` with each generation replaced by all its copies (see `KeyPlacement`). */
+  #everyCopy(keys: readonly string[]): readonly string[] {
+    const placement = this.#placement;
+    if (placement === undefined || !keys.some(isGenerationKey)) return keys;
+    return [...new Set(keys.flatMap((key) => (isGenerationKey(key) ? placement.copiesOf(key) : [key])))];
   }
 }
