@@ -111,13 +111,8 @@ export class CommitQueue {
   async #flush(root: TransactionShape, pending: Pending): Promise<void> {
     try {
       this.#pending.delete(root);
-      const owed: OwedKeys = new Map();
-      const recorded: string[] = pending.commitRow === undefined ? [] : [pending.commitRow];
-      for (const entry of pending.entries) {
-        if (rolledBack(entry.transaction, root)) continue;
-        mergeOwed(owed, entry.owed);
-        if (entry.record !== undefined) recorded.push(entry.record.id);
-      }
+      const { owed, recordIds } = committedWrites(pending, root);
+      const recorded = pending.commitRow === undefined ? recordIds : [pending.commitRow, ...recordIds];
       await applyOwed(this.#sweeper, owed, recorded, this.#log, this.#report);
     } catch (error) {
       this.#report(error);
@@ -125,10 +120,21 @@ export class CommitQueue {
   }
 }
 
+/** What the writes of `pending` that no rolled-back savepoint undid owe, and the ids of the rows recorded at them. */
+function committedWrites(pending: Pending, root: TransactionShape): { owed: OwedKeys; recordIds: string[] } {
+  const owed: OwedKeys = new Map();
+  const recordIds: string[] = [];
+  for (const entry of pending.entries) {
+    if (rolledBack(entry.transaction, root)) continue;
+    mergeOwed(owed, entry.owed);
+    if (entry.record !== undefined) recordIds.push(entry.record.id);
+  }
+  return { owed, recordIds };
+}
+
 /** The row of the keys `pending`'s writes owe that no rolled-back savepoint undid (`undefined`: none), noted in `pending`. */
 function commitRow(pending: Pending, root: TransactionShape): CommitRow | undefined {
-  const owed: OwedKeys = new Map();
-  for (const entry of pending.entries) if (!rolledBack(entry.transaction, root)) mergeOwed(owed, entry.owed);
+  const { owed } = committedWrites(pending, root);
   if (owed.size === 0) return undefined;
   pending.commitRow = randomUUID();
   return { id: pending.commitRow, owed };
