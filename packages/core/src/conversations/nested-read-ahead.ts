@@ -1,4 +1,3 @@
-import { nestedTokensHold } from '../fragments/stored-fragment';
 import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import type { PlannedFragment } from '../types';
@@ -28,12 +27,9 @@ export function readAheadNested(
   for (const nested of hint?.nested ?? []) {
     const nestedKey = keyOf(nested, page, namespace);
     if (needsRead(nested, nestedKey, page)) {
-      const copy = localCopies?.get(nestedKey);
-      if (copy !== undefined && nestedTokensHold(copy.stored.nested, page.tokens)) {
-        page.fragments.set(nestedKey, copy.stored);
-      } else {
-        into.add(nestedKey);
-      }
+      const held = localCopies?.holding(nestedKey, page.tokens);
+      if (held !== undefined) page.fragments.set(nestedKey, held);
+      else into.add(nestedKey);
       continue;
     }
     const { counterKey } = nested.plan;
@@ -45,8 +41,7 @@ export function readAheadNested(
     for (const guess of [hinted?.lastKey, nextKeyOf(nested, hinted?.lastCounter, page, namespace)]) {
       if (guess === undefined || page.fragments.has(guess)) continue;
       // A copy held here is served by the block's own lookup once its counter shows the guess right.
-      const copy = localCopies?.get(guess);
-      if (copy === undefined || !nestedTokensHold(copy.stored.nested, page.tokens)) into.add(guess);
+      if (localCopies?.holding(guess, page.tokens) === undefined) into.add(guess);
     }
   }
 }

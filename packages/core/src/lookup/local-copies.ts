@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { CacheSweeperError, describeValue } from '../errors';
+import { nestedTokensHold } from '../fragments/stored-fragment';
 import type { StoredFragment } from '../types';
 
 /** Settings of the process-local copies of fragments read from a shared backend (`SweeperOptions.localCopies`). */
@@ -78,6 +79,12 @@ export class LocalCopies {
   /** The copy held under `key`, if any. */
   get(key: string): LocalCopy | undefined {
     return this.#copies.get(key);
+  }
+
+  /** The copy held under `key` if every counter nested in it holds its token in `tokens` (what a lookup would serve), else `undefined`. */
+  holding(key: string, tokens: ReadonlyMap<string, string | null>): StoredFragment | undefined {
+    const copy = this.#copies.get(key);
+    return copy !== undefined && nestedTokensHold(copy.stored.nested, tokens) ? copy.stored : undefined;
   }
 
   /** Keeps what was just read under `key`, with its lease stamp if read with one (a value in no known shape drops the copy). */
