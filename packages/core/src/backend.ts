@@ -43,24 +43,34 @@ export interface CacheBackend {
   readonly sync?: SyncCacheBackend;
   /** Fleet-wide leases on missed fragments (one render per missed fragment across processes); see `FragmentLeases`. */
   readonly leases?: FragmentLeases;
-  /** Copies of a model's generation on every server, for a backend that spreads keys over several; see `KeyPlacement`. */
+  /** Copies of version keys on other servers, for a backend that spreads keys over several; see `KeyPlacement`. */
   readonly placement?: KeyPlacement;
 }
 
 /**
- * How a backend that spreads keys over servers keeps a copy of each model generation
- * (`<namespace>:<Model>:*`) on every one of them. Every block of a model is keyed on its
- * generation: kept on one server, that server being out makes every block of the model
- * render uncached in the processes that cannot reach it. A block reads instead the copy
- * beside its own row's counter, so a server that is out costs only the blocks whose own
- * keys live there; bumping a generation bumps every copy. Both answers must depend only
- * on the server *names*, so that every process agrees.
+ * How a backend that spreads keys over servers keeps copies of version keys, so that a
+ * server out of one process's reach costs that process only what that server alone held.
+ *
+ * - **Generations** (`<namespace>:<Model>:*`) have a copy on every server. Every block of a
+ *   model is keyed on its generation: kept on one server, that server being out would make
+ *   every block of the model render uncached. A block reads the copy beside its own row's
+ *   counter (`copyBeside`).
+ * - **Counters** (a row's, a model's) have a copy on one other server. A block reads the
+ *   copy `readableCopy` names: the counter itself, unless its server is out of this
+ *   process's reach. Created together with the same fresh value and bumped together, the
+ *   copies hold the same token, so the block's key is the same whichever was read.
+ *
+ * Every write of a version key goes to all of its copies (`copiesOf`): a copy that missed a
+ * bump is repaired as any counter on a failed server is. Names must depend only on the
+ * servers' *names*, so that every process agrees.
  */
 export interface KeyPlacement {
-  /** Every copy of the generation key `key`, one per server (`key` itself among them when it is one). */
+  /** Every copy of the version key `key`, itself included (`key` may name any of the copies). */
   copiesOf(key: string): readonly string[];
   /** The copy of the generation key `key` that lives on the server holding `anchor`. */
   copyBeside(key: string, anchor: string): string;
+  /** The copy of the counter `key` to read now: `key` unless its server is out of this process's reach and a copy's is not. */
+  readableCopy?(key: string): string;
 }
 
 /** One value to store with `setMany`. */

@@ -2,8 +2,8 @@ import { type CacheBackend, type CacheEntry, CacheSweeperError, describeValue } 
 import type { Call } from './call-contract';
 import { callWithDeadline } from './call-with-deadline';
 import { addCall, deleteCall, incrCall, setCall } from './commands';
-import { generationCopies } from './generation-copies';
 import { GuardedClient } from './guarded-client';
+import { keyCopies } from './key-copies';
 import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
 import { createLeases } from './lease-operations';
 import { multiGet } from './multi-get';
@@ -90,8 +90,8 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     name: 'memcached',
     maxValueBytes,
     ...(settings.leases ? { leases: createLeases(multiGetSettings, guard) } : {}),
-    // With one server there is nothing to spread: every block reads the generation itself.
-    ...(names.length > 1 ? { placement: generationCopies(route, names) } : {}),
+    // With one server there is nowhere else to keep a copy.
+    ...(names.length > 1 ? { placement: keyCopies(route, names, (server) => slots.get(server)!.readable()) } : {}),
     get: (key) =>
       guard('get', async () => {
         checkKey(key, 'get');

@@ -76,6 +76,11 @@ export class ServerSlot {
     return this.#leaseOf(this.#client, this.#epoch);
   }
 
+  /** Whether reads go to the server now: it is neither suspect nor down (its keys read as misses then). */
+  readable(): boolean {
+    return this.#state === 'up' && !this.#closed;
+  }
+
   /**
    * Whether an `add` must not be sent now: the server is suspect, so its keys read as
    * misses without asking it, and an add would answer a miss the server never gave —

@@ -155,8 +155,9 @@ describe('values on a real memcached', () => {
       await Promise.all([backend.getMany(['k']), backend.getMany(['k', 'j']), backend.set('k', 'w', 0)]);
       expect(await connections()).toBeGreaterThan(before);
       await backend.close();
-      // memcached counts a connection gone once its worker thread saw the FIN: poll, with room for a loaded machine.
-      await expect.poll(connections, { timeout: 15_000 }).toBe(before);
+      // memcached counts a connection gone once its worker thread saw the FIN: poll, with room for a loaded
+      // machine. At most as many as before: \`before\` may still count the start-up probe's connection.
+      await expect.poll(connections, { timeout: 15_000 }).toBeLessThanOrEqual(before);
     } finally {
       await own.stop();
     }

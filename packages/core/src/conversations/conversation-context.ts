@@ -1,3 +1,4 @@
+import type { KeyPlacement } from '../backend';
 import type { CacheSweeperError } from '../errors';
 import type { LocalCopies } from '../lookup/local-copies';
 import type { StoredFragment } from '../types';
@@ -14,4 +15,6 @@ export interface ConversationContext {
   decode(key: string, value: string, stamp?: string): StoredFragment | undefined;
   /** Copies of the fragments read from a shared backend, when kept (`SweeperOptions.localCopies`). */
   readonly localCopies?: LocalCopies;
+  /** The backend's copies of version keys, when it keeps some (a counter is created in all of them). */
+  readonly placement?: KeyPlacement;
 }

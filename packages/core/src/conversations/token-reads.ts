@@ -1,3 +1,4 @@
+import type { CacheEntry } from '../backend';
 import { asSweeperError } from '../errors';
 import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
@@ -38,8 +39,8 @@ export function* readTokens(
   if (needed.length === 0) return;
   const tokensAhead = unread(ahead.tokens, page.tokens, needed);
   const fragmentsAhead = unread(ahead.fragments, page.fragments);
-  const reading =
-    tokensAhead.length === 0 && fragmentsAhead.length === 0 ? needed : [...needed, ...tokensAhead, ...fragmentsAhead];
+  const counters = readNames(tokensAhead.length === 0 ? needed : [...needed, ...tokensAhead], context);
+  const reading = fragmentsAhead.length === 0 ? counters : [...counters, ...fragmentsAhead];
   const round = ++page.tokenRoundCount;
   const values =
     fragmentsAhead.length === 0
@@ -54,26 +55,23 @@ export function* readTokens(
     page.fragments.set(key, decoded(key, values[fragmentsAt + index], context, page.stamps.get(key)));
   }
   if (missing.length === 0) return;
-  const entries = missing.map((key) => ({
-    key,
-    value: String(freshCounterStart()),
-    ttlSeconds: context.versionTtlSeconds,
-  }));
+  const { entries, copies } = creations(readNames(missing, context), context);
   const addRound = ++page.tokenRoundCount;
-  const added = yield* addMany('create version tokens', entries);
+  const added = yield* addMany('create version tokens', copies.length === 0 ? entries : [...entries, ...copies]);
   const raced: string[] = [];
   const failed: { key: string; failed: unknown }[] = [];
   entries.forEach((entry, index) => {
     const answer = added[index] as boolean | FailedAdd;
+    const key = missing[index] as string;
     if (answer === true) {
-      page.tokens.set(entry.key, entry.value);
-      page.tokenRounds.set(entry.key, addRound);
-      page.created.add(entry.key);
+      page.tokens.set(key, entry.value);
+      page.tokenRounds.set(key, addRound);
+      page.created.add(key);
     } else if (answer === false) {
-      raced.push(entry.key);
+      raced.push(key);
     } else {
       // Its server is out of reach: only the fragments keyed on it lose the cache.
-      page.tokens.set(entry.key, null);
+      page.tokens.set(key, null);
       failed.push({ key: entry.key, failed: answer.failed });
     }
   });
@@ -84,7 +82,7 @@ export function* readTokens(
   }
   if (raced.length === 0) return;
   const rereadRound = ++page.tokenRoundCount;
-  const reread = yield* getMany('re-read version tokens', raced);
+  const reread = yield* getMany('re-read version tokens', readNames(raced, context));
   for (const key of acceptCounters(raced, reread, page, context, rereadRound)) {
     page.tokens.set(key, null);
   }
@@ -103,7 +101,54 @@ export function* readCounters(
   const reading = unread(keys, page.tokens);
   if (reading.length === 0) return;
   const round = ++page.tokenRoundCount;
-  acceptCounters(reading, yield* getMany('get nested version tokens', reading), page, context, round);
+  acceptCounters(
+    reading,
+    yield* getMany('get nested version tokens', readNames(reading, context)),
+    page,
+    context,
+    round,
+  );
+}
+
+/**
+ * The names `keys` are read under: each counter's copy that this process can reach now
+ * (`KeyPlacement.readableCopy`). The page records what it reads under the names it asked
+ * for, so a stored fragment's nested counters, recorded under their own names, are
+ * checked against their copies while their server is out.
+ */
+function readNames(keys: readonly string[], context: ConversationContext): readonly string[] {
+  const placement = context.placement;
+  if (placement?.readableCopy === undefined) return keys;
+  return keys.map((key) => placement.readableCopy?.(key) ?? key);
+}
+
+/**
+ * The `add`s that create the counters `missing` with fresh values, and the other copies of
+ * each (see `KeyPlacement`) with the same value, so a block's key is the same whichever
+ * copy a process reads. A copy that exists already keeps its own value; its answer is not
+ * the page's concern.
+ */
+function creations(
+  missing: readonly string[],
+  context: ConversationContext,
+): { entries: CacheEntry[]; copies: CacheEntry[] } {
+  const ttlSeconds = context.versionTtlSeconds;
+  const placement = context.placement;
+  if (placement === undefined) {
+    return { entries: missing.map((key) => ({ key, value: String(freshCounterStart()), ttlSeconds })), copies: [] };
+  }
+  const values = new Map<string, string>();
+  for (const key of missing) {
+    if (values.has(key)) continue;
+    const value = String(freshCounterStart());
+    for (const copy of placement.copiesOf(key)) if (!values.has(copy)) values.set(copy, value);
+    values.set(key, value);
+  }
+  const reading = new Set(missing);
+  const entries = missing.map((key) => ({ key, value: values.get(key) as string, ttlSeconds }));
+  const copies: CacheEntry[] = [];
+  for (const [key, value] of values) if (!reading.has(key)) copies.push({ key, value, ttlSeconds });
+  return { entries, copies };
 }
 
 /** The keys of `keys` not yet in `read` (nor in `besides`), each once. */

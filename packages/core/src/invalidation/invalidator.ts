@@ -3,14 +3,7 @@ import type { ConversationRunner } from '../conversations/conversation-runner';
 import { bumpCounters } from '../conversations/counter-bumps';
 import { CacheSweeperError, describeValue } from '../errors';
 import { wholeModelUndeclared } from '../fragments/fragment-planner';
-import {
-  generationKey,
-  isGenerationKey,
-  isModelCounterKey,
-  isValidCacheKey,
-  modelCounterKey,
-  versionKey,
-} from '../keys';
+import { generationKey, isModelCounterKey, isValidCacheKey, modelCounterKey, versionKey } from '../keys';
 import { containerKeysOf } from '../models/container-keys';
 import type { ModelRegistry } from '../models/model-registry';
 import type { Reporter } from '../reporting/reporter';
@@ -55,7 +48,7 @@ export class Invalidator {
 
   /**
    * An invalidator for the keys of `namespace`, bumping through `runner` (whose deadline is
-   * the invalidations'); with a backend's `placement`, a generation is bumped in every copy.
+   * the invalidations'); with a backend's `placement`, a version key is bumped in every copy.
    */
   constructor(
     namespace: string,
@@ -204,12 +197,12 @@ export class Invalidator {
       );
       return Promise.resolve({ landed: false, keys });
     }
-    // Keys name a generation once (an outbox row keeps that name whatever the servers); every copy goes.
+    // Keys name a counter once (an outbox row keeps that name whatever the servers); every copy goes.
     const bumped = this.#everyCopy(keys);
     // The counters of rows others live within go again once the others' bumps were answered:
     // a page that read such a counter after the first bump but an inner row's before its own
     // bump stored its rendering under a key that the second bump retires.
-    const again = bumped.filter((key) => this.#models.mayBeContainerKey(key));
+    const again = this.#everyCopy(keys.filter((key) => this.#models.mayBeContainerKey(key)));
     const conversation = bumpCounters(bumped, again);
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.
@@ -218,10 +211,10 @@ export class Invalidator {
     return this.#runner.run(conversation, sinks).then((outcome) => ({ landed: outcome.ok, keys }));
   }
 
-  /** `keys` with each generation replaced by all its copies (see `KeyPlacement`). */
+  /** `keys` with each version key replaced by all its copies (see `KeyPlacement`). */
   #everyCopy(keys: readonly string[]): readonly string[] {
     const placement = this.#placement;
-    if (placement === undefined || !keys.some(isGenerationKey)) return keys;
-    return [...new Set(keys.flatMap((key) => (isGenerationKey(key) ? placement.copiesOf(key) : [key])))];
+    if (placement === undefined) return keys;
+    return [...new Set(keys.flatMap((key) => placement.copiesOf(key)))];
   }
 }

@@ -33,6 +33,7 @@ export function buildServices(resolved: ResolvedSweeperOptions, closed: () => bo
         return stored;
       },
       ...(localCopies === undefined ? {} : { localCopies }),
+      ...(backend.placement === undefined ? {} : { placement: backend.placement }),
     },
     hints: resolved.prefetchHints === 0 ? undefined : new FragmentHints(resolved.prefetchHints),
     renderings: new SharedRenderings(FINISHED_RENDER_GRACE_MS),

@@ -7,7 +7,8 @@ import type { TokenSpec } from './token-spec';
 /**
  * Works out which keys a target's token needs. `row` is the target quoted as
  * `<Model>:<pk>` (`quoteRow`), `generationKey` the model's generation key when its spec
- * keeps one; throws when a `using` attribute was not loaded.
+ * keeps one, `counterKey` the copy of the row's counter to read (by default the counter
+ * itself); throws when a `using` attribute was not loaded.
  */
 export function planToken(
   namespace: string,
@@ -15,9 +16,10 @@ export function planToken(
   spec: TokenSpec,
   row: string,
   generationKey: string | undefined,
+  counterKey: string = keyOf(namespace, row),
 ): TokenPlan {
   return {
-    counterKey: spec.counter ? keyOf(namespace, row) : undefined,
+    counterKey: spec.counter ? counterKey : undefined,
     generationKey,
     attributePart: spec.using === undefined ? undefined : attributeToken(target, spec.using),
   };
