@@ -17,10 +17,11 @@ import { printFigures, scaled } from './support/scale';
 // 1.5 s in every 4 s. A lossless stall (every byte delivered late) loses no write: it must
 // never flush the shared server, and the fleet must keep its hits. A link that resets
 // mid-reply may lose writes: it may flush b, but at most once per 30 s.
-// While P1 cannot read b, its pages render the blocks whose keys live there uncached (reading
-// them would wait on the stalled link; serving them unchecked could serve a stale page): P1's
-// own hit ratio is bound by its link. What the flaky link must not do is cost the other
-// processes their hits, or make the cache miss where it answers.
+// While P1 cannot read b, it reads the copies on a of the counters that live on b (memcached's
+// key copies), and serves the fragments whose bytes live on b from its own copies of them; only
+// what it never held renders (reading b would wait on the stalled link; serving unchecked could
+// serve a stale page). The flaky link must not cost the other processes their hits, nor the
+// fleet its hit ratio (issue 13: 90 %).
 // Eight at full scale, as issue 13 measured; four in the bounded run, to start in CI's time.
 const PROCESSES = scaled(4, 8);
 const SERVER = 1; // b
@@ -134,6 +135,10 @@ describe(`${PROCESSES} processes, one link to server b flaky`, () => {
 
   it('keeps every process with a healthy link at a block hit ratio of 90 % or more while the link holds bytes', () => {
     expect(Math.min(...holding.perProcess.slice(1))).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('keeps the fleet at a block hit ratio of 90 % or more while the link holds bytes (uncached blocks counted)', () => {
+    expect(blockHitRatio(holding.counters)).toBeGreaterThanOrEqual(0.9);
   });
 
   it('keeps the fleet at 90 % hits or more among the lookups the cache answered while the link holds bytes', () => {
