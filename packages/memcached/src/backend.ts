@@ -91,7 +91,9 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     maxValueBytes,
     ...(settings.leases ? { leases: createLeases(multiGetSettings, guard) } : {}),
     // With one server there is nowhere else to keep a copy.
-    ...(names.length > 1 ? { placement: keyCopies(route, names, (server) => slots.get(server)!.readable()) } : {}),
+    ...(names.length > 1 && settings.keyCopies
+      ? { placement: keyCopies(route, names, (server) => slots.get(server)!.readable()) }
+      : {}),
     get: (key) =>
       guard('get', async () => {
         checkKey(key, 'get');
@@ -126,7 +128,7 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
         if (!isStorable(value, maxValueBytes, 'add')) return false;
         const slot = slotOf(key);
         // The sweeper adds a counter its read found missing; a suspect server's keys read as missing unasked.
-        if (slot.refusesAdds()) throw slot.suspectForAdd(`add of "${key}"`);
+        if (slot.refusesAdds()) throw suspectForAdd(slot, `add of "${key}"`);
         return write('add', key, addCall(key, value, ttl, timing));
       }),
     incr: (key, by) =>
@@ -151,4 +153,13 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     },
     servers: () => [...slots.values()].map((slot) => slot.status()),
   };
+}
+
+/** Why an `add` is not sent to a suspect server (see `ServerSlot.refusesAdds`). */
+function suspectForAdd(slot: ServerSlot, operation: string): CacheSweeperError {
+  return new CacheSweeperError(
+    'memcached',
+    `${operation}: server ${slot.label} is suspect (a call to it missed its deadline and has not been answered); ` +
+      'its keys read as misses, so the add is not sent',
+  );
 }

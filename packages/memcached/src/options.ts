@@ -16,6 +16,7 @@ export interface ResolvedOptions {
   readonly multiGetChunk: number;
   readonly onServerChange: ((change: ServerChange) => void) | undefined;
   readonly leases: boolean;
+  readonly keyCopies: boolean;
   readonly client: Required<ClientTuning>;
 }
 
@@ -38,10 +39,8 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
   if (onServerChange !== undefined && typeof onServerChange !== 'function') {
     throw new CacheSweeperError('memcached', `onServerChange must be a function, got ${describeValue(onServerChange)}`);
   }
-  const leases = options.leases ?? true;
-  if (typeof leases !== 'boolean') {
-    throw new CacheSweeperError('memcached', `option leases must be true or false, got ${describeValue(leases)}`);
-  }
+  const leases = trueOrFalse('leases', options.leases);
+  const keyCopies = trueOrFalse('keyCopies', options.keyCopies);
   const client = { ...CLIENT_DEFAULTS };
   for (const [name, value] of Object.entries(options.client ?? {})) {
     if (!(name in CLIENT_DEFAULTS)) {
@@ -75,8 +74,18 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
     multiGetChunk: whole('multiGetChunk', options.multiGetChunk, 1, 100),
     onServerChange,
     leases,
+    keyCopies,
     client,
   };
+}
+
+/** A boolean option, true unless given; throws naming it for anything but a boolean. */
+function trueOrFalse(name: string, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') {
+    throw new CacheSweeperError('memcached', `option ${name} must be true or false, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 function whole(name: string, value: unknown, min: number, fallback: number | undefined): number {

@@ -76,6 +76,12 @@ export interface MemcachedBackendOptions {
    * then holds per process. Default: true.
    */
   readonly leases?: boolean;
+  /**
+   * With two or more servers, keep a copy of each version key on other servers (`backend.placement`: a
+   * generation on every server, a counter on one other), read while the key's own server is out of
+   * reach. Costs an invalidation twice the `incr`s, in the same round. Default: true.
+   */
+  readonly keyCopies?: boolean;
   /** Connection pool settings of the npm `memcached` client. */
   readonly client?: ClientTuning;
 }

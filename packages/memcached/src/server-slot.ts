@@ -82,22 +82,12 @@ export class ServerSlot {
   }
 
   /**
-   * Whether an `add` must not be sent now: the server is suspect, so its keys read as
-   * misses without asking it, and an add would answer a miss the server never gave —
-   * sent down the link that is late, it would only make the page wait for a deadline.
+   * Whether an `add` must not be sent now: the server is suspect, so its keys read as misses
+   * unasked, and an add sent down the late link would only make the page wait a deadline.
    * An add changes nothing a reader relies on, so refusing it loses nothing.
    */
   refusesAdds(): boolean {
     return this.#state === 'suspect' && !this.#closed;
-  }
-
-  /** Why an `add` is not sent to a suspect server (see `refusesAdds`). */
-  suspectForAdd(operation: string): CacheSweeperError {
-    return new CacheSweeperError(
-      'memcached',
-      `${operation}: server ${this.label} is suspect (a call to it missed its deadline and has not been answered); ` +
-        'its keys read as misses, so the add is not sent',
-    );
   }
 
   /**

@@ -65,8 +65,13 @@ describe('copies of a model generation on every server', () => {
     expect(placement.readableCopy?.(onB)).toBe(onB); // none in reach: the key itself, read as a miss
   });
 
-  it('is not offered with one server', () => {
+  it('is not offered with one server, nor with keyCopies: false', () => {
     expect(memcachedBackend({ servers: ['127.0.0.1:1'] }).placement).toBeUndefined();
+    expect(memcachedBackend({ servers: ['127.0.0.1:1', '127.0.0.1:2'] }).placement).toBeDefined();
+    expect(memcachedBackend({ servers: ['127.0.0.1:1', '127.0.0.1:2'], keyCopies: false }).placement).toBeUndefined();
+    expect(() => memcachedBackend({ servers: ['127.0.0.1:1'], keyCopies: 'no' as unknown as boolean })).toThrow(
+      '[cachesweeper] [memcached] option keyCopies must be true or false, got "no"',
+    );
   });
 });
 
