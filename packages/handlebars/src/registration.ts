@@ -14,6 +14,7 @@ import { createCacheSweeperHelper } from './helper/cachesweeper-helper';
 import { createExportHelper } from './helper/export-helper';
 import { COMPONENT } from './location';
 import { checkRegistrationArguments } from './registration-arguments';
+import { BlockRecipes } from './render/block-recipes';
 import { noteExtension } from './render/partial-extensions';
 import { wrapTemplate } from './render/template-call';
 import { indentHelper } from './render/transform-block-output';
@@ -91,6 +92,7 @@ export function registerCacheSweeper(
     ownHelpers,
     watched: new WeakMap(),
     extensions: new WeakMap(),
+    recipes: new BlockRecipes(),
     fallback: (error) => {
       if (options.onFallback === undefined) {
         if (warned) return;

@@ -126,6 +126,8 @@ export interface Registration {
   readonly extensions: WeakMap<object, ReadonlySet<string>>;
   /** The watched version of each helper (see `render/helper-watch.ts`). */
   readonly watched: WeakMap<object, unknown>;
+  /** The last renderings of outer blocks, to assemble them again when only a nested block moved (see `render/block-recipes.ts`). */
+  readonly recipes: RecipeStore;
   /** Reports a fallback to uncached rendering. */
   fallback(error: CacheSweeperError): void;
 }
@@ -155,6 +157,8 @@ export interface CacheBlock {
   readonly targetLog: readonly Read[];
   /** Why its key cannot cover what it reads, when it cannot: it then renders without the cache. */
   readonly uncacheable: string | undefined;
+  /** Whether its body read anything from outside itself (its fingerprint, or the template's analysis, tells). */
+  readonly readsOutside: boolean;
   /** Whether its placeholder was found in the text it was rendered into. */
   claimed: boolean;
   /** The cached block whose rendering holds this one, if any. */
@@ -224,4 +228,58 @@ export type DeferredItem = CacheBlock | TransformNode | RerunNode;
 export interface Cut {
   readonly texts: string[];
   readonly refs: DeferredItem[];
+}
+
+/** Where a block's loader comes from, so that a later page takes its own. */
+export type LoaderSource =
+  | { readonly kind: 'registered'; readonly loader: Loader }
+  | { readonly kind: 'root'; readonly path: readonly string[] };
+
+/** A block nested in a recipe: how to call it again, with the page's own `@root` and loader. */
+export interface NestedRecipe {
+  readonly planned: PlannedFragment;
+  readonly fn: BlockFunction;
+  readonly context: unknown;
+  /** Its data frames, with `root` taken out (a later page puts its own in). */
+  readonly data: unknown;
+  readonly target: Target;
+  readonly loader: LoaderSource;
+  readonly where: string;
+  readonly targetLog: readonly Read[];
+}
+
+/**
+ * A block's last rendering in this process, cut at the blocks nested in it: its own text
+ * and how to call each nested block again. Kept under the block's key, which holds the
+ * block's own tokens: while that key is current, what the block rendered around its nested
+ * blocks is current too (the same premise on which its stored copy is served), and only
+ * nested blocks whose own counters moved need rendering. A page whose lookup of the block
+ * missed because a nested block's counter moved (after a vote, say) assembles it from the
+ * recipe, without running the block's loader or body.
+ *
+ * Only blocks whose nested blocks all take their data from a loader and read nothing from
+ * outside themselves are kept (what such a block shows depends on its row alone), and only
+ * while each loader can be found again on a later page: registered by name, or in `@root`
+ * (a page's own loaders, as the blog passes them). A nested block that reads `@root`, `../`
+ * or `@index` would show the earlier page's values: it is never reused.
+ */
+export interface BlockRecipe {
+  readonly texts: readonly string[];
+  readonly nested: readonly NestedRecipe[];
+  readonly templates: ReadonlySet<string>;
+  readonly exports: Readonly<Record<string, ExportValue>>;
+}
+
+/** Keeps the outer blocks' last renderings by key (see `render/block-recipes.ts`). */
+export interface RecipeStore {
+  /** The recipe kept for `key`, if any. */
+  get(key: string): BlockRecipe | undefined;
+  /** Keeps `block`'s rendering under its key when it qualifies; forgets an older one that does not. */
+  remember(
+    registration: Registration,
+    block: CacheBlock,
+    cut: Cut,
+    templates: ReadonlySet<string>,
+    exports: Record<string, ExportValue>,
+  ): void;
 }

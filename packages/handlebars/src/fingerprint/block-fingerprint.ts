@@ -12,6 +12,8 @@ export interface Fingerprint {
   readonly log: readonly Read[];
   /** Why it cannot be known, when it cannot: the block then renders without the cache. */
   readonly unknown: string | undefined;
+  /** Whether it read anything from outside itself at all (what it showed then depends on its row alone when not). */
+  readonly readsOutside: boolean;
 }
 
 /** What fingerprinting a block needs. */
@@ -56,7 +58,12 @@ export function fingerprintBlock(
       run.unknown ??= `taking its fingerprint failed (${error instanceof Error ? error.message : String(error)})`;
     }
   }
-  return { digest: run.unknown === undefined ? run.digest() : undefined, log: run.log, unknown: run.unknown };
+  return {
+    digest: run.unknown === undefined ? run.digest() : undefined,
+    log: run.log,
+    unknown: run.unknown,
+    readsOutside: run.readsOutside,
+  };
 }
 
 /** The helpers passed to the innermost template call or render. */

@@ -31,6 +31,9 @@ export class CannotKnow extends Error {}
 
 const MAX_VALUES = 20_000;
 
+/** The kind of fact a template's digest is recorded as (see `read-helpers.ts`): no read from outside. */
+export const TEMPLATE_FACT = 't';
+
 /**
  * One fingerprint being taken: a digest of every value the block's output depends on
  * that its own row does not key (values read from outside it, template digests of the
@@ -48,6 +51,7 @@ export class FingerprintRun implements FingerprintFrame {
   readonly #covered = new WeakSet<object>();
   readonly #extended = new WeakMap<object, ExtendedContext>();
   #values = 0;
+  #outsideFacts = 0;
 
   /** A run for a block of `registration` whose row is `target`. */
   constructor(
@@ -75,7 +79,14 @@ export class FingerprintRun implements FingerprintFrame {
 
   /** Adds one fact to the digest: `kind` says what it is, `text` its value. */
   record(kind: string, text: string): void {
+    if (kind !== TEMPLATE_FACT) this.#outsideFacts++;
+
     this.#hash.update(`${kind}${text.length}:`).update(text);
+  }
+
+  /** Whether the block read anything from outside itself (a template's digest is not such a read). */
+  get readsOutside(): boolean {
+    return this.#outsideFacts > 0 || this.log.length > 0;
   }
 
   /** Notes a property read; stops the run when the block reads more than a fingerprint can hold. */

@@ -1,7 +1,7 @@
 import { contextOf } from '../null-context';
 import { registrationOf } from '../render/template-registration';
 import type { Registration } from '../types';
-import { type FingerprintRun, OPAQUE, Ref } from './fingerprint-run';
+import { type FingerprintRun, OPAQUE, Ref, TEMPLATE_FACT } from './fingerprint-run';
 import { type FingerprintHelper, runOf, splitArguments } from './helper-options';
 import { callUnknownHelper } from './unknown-helpers';
 import { asRef, useRendered } from './value-encoding';
@@ -117,7 +117,7 @@ export function readHelpers(registration: Registration): Record<string, Fingerpr
       return name;
     },
     template(...args) {
-      runOf(registration)?.record('t', String(args[0]));
+      runOf(registration)?.record(TEMPLATE_FACT, String(args[0]));
       return '';
     },
     unknown(...args) {

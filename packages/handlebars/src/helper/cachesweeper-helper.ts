@@ -84,6 +84,8 @@ function deferBlock(
     log: fingerprint?.log ?? [],
     targetLog: block.loader === undefined ? [] : targetLog(block.target),
     uncacheable: fingerprint?.unknown,
+    // No fingerprint: the template's analysis found it reads its loaded data alone.
+    readsOutside: fingerprint?.readsOutside ?? false,
     claimed: false,
   });
 }

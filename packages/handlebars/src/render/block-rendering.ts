@@ -5,6 +5,7 @@ import { withFrame } from '../frames';
 import { blockError } from '../location';
 import type { CacheBlock, Cut, ExportValue, Loaded, RenderingFrame } from '../types';
 import { renderBody } from './block-body';
+import { nestedBlocksOf } from './block-recipes';
 import { blocksOf, htmlOfCut } from './cut-contents';
 import { startLoad } from './loaders';
 import { mergeExports } from './page-exports';
@@ -32,8 +33,9 @@ interface FirstRender {
 export async function renderBlocks(resolution: Resolution, blocks: readonly CacheBlock[]): Promise<void> {
   if (blocks.length === 0) return;
   const { state } = resolution;
-  const loads = blocks.map((block) => {
-    if (block.loader === undefined) return undefined;
+  const assembled = blocks.map((block) => fromRecipe(state, block));
+  const loads = blocks.map((block, index) => {
+    if (block.loader === undefined || assembled[index] !== undefined) return undefined;
     const undo = travelBack(block.targetLog);
     try {
       return startLoad(block.loader, block.target, block.context);
@@ -42,13 +44,14 @@ export async function renderBlocks(resolution: Resolution, blocks: readonly Cach
     }
   });
   const loaded: (Loaded | undefined)[] = loads.some((load) => load !== undefined) ? await Promise.all(loads) : [];
-  const renders = blocks.map((block, index) => firstRender(state, block, loaded[index]));
+  const renders = blocks.map((block, index) => assembled[index] ?? firstRender(state, block, loaded[index]));
   await resolution.level(renders.flatMap((render) => render.children));
   for (const [index, block] of blocks.entries()) {
     const render = renders[index] as FirstRender;
     if (render.cut !== undefined) {
       render.children.push(...(await settleReruns(resolution, render.cut, block)));
       block.html = htmlOfCut(render.cut);
+      state.registration.recipes.remember(state.registration, block, render.cut, render.templates, render.exports);
     } else {
       const again = () => bodyOf(state, block, loaded[index], render.templates, render.exports);
       const result = await spliceRender(resolution, render.children, again, block);
@@ -75,6 +78,26 @@ function firstRender(state: RenderState, block: CacheBlock, loaded: Loaded | und
   }
   for (const child of children) child.parent = block;
   return { cut, children, templates, exports };
+}
+
+/**
+ * A block that missed only because a block nested in it moved, assembled from its last
+ * rendering in this process (see `block-recipes.ts`): its own text kept, its nested blocks
+ * looked up (and rendered, if they missed) again. `undefined` when there is no such recipe.
+ */
+function fromRecipe(state: RenderState, block: CacheBlock): FirstRender | undefined {
+  const key = block.slot?.key;
+  const recipe = key === undefined ? undefined : state.registration.recipes.get(key);
+  if (recipe === undefined) return undefined;
+  const children = nestedBlocksOf(recipe, block, state.items.length);
+  if (children === undefined) return undefined;
+  for (const child of children) state.add(child);
+  return {
+    cut: { texts: [...recipe.texts], refs: children },
+    children,
+    templates: new Set(recipe.templates),
+    exports: { ...recipe.exports },
+  };
 }
 
 /** Renders a block's body as it was when the block was called. */

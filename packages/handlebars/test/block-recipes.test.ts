@@ -1,0 +1,142 @@
+import { createStats, type Target } from '@cachesweeper/core';
+import { describe, expect, it } from 'vitest';
+import { renderCached } from '../src';
+import { setup, uncachedHandlebars } from './support';
+
+/** The rows behind the pages: an article and its comments, changed by the tests. */
+function database() {
+  return {
+    article: { id: 1, title: 'T', commentIds: [1, 2, 3, 4] },
+    comments: new Map([1, 2, 3, 4].map((id) => [id, { id, text: `c${id}`, likes: 0 }])),
+  };
+}
+type Database = ReturnType<typeof database>;
+
+/**
+ * The loaders of one page, as an app passes them in its locals (the blog's way): each page
+ * its own, so a page must never call an earlier page's. `calls` records who loaded what.
+ */
+function pageLoaders(db: Database, page: string, calls: string[]) {
+  return {
+    article: (target: Target) => {
+      calls.push(`${page}: article ${(target as { id: number }).id}`);
+      return { title: db.article.title, comments: db.article.commentIds.map((id) => ({ model: 'Comment', id })) };
+    },
+    comment: (target: Target) => {
+      const id = (target as { id: number }).id;
+      calls.push(`${page}: comment ${id}`);
+      return { ...db.comments.get(id) };
+    },
+  };
+}
+
+const SOURCE =
+  '{{#cachesweeper article 60 "page" load=loaders.article}}<h1>{{title}}</h1><ol>' +
+  '{{#each comments}}{{#cachesweeper this 60 "c" load=@root.loaders.comment}}<li>{{text}} ({{likes}})</li>{{/cachesweeper}}{{/each}}' +
+  '</ol>{{/cachesweeper}}';
+
+describe('an outer block assembled again from its last rendering when only a nested block moved', () => {
+  function fixture(source = SOURCE) {
+    const { handlebars, sweeper } = setup();
+    const template = handlebars.compile(source);
+    const reference = uncachedHandlebars().compile(source);
+    const db = database();
+    const calls: string[] = [];
+    let pages = 0;
+    const render = async () => {
+      const page = `page ${++pages}`;
+      const locals = { article: { model: 'Article', id: 1 }, loaders: pageLoaders(db, page, calls), visitor: page };
+      const stats = createStats();
+      const html = await renderCached(template, locals, { stats });
+      await sweeper.idle();
+      const expected = reference({ ...locals, loaders: pageLoaders(db, 'reference', []) });
+      return { page, html, expected, stats };
+    };
+    return { sweeper, db, calls, render };
+  }
+
+  it("renders only the moved comment, with the page's own loader, and not the article's loader or body", async () => {
+    const { sweeper, db, calls, render } = fixture();
+    await render();
+    calls.length = 0;
+    (db.comments.get(3) as { likes: number }).likes = 1;
+    await sweeper.invalidate({ model: 'Comment', id: 3 }); // the article is not invalidated
+    const after = await render();
+    expect(after.html).toBe(after.expected);
+    expect(after.html).toContain('<li>c3 (1)</li>');
+    expect(calls).toEqual([`${after.page}: comment 3`]);
+    expect(after.stats).toMatchObject({ hits: 3, misses: 2, renders: 2 });
+    // Stored again with the comment's new counter: the next page is a full hit.
+    const next = await render();
+    expect(next.stats).toMatchObject({ hits: 1, misses: 0 });
+    expect(next.html).toBe(next.expected);
+  });
+
+  it("renders the whole block again once the block's own row moved", async () => {
+    const { sweeper, db, calls, render } = fixture();
+    await render();
+    calls.length = 0;
+    db.article.title = 'New title';
+    db.article.commentIds = [4, 1];
+    await sweeper.invalidate({ model: 'Article', id: 1 });
+    const after = await render();
+    expect(after.html).toBe(after.expected);
+    expect(calls).toEqual([`${after.page}: article 1`]); // its comments hit
+  });
+
+  it('keeps each recipe current: several moves in a row, each page as the uncached one', async () => {
+    const { sweeper, db, render } = fixture();
+    await render();
+    for (const id of [1, 2, 1, 4, 3, 3]) {
+      (db.comments.get(id) as { likes: number }).likes += 1;
+      await sweeper.invalidate({ model: 'Comment', id });
+      const after = await render();
+      expect(after.html).toBe(after.expected);
+    }
+  });
+
+  it("shows each visitor their own page when a nested block reads the visitor (the article's key differs)", async () => {
+    const source = SOURCE.replace('({{likes}})', '({{likes}}) for {{@root.visitor}}');
+    const { sweeper, db, calls, render } = fixture(source);
+    await render();
+    calls.length = 0;
+    (db.comments.get(2) as { likes: number }).likes = 5;
+    await sweeper.invalidate({ model: 'Comment', id: 2 });
+    const after = await render();
+    expect(after.html).toBe(after.expected);
+    expect(after.html).toContain(`c2 (5) for ${after.page}`);
+    // Each page's visitor keys the comments apart: the article and every comment render for it.
+    expect(calls[0]).toBe(`${after.page}: article 1`);
+    expect(calls).toContain(`${after.page}: comment 2`);
+  });
+
+  it('renders the whole block again when a nested block reads its loop position (anything outside itself)', async () => {
+    const source = SOURCE.replace('({{likes}})', '({{likes}}) #{{@index}}');
+    const { sweeper, db, calls, render } = fixture(source);
+    await render();
+    calls.length = 0;
+    (db.comments.get(2) as { likes: number }).likes = 5;
+    await sweeper.invalidate({ model: 'Comment', id: 2 });
+    const after = await render();
+    expect(after.html).toBe(after.expected);
+    expect(calls).toEqual([`${after.page}: article 1`, `${after.page}: comment 2`]);
+  });
+
+  it("renders the whole block again when a nested block's loader sits in two places of @root", async () => {
+    const { handlebars, sweeper } = setup();
+    const template = handlebars.compile(SOURCE);
+    const db = database();
+    const calls: string[] = [];
+    const localsOf = (page: string) => {
+      const loaders = pageLoaders(db, page, calls);
+      // Which of the two the template took cannot be told from the page: no recipe is kept.
+      return { article: { model: 'Article', id: 1 }, alias: { comment: loaders.comment }, loaders };
+    };
+    await renderCached(template, localsOf('first'));
+    await sweeper.idle();
+    calls.length = 0;
+    await sweeper.invalidate({ model: 'Comment', id: 1 });
+    await renderCached(template, localsOf('second'));
+    expect(calls).toEqual(['second: article 1', 'second: comment 1']);
+  });
+});
