@@ -275,11 +275,12 @@ export interface RecipeStore {
   /** The recipe kept for `key`, if any. */
   get(key: string): BlockRecipe | undefined;
   /** Keeps `block`'s rendering under its key when it qualifies; forgets an older one that does not. */
-  remember(
-    registration: Registration,
-    block: CacheBlock,
-    cut: Cut,
-    templates: ReadonlySet<string>,
-    exports: Record<string, ExportValue>,
-  ): void;
+  remember(registration: Registration, block: CacheBlock, rendering: BlockRendering): void;
+}
+
+/** A block's own rendering: its text cut at its nested blocks, the templates helpers rendered in it, what it exported. */
+export interface BlockRendering {
+  readonly cut: Cut;
+  readonly templates: ReadonlySet<string>;
+  readonly exports: Record<string, ExportValue>;
 }

@@ -52,7 +52,14 @@ describe('an outer block assembled again from its last rendering when only a nes
       const expected = reference({ ...locals, loaders: pageLoaders(db, 'reference', []) });
       return { page, html, expected, stats };
     };
-    return { sweeper, db, calls, render };
+    /** Likes comment `id` (its counter bumped, the article's not) and renders the next page, calls counted from there. */
+    const likeAndRender = async (id: number) => {
+      calls.length = 0;
+      (db.comments.get(id) as { likes: number }).likes += 1;
+      await sweeper.invalidate({ model: 'Comment', id });
+      return render();
+    };
+    return { sweeper, db, calls, render, likeAndRender };
   }
 
   it("renders only the moved comment, with the page's own loader, and not the article's loader or body", async () => {
@@ -97,14 +104,11 @@ describe('an outer block assembled again from its last rendering when only a nes
 
   it("shows each visitor their own page when a nested block reads the visitor (the article's key differs)", async () => {
     const source = SOURCE.replace('({{likes}})', '({{likes}}) for {{@root.visitor}}');
-    const { sweeper, db, calls, render } = fixture(source);
+    const { calls, render, likeAndRender } = fixture(source);
     await render();
-    calls.length = 0;
-    (db.comments.get(2) as { likes: number }).likes = 5;
-    await sweeper.invalidate({ model: 'Comment', id: 2 });
-    const after = await render();
+    const after = await likeAndRender(2);
     expect(after.html).toBe(after.expected);
-    expect(after.html).toContain(`c2 (5) for ${after.page}`);
+    expect(after.html).toContain(`c2 (1) for ${after.page}`);
     // Each page's visitor keys the comments apart: the article and every comment render for it.
     expect(calls[0]).toBe(`${after.page}: article 1`);
     expect(calls).toContain(`${after.page}: comment 2`);
@@ -112,12 +116,9 @@ describe('an outer block assembled again from its last rendering when only a nes
 
   it('renders the whole block again when a nested block reads its loop position (anything outside itself)', async () => {
     const source = SOURCE.replace('({{likes}})', '({{likes}}) #{{@index}}');
-    const { sweeper, db, calls, render } = fixture(source);
+    const { calls, render, likeAndRender } = fixture(source);
     await render();
-    calls.length = 0;
-    (db.comments.get(2) as { likes: number }).likes = 5;
-    await sweeper.invalidate({ model: 'Comment', id: 2 });
-    const after = await render();
+    const after = await likeAndRender(2);
     expect(after.html).toBe(after.expected);
     expect(calls).toEqual([`${after.page}: article 1`, `${after.page}: comment 2`]);
   });

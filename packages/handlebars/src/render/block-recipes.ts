@@ -1,9 +1,8 @@
 import type { DataFrame } from '../helper/data-frames';
 import type {
   BlockRecipe,
+  BlockRendering,
   CacheBlock,
-  Cut,
-  ExportValue,
   Loader,
   LoaderSource,
   NestedRecipe,
@@ -30,16 +29,10 @@ export class BlockRecipes implements RecipeStore {
   }
 
   /** Keeps `block`'s rendering under its key when it qualifies (see `BlockRecipe`); forgets an older one that does not. */
-  remember(
-    registration: Registration,
-    block: CacheBlock,
-    cut: Cut,
-    templates: ReadonlySet<string>,
-    exports: Record<string, ExportValue>,
-  ): void {
+  remember(registration: Registration, block: CacheBlock, rendering: BlockRendering): void {
     const key = block.slot?.key;
     if (key === undefined) return;
-    const recipe = recipeOf(registration, cut, templates, exports);
+    const recipe = recipeOf(registration, rendering);
     this.#byKey.delete(key);
     if (recipe === undefined) return;
     if (this.#byKey.size >= MAX_RECIPES) this.#byKey.delete(this.#byKey.keys().next().value as string);
@@ -79,12 +72,7 @@ export function nestedBlocksOf(recipe: BlockRecipe, parent: CacheBlock, firstInd
   return blocks;
 }
 
-function recipeOf(
-  registration: Registration,
-  cut: Cut,
-  templates: ReadonlySet<string>,
-  exports: Record<string, ExportValue>,
-): BlockRecipe | undefined {
+function recipeOf(registration: Registration, { cut, templates, exports }: BlockRendering): BlockRecipe | undefined {
   const nested: NestedRecipe[] = [];
   const sources = new Map<Loader, LoaderSource | undefined>();
   for (const item of cut.refs) {

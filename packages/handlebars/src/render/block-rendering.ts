@@ -51,7 +51,7 @@ export async function renderBlocks(resolution: Resolution, blocks: readonly Cach
     if (render.cut !== undefined) {
       render.children.push(...(await settleReruns(resolution, render.cut, block)));
       block.html = htmlOfCut(render.cut);
-      state.registration.recipes.remember(state.registration, block, render.cut, render.templates, render.exports);
+      state.registration.recipes.remember(state.registration, block, { ...render, cut: render.cut });
     } else {
       const again = () => bodyOf(state, block, loaded[index], render.templates, render.exports);
       const result = await spliceRender(resolution, render.children, again, block);
