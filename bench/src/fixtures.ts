@@ -34,8 +34,10 @@ export interface FixtureOptions {
   readonly database?: DatabaseName;
   /** Names the SQLite file or PostgreSQL schema (default: the backend's name). */
   readonly label?: string;
-  /** `host:port` of the memcached server, for the memcached backend. */
-  readonly memcachedAddress?: string;
+  /** `host:port` of the memcached server, for the memcached backend (`name=host:port` entries for several). */
+  readonly memcachedAddress?: string | readonly string[];
+  /** With several memcached servers: keep copies of the version keys on other servers (the backend's `keyCopies`). Default: true. */
+  readonly keyCopies?: boolean;
   /** `redis://host:port` of the Redis server, for the redis backend. */
   readonly redisUrl?: string;
 }
@@ -58,10 +60,11 @@ export function benchWithin(): boolean {
 /** The sweeper on a backend, as the blog builds it (memcached and Redis with their default options, a larger memory LRU). */
 export function benchSweeper(
   backend: BackendName,
-  memcachedAddress: string | undefined,
+  memcachedAddress: string | readonly string[] | undefined,
   namespace: string,
   onError: (error: CacheSweeperError) => void,
   redisUrl?: string,
+  keyCopies?: boolean,
 ): Sweeper {
   if (backend === 'memory') {
     return createSweeper({ backend: memoryBackend({ maxBytes: 256 * 1024 * 1024 }), namespace, onError });
@@ -71,7 +74,12 @@ export function benchSweeper(
     return createSweeper({ backend: redisBackend({ url: redisUrl }), namespace, onError });
   }
   if (memcachedAddress === undefined) throw new CacheSweeperError('bench', 'the memcached fixture needs a server');
-  return createSweeper({ backend: memcachedBackend({ servers: memcachedAddress }), namespace, onError });
+  const servers = typeof memcachedAddress === 'string' ? memcachedAddress : [...memcachedAddress];
+  return createSweeper({
+    backend: memcachedBackend({ servers, ...(keyCopies === undefined ? {} : { keyCopies }) }),
+    namespace,
+    onError,
+  });
 }
 
 /**
@@ -92,6 +100,7 @@ export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
     namespace,
     (error) => cacheErrors.push(error),
     options.redisUrl,
+    options.keyCopies,
   );
   let blog: Blog;
   try {
@@ -99,7 +108,7 @@ export async function seedBlog(options: FixtureOptions): Promise<BlogFixture> {
       config: {
         port: 0,
         databasePath: join(options.dir, `${namespace}.sqlite`),
-        memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress],
+        memcachedServers: options.memcachedAddress === undefined ? [] : [options.memcachedAddress].flat(),
         sessionSecret: 'bench',
         within: benchWithin(),
       },

@@ -2,6 +2,7 @@ import type { MachineInfo } from './machine';
 import type { BreakEvenResult } from './scenarios/break-even';
 import type { FloorAtN } from './scenarios/floor';
 import type { HttpResult } from './scenarios/http';
+import type { KeyCopiesResult } from './scenarios/key-copies';
 import type { PageStatesAtN } from './scenarios/page-states';
 import type { SavesResult } from './scenarios/saves';
 
@@ -20,4 +21,6 @@ export interface BenchResults {
   readonly saves: SavesResult;
   readonly http: HttpResult;
   readonly breakEven: BreakEvenResult;
+  /** Key copies on two memcached servers (absent in results written before it was measured). */
+  readonly keyCopies?: KeyCopiesResult;
 }

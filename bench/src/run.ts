@@ -11,6 +11,7 @@ import type { BenchScale } from './scale';
 import { measureBreakEven } from './scenarios/break-even';
 import { measureFloor } from './scenarios/floor';
 import { measureHttp, type ServerCommand } from './scenarios/http';
+import { measureKeyCopies } from './scenarios/key-copies';
 import { measurePageStates } from './scenarios/page-states';
 import { measureSaves } from './scenarios/saves';
 
@@ -66,6 +67,11 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     throw error;
   });
   const servers = { memcached: memcached.address, redis: redis.url };
+  // A second server, for the key copies (the first holds every other scenario's keys).
+  const second = await startMemcached({ memoryMb: 64, threads: 2 }).catch(async (error: unknown) => {
+    await Promise.all([memcached.stop(), redis.stop()]);
+    throw error;
+  });
   try {
     const pages = [];
     const floor = [];
@@ -77,6 +83,8 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     }
     log(`[${elapsed()}] saves`);
     const saves = await measureSaves(scale, dir, memcached.address, scale.http.n);
+    log(`[${elapsed()}] key copies`);
+    const keyCopies = await measureKeyCopies(scale, dir, [memcached.address, second.address]);
     log(`[${elapsed()}] HTTP`);
     const http = await measureHttp(scale, dir, memcached.address, options.server);
     log(`[${elapsed()}] break-even`);
@@ -92,13 +100,14 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       saves,
       http,
       breakEven,
+      keyCopies,
     };
     if (options.resultsPath !== undefined) writeFileSync(options.resultsPath, JSON.stringify(results));
     const output = writeReports(results, options.outDir);
     log(`[${elapsed()}] wrote ${output.markdownPath} and ${output.svgPath}`);
     return output;
   } finally {
-    await Promise.all([memcached.stop(), redis.stop()]);
+    await Promise.all([memcached.stop(), second.stop(), redis.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

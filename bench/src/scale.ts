@@ -13,6 +13,8 @@ export interface BenchScale {
   readonly saveRounds: InterleaveOptions;
   /** Rounds of the outbox's own comparison: its installer against the same rules without it, two contenders alone. */
   readonly outboxPairRounds: InterleaveOptions;
+  /** Rounds of the key-copies comparison (two memcached servers, N = 100). */
+  readonly keyCopiesRounds: InterleaveOptions;
   /** Saves per contender in the untimed census of the save comparison. */
   readonly saveCensus: number;
   /** The HTTP comparison: N, alternating runs per contender, seconds per run and per warm-up run (0: none), connections. */
@@ -44,6 +46,7 @@ export const FULL_SCALE: BenchScale = {
     n >= 1000 ? { warmup: 20, rounds: 300, budgetMs: 15_000 } : { warmup: 50, rounds: 1000, budgetMs: 15_000 },
   saveRounds: { warmup: 20, rounds: 600, budgetMs: 40_000 },
   outboxPairRounds: { warmup: 50, rounds: 2000, budgetMs: 12_000 },
+  keyCopiesRounds: { warmup: 10, rounds: 300, budgetMs: 20_000 },
   saveCensus: 10,
   http: { n: 100, runs: 3, seconds: 8, warmupSeconds: 1, connections: 10 },
   breakEven: {
@@ -63,6 +66,7 @@ export const SMOKE_SCALE: BenchScale = {
   floorRounds: () => ({ warmup: 1, rounds: 2, minRounds: 1 }),
   saveRounds: { warmup: 1, rounds: 2, minRounds: 1 },
   outboxPairRounds: { warmup: 1, rounds: 2, minRounds: 1 },
+  keyCopiesRounds: { warmup: 1, rounds: 2, minRounds: 1 },
   saveCensus: 2,
   http: { n: 3, runs: 1, seconds: 0.5, warmupSeconds: 0, connections: 2 },
   breakEven: { shapes: [{ fragments: 3, items: [0, 4] }], rounds: { warmup: 1, rounds: 2, minRounds: 1 } },

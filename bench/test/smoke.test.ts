@@ -34,9 +34,11 @@ describe('pnpm bench at smoke scale', () => {
   it('writes RESULTS.md with every section', () => {
     const markdown = readFileSync(output.markdownPath, 'utf8');
     const headings = ['## Targets of issue 16', '## Targets of issue 8', '## 1.', '## 2.', '## 3.', '## 4.', '## 5.'];
-    for (const heading of [...headings, '## 6.', '## 7.']) {
+    for (const heading of [...headings, '## 6.', '## 7.', '## 8. Key copies on two memcached servers']) {
       expect(markdown).toContain(heading);
     }
+    expect(markdown).toContain('Same HTML with and without copies: yes.');
+    expect(output.results.keyCopies?.measured.every((each) => each.times.length > 0)).toBe(true);
   });
 
   it('writes an SVG chart with one line per page state on each database', () => {

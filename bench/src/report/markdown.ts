@@ -2,6 +2,7 @@ import type { BenchResults } from '../results';
 import type { PageStateId } from '../scenarios/page-states';
 import { breakEvenSection } from './break-even-section';
 import { censusOf, medianOf, speedupOf, TARGET_N, times } from './figures';
+import { keyCopiesSection } from './key-copies-section';
 import { floorSection, pageStatesSection, roundTripsSection, scalingSection } from './page-sections';
 import { httpSection, savesSection } from './save-http-sections';
 import { table } from './table';
@@ -20,6 +21,7 @@ export function renderMarkdown(results: BenchResults): string {
     savesSection(results),
     httpSection(results),
     breakEvenSection(results),
+    keyCopiesSection(results),
   ].join('\n\n');
 }
 
