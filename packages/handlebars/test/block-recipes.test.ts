@@ -63,12 +63,9 @@ describe('an outer block assembled again from its last rendering when only a nes
   }
 
   it("renders only the moved comment, with the page's own loader, and not the article's loader or body", async () => {
-    const { sweeper, db, calls, render } = fixture();
+    const { calls, render, likeAndRender } = fixture();
     await render();
-    calls.length = 0;
-    (db.comments.get(3) as { likes: number }).likes = 1;
-    await sweeper.invalidate({ model: 'Comment', id: 3 }); // the article is not invalidated
-    const after = await render();
+    const after = await likeAndRender(3); // the article is not invalidated
     expect(after.html).toBe(after.expected);
     expect(after.html).toContain('<li>c3 (1)</li>');
     expect(calls).toEqual([`${after.page}: comment 3`]);
@@ -92,12 +89,10 @@ describe('an outer block assembled again from its last rendering when only a nes
   });
 
   it('keeps each recipe current: several moves in a row, each page as the uncached one', async () => {
-    const { sweeper, db, render } = fixture();
+    const { render, likeAndRender } = fixture();
     await render();
     for (const id of [1, 2, 1, 4, 3, 3]) {
-      (db.comments.get(id) as { likes: number }).likes += 1;
-      await sweeper.invalidate({ model: 'Comment', id });
-      const after = await render();
+      const after = await likeAndRender(id);
       expect(after.html).toBe(after.expected);
     }
   });

@@ -80,7 +80,6 @@ export class FingerprintRun implements FingerprintFrame {
   /** Adds one fact to the digest: `kind` says what it is, `text` its value. */
   record(kind: string, text: string): void {
     if (kind !== TEMPLATE_FACT) this.#outsideFacts++;
-
     this.#hash.update(`${kind}${text.length}:`).update(text);
   }
 
