@@ -9,10 +9,12 @@ function twoServerBackend(): {
   backend: CacheBackend;
   inner: CacheBackend;
   incremented: string[];
+  read: string[];
   out: { server: 'odd' | 'even' | undefined };
 } {
   const inner = memoryBackend();
   const incremented: string[] = [];
+  const read: string[] = [];
   const out: { server: 'odd' | 'even' | undefined } = { server: undefined };
   const { sync: _sync, ...rest } = inner;
   const serverOf = (key: string) => (/[13579]$/.test(key) !== key.endsWith('~c1') ? 'odd' : 'even');
@@ -30,6 +32,7 @@ function twoServerBackend(): {
     name: 'two servers',
     // A server out of reach: its keys read as misses, writes to it fail.
     getMany: async (keys) => {
+      read.push(...keys);
       const values = await inner.getMany(keys);
       return values.map((value, index) => (reachable(keys[index] as string) ? value : undefined));
     },
@@ -41,7 +44,7 @@ function twoServerBackend(): {
     },
     placement,
   };
-  return { backend, inner, incremented, out };
+  return { backend, inner, incremented, read, out };
 }
 
 describe("a backend's placement of copies", () => {
@@ -76,7 +79,7 @@ describe("a backend's placement of copies", () => {
   });
 
   it("reads a row's counter copy while its server is out, under the same key, and bumps both", async () => {
-    const { backend, inner, incremented, out } = twoServerBackend();
+    const { backend, inner, incremented, read, out } = twoServerBackend();
     const sweeper = createSweeper({ backend, namespace: 'p' });
     const plan = () => sweeper.plan({ target: { model: 'Comment', id: 3 }, ttlSeconds: 60 });
     const render = async (html: string) => {
@@ -97,8 +100,12 @@ describe("a backend's placement of copies", () => {
     expect(copy).toBe(counter);
 
     out.server = 'odd';
-    expect(plan().plan.counterKey).toBe('p:Comment:=3~c1');
+    read.length = 0;
     expect(await render('unused')).toMatchObject({ html: '<old>', stats: { hits: 1 } });
+    // The block names the counter; while its server is out, its copy is what is read.
+    expect(plan().plan.counterKey).toBe('p:Comment:=3');
+    expect(read).toContain('p:Comment:=3~c1');
+    expect(read).not.toContain('p:Comment:=3');
 
     incremented.length = 0;
     const outcome = await sweeper.invalidate({ model: 'Comment', id: 3 });

@@ -68,7 +68,8 @@ export function keyCopies(
     },
     copyBeside: (key, anchor) => copiesByServer(key).get(route(anchor)) ?? key,
     readableCopy: (key) => {
-      if (reachable(route(key))) return key;
+      // Every server in reach (the usual case): no key needs routing to know.
+      if (servers.every(reachable) || reachable(route(key))) return key;
       const generation = generationOf(key);
       if (generation !== undefined) {
         for (const copy of copiesByServer(generation).values()) if (reachable(route(copy))) return copy;

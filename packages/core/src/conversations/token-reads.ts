@@ -112,9 +112,9 @@ export function* readCounters(
 
 /**
  * The names `keys` are read under: each counter's copy that this process can reach now
- * (`KeyPlacement.readableCopy`). The page records what it reads under the names it asked
- * for, so a stored fragment's nested counters, recorded under their own names, are
- * checked against their copies while their server is out.
+ * (`KeyPlacement.readableCopy`). This is the one place the copy is chosen, for a block's
+ * own counters and for those a stored fragment nests alike: the page records what it reads
+ * under the names it asked for, so plans and stored fragments name the counters themselves.
  */
 function readNames(keys: readonly string[], context: ConversationContext): readonly string[] {
   const placement = context.placement;

@@ -33,8 +33,9 @@ export class FragmentPlanner {
 
   /**
    * A planner for keys of `namespace`, with version keys living `versionTtlSeconds` (0 = no
-   * expiry); with a backend's `placement`, a block reads the copy of its row's counter that
-   * this process can reach, and the copy of its model's generation beside that.
+   * expiry); with a backend's `placement`, a block is keyed on the copy of its model's
+   * generation that lives beside its row's counter (which copy of a counter is read is
+   * decided when it is read: `token-reads.ts`).
    */
   constructor(namespace: string, models: ModelRegistry, versionTtlSeconds: number, placement?: KeyPlacement) {
     this.#namespace = namespace;
@@ -68,12 +69,11 @@ export class FragmentPlanner {
       return this.#planWholeModel(target.model, spec.generation, generationKey, digest, parts, ttlSeconds);
     const quoted = quoteFragment({ model: target.model, id: target.id, digest, parts });
     // The row's counter key anchors the copy even for a row keyed by an attribute alone: it spreads rows alike.
-    const counter = this.#readable(keyOf(this.#namespace, quoted.head));
-    const generation = this.#beside(generationKey, () => counter);
+    const generation = this.#beside(generationKey, () => keyOf(this.#namespace, quoted.head));
     const planned: PlannedFragment = {
       model: target.model,
       id: target.id,
-      plan: planToken(this.#namespace, target, spec, quoted.head, generation, counter),
+      plan: planToken(this.#namespace, target, spec, quoted.head, generation),
       quoted,
       ttlSeconds: this.#fragmentTtl(ttlSeconds),
     };
@@ -93,7 +93,7 @@ export class FragmentPlanner {
   ): PlannedFragment {
     if (!generation || generationKey === undefined) throw wholeModelUndeclared(model);
     const head = quoteWholeModel(model);
-    const counterKey = this.#readable(keyOf(this.#namespace, head));
+    const counterKey = keyOf(this.#namespace, head);
     return {
       model,
       id: undefined,
@@ -110,11 +110,6 @@ export class FragmentPlanner {
       return generationKey;
     }
     return this.#placement.copyBeside(generationKey, anchor());
-  }
-
-  /** The copy of the counter `key` this process can read now (see `KeyPlacement.readableCopy`). */
-  #readable(key: string): string {
-    return this.#placement?.readableCopy?.(key) ?? key;
   }
 
   #fragmentTtl(ttlSeconds: number): number {

@@ -7,8 +7,7 @@ import type { TokenSpec } from './token-spec';
 /**
  * Works out which keys a target's token needs. `row` is the target quoted as
  * `<Model>:<pk>` (`quoteRow`), `generationKey` the model's generation key when its spec
- * keeps one, `counterKey` the copy of the row's counter to read (by default the counter
- * itself); throws when a `using` attribute was not loaded.
+ * keeps one; throws when a `using` attribute was not loaded.
  */
 export function planToken(
   namespace: string,
@@ -16,10 +15,9 @@ export function planToken(
   spec: TokenSpec,
   row: string,
   generationKey: string | undefined,
-  counterKey: string = keyOf(namespace, row),
 ): TokenPlan {
   return {
-    counterKey: spec.counter ? counterKey : undefined,
+    counterKey: spec.counter ? keyOf(namespace, row) : undefined,
     generationKey,
     attributePart: spec.using === undefined ? undefined : attributeToken(target, spec.using),
   };
