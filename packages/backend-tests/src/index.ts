@@ -8,6 +8,7 @@ import { incrTests } from './incr';
 import { largeValueTests } from './large-values';
 import { leaseTests } from './leases';
 import { multiGetTests } from './multi-get';
+import { stampedStoreTests } from './stamped-stores';
 import { syncTests } from './sync';
 import { ttlTests } from './ttl';
 
@@ -22,6 +23,8 @@ export interface ConformanceOptions {
   readonly sync?: boolean;
   /** The backend offers fleet-wide leases on missed fragments (`backend.leases`). Default: false. */
   readonly leases?: boolean;
+  /** Its leases answer stamped stores (`backend.leases.store`). Default: false. */
+  readonly stampedStores?: boolean;
 }
 
 /**
@@ -41,5 +44,6 @@ export function backendConformance(name: string, create: BackendFactory, options
     closeTests(ctx);
     if (options.sync) syncTests(ctx);
     if (options.leases) leaseTests(ctx, { ttl: options.ttl !== false });
+    if (options.stampedStores) stampedStoreTests(ctx);
   });
 }

@@ -47,4 +47,18 @@ export interface FragmentLeases {
   read(reads: readonly LeaseRead[], ttlSeconds: number): Promise<LeaseAnswer[]>;
   /** Gives a lease back at once (its `won` stamp), so the next reader wins it; resolves whether it was still held. */
   release(key: string, stamp: string): Promise<boolean>;
+  /**
+   * Optional: writes `entries` as `set` does, in one round, and answers the stamp of
+   * each copy written (`undefined` where it was not stored). A process that keeps
+   * what it wrote can then replace that copy by its stamp, as it replaces a copy it
+   * read, without reading its bytes back first.
+   */
+  store?(entries: readonly StampedEntry[]): Promise<(string | undefined)[]>;
+}
+
+/** An entry of `FragmentLeases.store`: a key, its value, and its TTL in seconds (0: none). */
+export interface StampedEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlSeconds: number;
 }

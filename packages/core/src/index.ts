@@ -9,7 +9,7 @@ export {
 } from './backend';
 export { withDeadline } from './deadline';
 export { asSweeperError, CacheSweeperError, describeValue, type ErrorComponent } from './errors';
-export type { FragmentLeases, LeaseAnswer, LeaseRead } from './fragment-leases';
+export type { FragmentLeases, LeaseAnswer, LeaseRead, StampedEntry } from './fragment-leases';
 export type { FragmentRequest } from './fragments/fragment-planner';
 export { decodeFragment, encodeFragment, nestedTokensHold } from './fragments/stored-fragment';
 export type { InvalidateOptions, InvalidationOutcome } from './invalidation/invalidator';

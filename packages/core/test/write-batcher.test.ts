@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStats } from '../src';
+import { type CacheBackend, createStats, type StampedEntry, type StoredFragment } from '../src';
 import { ConversationRunner } from '../src/conversations/conversation-runner';
 import { newPageState } from '../src/page/page-state';
 import { Reporter } from '../src/reporting/reporter';
@@ -57,5 +57,66 @@ describe('the write batcher', () => {
     expect(page.available).toBe(true);
     writes.writeNow([{ key: 'not a key', value: 'x', ttlSeconds: 0 }], page);
     expect(page.available).toBe(false);
+  });
+
+  describe('with stamped stores (a backend whose leases answer the stamp of each write)', () => {
+    /** A memory backend whose `leases.store` writes as `set` does and answers stamps 1, 2, …; `refuse` keys answer none. */
+    function stamping(refuse: ReadonlySet<string> = new Set(), fail = false) {
+      const scripted = scriptedBackend();
+      const stores: StampedEntry[][] = [];
+      let stamp = 0;
+      const store = async (entries: readonly StampedEntry[]) => {
+        stores.push([...entries]);
+        if (fail) throw new Error('scripted store failure');
+        return Promise.all(
+          entries.map(async (entry) => {
+            if (refuse.has(entry.key)) return undefined;
+            await scripted.real.set(entry.key, entry.value, entry.ttlSeconds);
+            return String(++stamp);
+          }),
+        );
+      };
+      const backend: CacheBackend = {
+        ...scripted.backend,
+        leases: { read: async () => [], release: async () => false, store },
+      };
+      const reporter = new Reporter(undefined);
+      const telemetry = new Telemetry(false, backend.name, 'cs', false);
+      const kept: [string, StoredFragment, string][] = [];
+      const runner = new ConversationRunner(backend, 100, reporter, telemetry);
+      const writes = new WriteBatcher(runner, reporter, (key, fragment, given) => kept.push([key, fragment, given]));
+      return { ...scripted, stores, kept, reporter, writes };
+    }
+    const fragment = (html: string): StoredFragment => ({ html, nested: [['cs:Comment:=1', '7']] });
+
+    it('writes the round through leases.store and keeps each written fragment with its stamp', async () => {
+      const { writes, stores, kept, count, real, reporter } = stamping();
+      const stats = createStats();
+      const page = newPageState({ stats });
+      await Promise.all([
+        writes.queue([entry('cs:a')], page, fragment('<a>')),
+        writes.queue([entry('cs:b')], page, fragment('<b>')),
+        writes.queue([entry('cs:plain')], page),
+      ]);
+      expect(stores.map((round) => round.map((written) => written.key))).toEqual([['cs:a', 'cs:b', 'cs:plain']]);
+      expect(count('setMany')).toBe(0);
+      expect(kept).toEqual([
+        ['cs:a', fragment('<a>'), '1'],
+        ['cs:b', fragment('<b>'), '2'],
+      ]);
+      expect(await real.get('cs:b')).toBe('|cs:b');
+      expect([stats.stores, stats.writeRoundTrips, reporter.totals().roundTrips]).toEqual([3, 1, 1]);
+    });
+
+    it('neither counts nor keeps what was not stored, and keeps nothing when the round fails', async () => {
+      const refused = stamping(new Set(['cs:big']));
+      const stats = createStats();
+      await refused.writes.queue([entry('cs:big')], newPageState({ stats }), fragment('<big>'));
+      expect([refused.kept, stats.stores]).toEqual([[], 0]);
+      const failing = stamping(new Set(), true);
+      await failing.writes.queue([entry('cs:a')], newPageState(), fragment('<a>'));
+      expect(failing.kept).toEqual([]);
+      expect(failing.reporter.totals()).toMatchObject({ errors: 1, stores: 0 });
+    });
   });
 });

@@ -89,7 +89,7 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
   return {
     name: 'memcached',
     maxValueBytes,
-    ...(settings.leases ? { leases: createLeases(multiGetSettings, guard) } : {}),
+    ...(settings.leases ? { leases: createLeases({ ...multiGetSettings, maxValueBytes, refuse }, guard) } : {}),
     // With one server there is nowhere else to keep a copy.
     ...(names.length > 1 && settings.keyCopies
       ? { placement: keyCopies(route, names, (server) => slots.get(server)!.readable()) }

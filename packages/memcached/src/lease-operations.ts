@@ -3,8 +3,8 @@ import { callWithDeadline } from './call-with-deadline';
 import { readBatchCall } from './commands';
 import { checkKey, checkLeaseTtl, checkStamp } from './keys-and-values';
 import { leasedRead } from './leased-reads';
-import type { MultiGetSettings } from './multi-get';
 import { CompareDeleteCommand } from './read-commands';
+import { type StampedStoreSettings, storeStamped } from './stamped-stores';
 
 /** Runs an operation unless the backend is closed; anything it throws (bad input) becomes a rejection. */
 export type Guard = <T>(operation: string, work: () => Promise<T>) => Promise<T>;
@@ -13,10 +13,10 @@ export type Guard = <T>(operation: string, work: () => Promise<T>) => Promise<T>
  * The backend's fleet-wide leases (`FragmentLeases`) on memcached's meta commands:
  * reads go over our own connections with the multi-gets, under the same deadline and
  * the same server health (a server that is down or suspect is not asked: its keys
- * read as missing, with no lease). Every key, stamp and TTL is checked before it
- * reaches a command line.
+ * read as missing, with no lease). Stamped stores go over the same connections, as
+ * `ms` commands. Every key, stamp and TTL is checked before it reaches a command line.
  */
-export function createLeases(settings: MultiGetSettings, guard: Guard): FragmentLeases {
+export function createLeases(settings: StampedStoreSettings, guard: Guard): FragmentLeases {
   return {
     read: (reads, ttlSeconds) =>
       guard('leases.read', () => {
@@ -37,6 +37,7 @@ export function createLeases(settings: MultiGetSettings, guard: Guard): Fragment
         await callWithDeadline(lease, readBatchCall([command], `lease release of "${key}"`, settings));
         return command.deleted === true;
       }),
+    store: (entries) => guard('leases.store', () => storeStamped(entries, settings)),
   };
 }
 

@@ -61,35 +61,49 @@ export class GetCommand implements ReadCommand {
   }
 }
 
-/** `mg <key> v c f k N<ttl>`: the value with its stamp, or the lease on the key, won or taken. */
-export class LeasingGetCommand implements ReadCommand {
+/** A meta command (`mg`, `md`, `ms`) of one key: answered by a meta line, never by `VALUE` or `END`. */
+export abstract class MetaCommand implements ReadCommand {
   readonly line: string;
-  /** The answer, once read. */
-  answer: LeaseAnswer | undefined;
-  readonly #key: string;
+  /** The key it is about (checked), named in what a malformed answer says. */
+  protected readonly key: string;
+  readonly #name: string;
 
-  /** A meta get of `key` that leases it for `ttlSeconds` (≥ 1) when it is missing. */
-  constructor(key: string, ttlSeconds: number) {
-    this.line = `mg ${key} v c f k N${ttlSeconds}\r\n`;
-    this.#key = key;
+  /** `name` says what it is in errors ("meta get"). */
+  constructor(line: string, key: string, name: string) {
+    this.line = line;
+    this.key = key;
+    this.#name = name;
   }
 
   value(key: string): void {
-    throw new MalformedReply(`a VALUE for "${key}" where a meta get of "${this.#key}" waits`);
+    throw new MalformedReply(`a VALUE for "${key}" where a ${this.#name} of "${this.key}" waits`);
   }
 
   end(): boolean {
-    throw new MalformedReply(`END where a meta get of "${this.#key}" waits`);
+    throw new MalformedReply(`END where a ${this.#name} of "${this.key}" waits`);
+  }
+
+  abstract meta(code: string, flags: readonly string[], data: Buffer | undefined): boolean;
+}
+
+/** `mg <key> v c f k N<ttl>`: the value with its stamp, or the lease on the key, won or taken. */
+export class LeasingGetCommand extends MetaCommand {
+  /** The answer, once read. */
+  answer: LeaseAnswer | undefined;
+
+  /** A meta get of `key` that leases it for `ttlSeconds` (≥ 1) when it is missing. */
+  constructor(key: string, ttlSeconds: number) {
+    super(`mg ${key} v c f k N${ttlSeconds}\r\n`, key, 'meta get');
   }
 
   meta(code: string, flags: readonly string[], data: Buffer | undefined): boolean {
-    const read = readFlags(flags, this.#key);
+    const read = readFlags(flags, this.key);
     if (code === 'EN') {
       this.answer = { kind: 'missing' };
       return true;
     }
     if (code !== 'VA' || data === undefined || read.cas === undefined || read.itemFlags === undefined) {
-      throw new MalformedReply(`${code} ${flags.join(' ')} answering a meta get of "${this.#key}"`);
+      throw new MalformedReply(`${code} ${flags.join(' ')} answering a meta get of "${this.key}"`);
     }
     if (read.won) {
       this.answer = { kind: 'won', stamp: read.cas };
@@ -105,29 +119,18 @@ export class LeasingGetCommand implements ReadCommand {
 }
 
 /** `md <key> C<cas>`: deletes the key only while its CAS is `<cas>`. */
-export class CompareDeleteCommand implements ReadCommand {
-  readonly line: string;
+export class CompareDeleteCommand extends MetaCommand {
   /** Whether it deleted the item, once answered. */
   deleted: boolean | undefined;
-  readonly #key: string;
 
   /** A delete of `key` (checked) if its CAS is still `stamp` (decimal digits). */
   constructor(key: string, stamp: string) {
-    this.line = `md ${key} C${stamp}\r\n`;
-    this.#key = key;
-  }
-
-  value(key: string): void {
-    throw new MalformedReply(`a VALUE for "${key}" where a meta delete of "${this.#key}" waits`);
-  }
-
-  end(): boolean {
-    throw new MalformedReply(`END where a meta delete of "${this.#key}" waits`);
+    super(`md ${key} C${stamp}\r\n`, key, 'meta delete');
   }
 
   meta(code: string, flags: readonly string[]): boolean {
     if ((code !== 'HD' && code !== 'NF' && code !== 'EX') || flags.length > 0) {
-      throw new MalformedReply(`${code} ${flags.join(' ')} answering a meta delete of "${this.#key}"`);
+      throw new MalformedReply(`${code} ${flags.join(' ')} answering a meta delete of "${this.key}"`);
     }
     this.deleted = code === 'HD';
     return true;

@@ -16,7 +16,10 @@ describe('one server', () => {
     server = await startMemcached();
   });
   afterAll(() => server.stop());
-  backendConformance('memcached', () => memcachedBackend({ servers: [server.address], timeoutMs }), { leases: true });
+  backendConformance('memcached', () => memcachedBackend({ servers: [server.address], timeoutMs }), {
+    leases: true,
+    stampedStores: true,
+  });
 });
 
 describe('a cluster of three servers', () => {
@@ -29,6 +32,6 @@ describe('a cluster of three servers', () => {
   backendConformance(
     'memcached',
     () => memcachedBackend({ servers: servers.map((server) => server.address), timeoutMs }),
-    { ttl: false, leases: true },
+    { ttl: false, leases: true, stampedStores: true },
   );
 });

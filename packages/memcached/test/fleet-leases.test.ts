@@ -2,6 +2,7 @@ import {
   type CacheBackend,
   createStats,
   createSweeper,
+  type LeaseAnswer,
   type LeaseRead,
   type Sweeper,
   type SweeperStats,
@@ -28,10 +29,14 @@ afterEach(async () => {
 });
 afterAll(() => server.stop());
 
-/** `count` processes on one namespace; `spy` sees every leased read they send. */
+/** `count` processes on one namespace; `spy` sees every leased read they send, and its answers. */
 function fleet(
   count: number,
-  options: { waitMs?: number; leases?: false; spy?: (reads: readonly LeaseRead[]) => void } = {},
+  options: {
+    waitMs?: number;
+    leases?: false;
+    spy?: (reads: readonly LeaseRead[], answers: readonly LeaseAnswer[]) => void;
+  } = {},
 ): Sweeper[] {
   const namespace = `lease${++namespaces}`;
   return Array.from({ length: count }, () => {
@@ -39,9 +44,10 @@ function fleet(
     const leases = backend.leases;
     if (options.spy && leases) {
       const spy = options.spy;
-      const read = (reads: readonly LeaseRead[], ttl: number) => {
-        spy(reads);
-        return leases.read(reads, ttl);
+      const read = async (reads: readonly LeaseRead[], ttl: number) => {
+        const answers = await leases.read(reads, ttl);
+        spy(reads, answers);
+        return answers;
       };
       backend = { ...backend, leases: { ...leases, read } };
     }
@@ -233,6 +239,32 @@ describe('fleet-wide leases on a real memcached', () => {
     expect(await articlePage(sweeper!, story, 0, stats)).toBe('<article><li>warm</li></article>');
     expect(stats).toMatchObject({ hits: 1, roundTrips: 1 });
     expect(reads.flat().filter((read) => read.lease !== undefined)).toEqual([]);
+  });
+
+  it('replaces, after each vote, the page it stored itself by the stamp its store answered: the lease is won, no stale page read back', async () => {
+    const pageReads: { lease: LeaseRead['lease']; answer: LeaseAnswer['kind'] }[] = [];
+    const [sweeper] = fleet(1, {
+      spy: (reads, answers) =>
+        reads.forEach((read, index) => {
+          const answer = answers[index];
+          if (read.key.includes(':page') && answer) pageReads.push({ lease: read.lease, answer: answer.kind });
+        }),
+    });
+    const story: Story = { comment: 'v0', renders: { page: 0, comment: 0 } };
+    await articlePage(sweeper!, story, 0);
+    await sweeper!.idle();
+    // A hit read from the server: this process now holds the page with the stamp it read.
+    await articlePage(sweeper!, story, 0);
+    for (const comment of ['v1', 'v2', 'v3']) {
+      story.comment = comment;
+      await sweeper!.invalidate(COMMENT);
+      pageReads.length = 0;
+      expect(await articlePage(sweeper!, story, 0)).toBe(`<article><li>${comment}</li></article>`);
+      await sweeper!.idle();
+      // The copy held is the one this process stored last: its stamp still holds, so the replace wins.
+      expect(pageReads).toEqual([{ lease: 'replace', answer: 'won' }]);
+    }
+    expect(story.renders).toEqual({ page: 4, comment: 4 });
   });
 
   it('keeps single flight per process with leases: false: each process renders its own', async () => {

@@ -3,7 +3,8 @@ import { type MemcachedProcess, startMemcached } from '@cachesweeper/test-suppor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadCommand } from '../src/call-contract';
 import { CompareDeleteCommand, GetCommand, LeasingGetCommand } from '../src/read-commands';
-import { ReadReplyParser } from '../src/read-reply-parser';
+import { MalformedReply, ReadReplyParser } from '../src/read-reply-parser';
+import { StampedSetCommand } from '../src/stamped-stores';
 import { sleep } from './helpers';
 
 // Every flag the leases send, checked against the real memcached (1.6.18 here) rather
@@ -130,6 +131,29 @@ describe('the meta commands of leases, on the real memcached', () => {
     expect(await raw(`mg ${key} v c f k N2\r\n`)).toMatch(/ Z\r\n/);
     await sleep(3_100);
     expect(await raw(`mg ${key} v c f k N2\r\n`)).toMatch(/ W\r\n/);
+  });
+
+  it('ms … T<ttl> F<flags> c stores as set does and answers HD c<cas>, the cas gets reads; it ends a lease', async () => {
+    const key = fresh();
+    const answer = await raw(`ms ${key} 4 T30 F17235 c\r\nhtml\r\n`);
+    const cas = /^HD c(\d+)\r\n$/.exec(answer)?.[1];
+    expect(cas).toBeDefined();
+    expect(await raw(`gets ${key}\r\n`)).toBe(`VALUE ${key} 17235 4 ${cas}\r\nhtml\r\nEND\r\n`);
+    const leased = fresh();
+    await raw(`mg ${leased} v c f k N30\r\n`);
+    const [stored] = await through([new StampedSetCommand(leased, 'pagé', 30)]);
+    expect(await raw(`mg ${leased} v c f k N30\r\n`)).toBe(
+      `VA 5 c${stored?.stamp} f17235 k${leased}\r\npagé\r\n`.replace('é', '\u00c3\u00a9'),
+    );
+  });
+
+  it('reads an ms answer without its cas, or with flags not asked for, as malformed', () => {
+    const command = new StampedSetCommand('k', 'v', 30);
+    expect(() => command.meta('HD', [])).toThrow(MalformedReply);
+    expect(() => command.meta('HD', ['c12', 'kk'])).toThrow(MalformedReply);
+    expect(() => command.meta('EX', [])).toThrow(MalformedReply);
+    expect(command.meta('NS', [])).toBe(true);
+    expect(command.stamp).toBeUndefined();
   });
 
   it('answers a miss of mg without N with EN and the key', async () => {

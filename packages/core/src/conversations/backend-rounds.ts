@@ -7,6 +7,7 @@ export type BackendOp =
   | { readonly kind: 'addMany'; readonly what: string; readonly entries: readonly CacheEntry[] }
   | { readonly kind: 'incrMany'; readonly what: string; readonly keys: readonly string[] }
   | { readonly kind: 'setMany'; readonly what: string; readonly entries: readonly CacheEntry[] }
+  | { readonly kind: 'storeStamped'; readonly what: string; readonly entries: readonly CacheEntry[] }
   | {
       readonly kind: 'getStamped';
       readonly what: string;
@@ -56,6 +57,11 @@ export function* incrMany(what: string, keys: readonly string[]): Conversation<(
 /** Writes entries in one round; one boolean per entry. */
 export function* setMany(what: string, entries: readonly CacheEntry[]): Conversation<boolean[]> {
   return (yield { kind: 'setMany', what, entries }) as boolean[];
+}
+
+/** Writes entries in one round through the backend's `leases.store`; the stamp of each copy written, `undefined` where none was. */
+export function* storeStamped(what: string, entries: readonly CacheEntry[]): Conversation<(string | undefined)[]> {
+  return (yield { kind: 'storeStamped', what, entries }) as (string | undefined)[];
 }
 
 /** Reads keys with their stamps in one round, taking the leases asked for (see `FragmentLeases.read`). */

@@ -68,7 +68,7 @@ export class ConversationRunner {
   #observer(sinks: readonly (SweeperStats | undefined)[], parent: RoundParent): RoundObserver {
     return (op: BackendOp) => {
       this.#reporter.count('roundTrips', sinks);
-      if (op.kind === 'setMany') this.#reporter.count('writeRoundTrips', sinks);
+      if (op.kind === 'setMany' || op.kind === 'storeStamped') this.#reporter.count('writeRoundTrips', sinks);
       return this.#telemetry.startRound(op, parent);
     };
   }

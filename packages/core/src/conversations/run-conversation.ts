@@ -88,6 +88,9 @@ function execute(op: BackendOp, backend: CacheBackend): Promise<unknown> {
         return backend.setMany
           ? backend.setMany(op.entries)
           : Promise.all(op.entries.map((entry) => backend.set(entry.key, entry.value, entry.ttlSeconds)));
+      case 'storeStamped':
+        if (backend.leases?.store === undefined) throw noLeases(backend.name, 'stamped stores');
+        return backend.leases.store(op.entries);
       case 'getStamped': {
         if (backend.leases === undefined) throw noLeases(backend.name);
         const stamped = op.stamped.map((key) => ({ key }));
@@ -123,11 +126,12 @@ function executeSync(op: BackendOp, backend: SyncCacheBackend): unknown {
       return op.entries.map((entry) => backend.set(entry.key, entry.value, entry.ttlSeconds));
     case 'getStamped':
     case 'readLeased':
+    case 'storeStamped':
       // Nothing can wait for another process synchronously: synchronous lookups never take leases.
       throw noLeases('synchronous');
   }
 }
 
-function noLeases(backend: string): CacheSweeperError {
-  return new CacheSweeperError('sweeper', `the ${backend} backend offers no fragment leases`);
+function noLeases(backend: string, what = 'fragment leases'): CacheSweeperError {
+  return new CacheSweeperError('sweeper', `the ${backend} backend offers no ${what}`);
 }

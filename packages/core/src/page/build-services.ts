@@ -38,7 +38,14 @@ export function buildServices(resolved: ResolvedSweeperOptions, closed: () => bo
     hints: resolved.prefetchHints === 0 ? undefined : new FragmentHints(resolved.prefetchHints),
     renderings: new SharedRenderings(FINISHED_RENDER_GRACE_MS),
     uncachedRenders: new SharedUncachedRenders(),
-    writes: new WriteBatcher(runner, reporter),
+    writes: new WriteBatcher(
+      runner,
+      reporter,
+      // A copy this process wrote is kept with its stamp, so its lease round need not read it back.
+      localCopies !== undefined && backend.leases?.store !== undefined
+        ? (key, fragment, stamp) => localCopies.remember(key, fragment, stamp)
+        : undefined,
+    ),
     reporter,
     telemetry,
     caching: resolved.caching,

@@ -227,8 +227,9 @@ export class MissClaims {
       completed: (rendered) => {
         // `null`: some fragment nested in it could not be keyed, so nothing could tell when it changes.
         if (rendered.nested !== null) {
-          const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros);
-          write.landed = services.writes.queue([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], page);
+          const stored = { html: rendered.html, nested: rendered.nested, renderMicros: rendered.renderMicros };
+          const value = encodeFragment(stored.html, stored.nested, stored.renderMicros);
+          write.landed = services.writes.queue([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], page, stored);
         } else if (won !== undefined) {
           this.#release(key, won);
         }

@@ -29,6 +29,7 @@ function keyCount(op: BackendOp): number {
       return op.reads.length;
     case 'addMany':
     case 'setMany':
+    case 'storeStamped':
       return op.entries.length;
   }
 }
@@ -44,6 +45,8 @@ export function answeredRound(op: BackendOp, result: unknown): RoundEnd {
     case 'addMany':
     case 'setMany':
       return { ok: true, attributes: { 'cachesweeper.stored': values.filter((value) => value === true).length } };
+    case 'storeStamped':
+      return { ok: true, attributes: { 'cachesweeper.stored': values.filter((value) => value !== undefined).length } };
     case 'getStamped': {
       const { values: got, answers } = result as { values: unknown[]; answers: LeaseAnswer[] };
       const found = got.filter((value) => value !== undefined).length + countValues(answers);

@@ -1,36 +1,53 @@
 import type { CacheEntry } from '../backend';
-import { setMany } from '../conversations/backend-rounds';
+import { setMany, storeStamped } from '../conversations/backend-rounds';
 import type { ConversationRunner } from '../conversations/conversation-runner';
 import type { PageState } from '../page/page-state';
 import type { Reporter } from '../reporting/reporter';
 import type { PageTrace } from '../telemetry/page-trace';
+import type { StoredFragment } from '../types';
 
 interface QueuedWrite {
   readonly entry: CacheEntry;
   readonly page: PageState;
+  /** The fragment the entry encodes, kept as this process's copy of it once written. */
+  readonly fragment?: StoredFragment | undefined;
 }
+
+/** Keeps a fragment this process wrote as its local copy, with the stamp the backend gave that write. */
+export type KeepWrittenCopy = (key: string, fragment: StoredFragment, stamp: string) => void;
 
 /**
  * Writes renderings to the cache. Everything queued in the same turn of the event
  * loop (all misses of a page, and of concurrent pages) goes out in one round, after
  * the current work, so a write never delays a response; a page that must not store
  * (`store: false`) writes nothing. Failures are reported, never thrown.
+ *
+ * With `keepCopy` (a backend whose leases answer stamped stores, and local copies on),
+ * the round asks for the stamp of each copy written and hands every written fragment
+ * to `keepCopy`: when a counter nested in it moves, this process replaces it by that
+ * stamp without reading its bytes back (a copy it only wrote would otherwise be read
+ * whole, stale, in the lease round).
  */
 export class WriteBatcher {
   readonly #runner: ConversationRunner;
   readonly #reporter: Reporter;
+  readonly #keepCopy: KeepWrittenCopy | undefined;
   readonly #pending = new Set<Promise<void>>();
   #batch: { readonly queued: QueuedWrite[]; readonly written: Promise<void> } | undefined;
   #closed = false;
 
   /** A batcher writing through `runner`. */
-  constructor(runner: ConversationRunner, reporter: Reporter) {
+  constructor(runner: ConversationRunner, reporter: Reporter, keepCopy?: KeepWrittenCopy) {
     this.#runner = runner;
     this.#reporter = reporter;
+    this.#keepCopy = keepCopy;
   }
 
-  /** Queues encoded entries for the next batched round; resolves when it has landed (or failed). */
-  queue(entries: readonly CacheEntry[], page: PageState): Promise<void> {
+  /**
+   * Queues encoded entries for the next batched round; resolves when it has landed (or
+   * failed). `fragment`: what a single entry encodes, kept as a local copy once written.
+   */
+  queue(entries: readonly CacheEntry[], page: PageState, fragment?: StoredFragment): Promise<void> {
     if (entries.length === 0 || this.#closed || !page.store) return Promise.resolve();
     this.#reporter.count('queuedStores', page.sinks, entries.length);
     let batch = this.#batch;
@@ -42,7 +59,8 @@ export class WriteBatcher {
       this.#pending.add(written);
       written.finally(() => this.#pending.delete(written));
     }
-    for (const entry of entries) batch.queued.push({ entry, page });
+    const kept = entries.length === 1 ? fragment : undefined;
+    for (const entry of entries) batch.queued.push({ entry, page, fragment: kept });
     return batch.written;
   }
 
@@ -74,18 +92,18 @@ export class WriteBatcher {
     // The round runs after the pages were served: its span is a trace of its own, linked to theirs.
     const links = new Set<PageTrace>();
     for (const { page } of queued) if (page.trace) links.add(page.trace);
-    const outcome = await this.#runner.run(
-      setMany(
-        'store fragments',
-        queued.map((write) => write.entry),
-      ),
-      pages,
-      [],
-      { links: [...links] },
-    );
+    const entries = queued.map((write) => write.entry);
+    const keepCopy = this.#keepCopy;
+    const round =
+      keepCopy === undefined ? setMany('store fragments', entries) : storeStamped('store fragments', entries);
+    const outcome = await this.#runner.run<(boolean | string | undefined)[]>(round, pages, [], { links: [...links] });
     if (!outcome.ok) return;
     outcome.value.forEach((stored, index) => {
-      if (stored) this.#reporter.count('stores', [queued[index]?.page.stats]);
+      if (stored === false || stored === undefined) return;
+      const write = queued[index] as QueuedWrite;
+      this.#reporter.count('stores', [write.page.stats]);
+      if (typeof stored === 'string' && write.fragment !== undefined)
+        keepCopy?.(write.entry.key, write.fragment, stored);
     });
   }
 }
