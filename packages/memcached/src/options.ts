@@ -71,7 +71,7 @@ export function resolveOptions(options: MemcachedBackendOptions): ResolvedOption
     minFlushIntervalMs: whole('minFlushIntervalMs', options.minFlushIntervalMs, 0, 30_000),
     replayLimit: whole('replayLimit', options.replayLimit, 1, 10_000),
     graceMs: whole('graceMs', options.graceMs, 1, 1000),
-    multiGetChunk: whole('multiGetChunk', options.multiGetChunk, 1, 100),
+    multiGetChunk: whole('multiGetChunk', options.multiGetChunk, 1, 250),
     onServerChange,
     leases,
     keyCopies,

@@ -66,7 +66,7 @@ export interface MemcachedBackendOptions {
   readonly replayLimit?: number;
   /** How long a call that missed its deadline may still answer before its server counts as down, in ms. Default: 1000. */
   readonly graceMs?: number;
-  /** Most keys in one `get` command; longer lists are split, and the parts sent at once. Default: 100. */
+  /** Most keys in one `get` command; longer lists are split, and the parts sent at once. Default: 250. */
   readonly multiGetChunk?: number;
   /** Told when a server turns suspect, down or up again. */
   readonly onServerChange?: (change: ServerChange) => void;
