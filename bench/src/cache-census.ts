@@ -1,4 +1,4 @@
-import type { CacheBackend } from '@cachesweeper/core';
+import type { CacheBackend, CacheEntry, FragmentLeases } from '@cachesweeper/core';
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -33,6 +33,29 @@ export function watchBackend(
 }
 
 /**
+ * Runs `work` with `backend.leases` replaced by `patch(leases)` (when the backend has
+ * leases), and with `methods` watched as `watchBackend` does; both are put back after.
+ */
+async function watching<T>(
+  backend: CacheBackend,
+  methods: readonly string[],
+  onCall: (method: string, args: unknown[]) => void,
+  patch: (leases: FragmentLeases) => FragmentLeases,
+  work: () => Promise<T>,
+): Promise<T> {
+  const restore = watchBackend(backend, methods, onCall);
+  const leasing = backend as { leases?: FragmentLeases };
+  const { leases } = leasing;
+  if (leases !== undefined) leasing.leases = patch(leases);
+  try {
+    return await work();
+  } finally {
+    restore();
+    leasing.leases = leases;
+  }
+}
+
+/**
  * Records the keys of every read round `work` makes on `backend`: the calls made in one
  * turn of the event loop are one round (a leasing backend reads the fragments read ahead
  * with their stamps, `leases.read`, beside the counters' multi-get), their keys in call
@@ -55,22 +78,38 @@ export async function recordReads<T>(
     }
     round.push(...keys);
   };
-  const restore = watchBackend(backend, ['getMany'], (_method, [keys]) => record(keys as readonly string[]));
-  const leasing = backend as { leases?: CacheBackend['leases'] };
-  const { leases } = leasing;
-  if (leases !== undefined) {
-    leasing.leases = {
+  const readLeased = (leases: FragmentLeases): FragmentLeases => ({
+    ...leases,
+    read: (reads, ttlSeconds) => {
+      record(reads.map((read) => read.key));
+      return leases.read(reads, ttlSeconds);
+    },
+  });
+  const onGet = (_method: string, [keys]: unknown[]) => record(keys as readonly string[]);
+  return { rounds, value: await watching(backend, ['getMany'], onGet, readLeased, work) };
+}
+
+/**
+ * Records every entry `work` writes to `backend` (`setMany`, or the stamped stores of
+ * its leases), in order, with its value: what a page stored, though the page, keeping
+ * its own copy, never reads it back.
+ */
+export async function recordStores<T>(
+  backend: CacheBackend,
+  work: () => Promise<T>,
+): Promise<{ stores: CacheEntry[]; value: T }> {
+  const stores: CacheEntry[] = [];
+  const storeStamped = (leases: FragmentLeases): FragmentLeases => {
+    const { store } = leases;
+    if (store === undefined) return leases;
+    return {
       ...leases,
-      read: (reads, ttlSeconds) => {
-        record(reads.map((read) => read.key));
-        return leases.read(reads, ttlSeconds);
+      store: (entries) => {
+        stores.push(...entries);
+        return store.call(leases, entries);
       },
     };
-  }
-  try {
-    return { rounds, value: await work() };
-  } finally {
-    restore();
-    leasing.leases = leases;
-  }
+  };
+  const onSet = (_method: string, [entries]: unknown[]) => stores.push(...(entries as CacheEntry[]));
+  return { stores, value: await watching(backend, ['setMany'], onSet, storeStamped, work) };
 }

@@ -91,6 +91,13 @@ describe("issue 16's targets", () => {
         'PostgreSQL: full hit, memcached ≤ 1.3× a bare-socket floor reading the same keys (N = 100)',
       ),
     ).toBe(false);
+    // A floor that did not serve the page's bytes measured something else: never a target met.
+    const wrong = { ...floorAt(100, 1, 1), identical: false };
+    expect(
+      check([pageAt(100, same)], [wrong]).get(
+        'SQLite: full hit, memcached ≤ 1.3× a bare-socket floor reading the same keys (N = 100)',
+      ),
+    ).toBe(false);
   });
 
   it('wants the same number of keys for a full hit at every N', () => {

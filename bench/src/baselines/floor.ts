@@ -1,6 +1,6 @@
-import { CacheSweeperError, createStats, type SweeperStats } from '@cachesweeper/core';
+import { type CacheEntry, CacheSweeperError, createStats, type SweeperStats } from '@cachesweeper/core';
 import Handlebars from 'handlebars';
-import { recordReads } from '../cache-census';
+import { recordReads, recordStores } from '../cache-census';
 import type { BlogFixture } from '../fixtures';
 import type { CachedArticlePage } from '../page';
 import { BENCH_VISITOR } from '../views';
@@ -92,12 +92,22 @@ export async function floorArticlePage(
   memcachedAddress: string,
 ): Promise<FloorPage> {
   const backend = fixture.blog.sweeper.backend;
-  // The first full hit reads the fragment's bytes (the page fragment is the last key of its last round) and keeps a copy.
-  const first = await recordReads(backend, page.render);
-  const fragmentKey = first.rounds.at(-1)?.at(-1);
-  const held = fragmentKey === undefined ? undefined : (await backend.getMany([fragmentKey]))[0];
-  if (held === undefined)
-    throw new CacheSweeperError('bench', `the page fragment of ${fixture.namespace} is not stored`);
+  // The page is rendered once more (every block missed after a bump) to see what it stores: the page
+  // fragment is the one written under the article's key. The process keeps a copy, so its hits never read it.
+  await fixture.blog.sweeper.invalidate({ model: 'Article', id: fixture.articleId });
+  const written = await recordStores(backend, async () => {
+    await page.render();
+    await fixture.blog.sweeper.idle();
+  });
+  const article = `:Article:=${fixture.articleId}:`;
+  const stored = written.stores.filter((entry) => entry.key.includes(article));
+  if (stored.length !== 1) {
+    throw new CacheSweeperError(
+      'bench',
+      `the page of ${fixture.namespace} stored ${stored.length} fragments under its article's key, not 1`,
+    );
+  }
+  const { key: fragmentKey, value: held } = stored[0] as CacheEntry;
   const { rounds } = await recordReads(backend, page.render);
   const raw = await RawMemcached.connect(memcachedAddress);
   const stats: SweeperStats = { ...createStats(), hits: 1, roundTrips: rounds.length };
@@ -108,7 +118,7 @@ export async function floorArticlePage(
       let stored = held;
       for (const keys of rounds) {
         const values = await raw.getMany(keys);
-        const at = keys.indexOf(fragmentKey as string);
+        const at = keys.indexOf(fragmentKey);
         if (at >= 0) stored = values[at] ?? held;
       }
       // The stored header (the counters nested in the page) is skipped, not checked: the floor trusts the cache.
