@@ -28,6 +28,8 @@ const MAX_NESTED_PER_HINT = 10_000;
  */
 export class FragmentHints {
   readonly #cache: LRUCache<string, FragmentHint>;
+  /** Each planned fragment's identity, built once: a recipe's blocks are planned once and looked up on every page. */
+  readonly #identities = new WeakMap<PlannedFragment, string>();
 
   /** Remembers up to `maxFragments` fragments, and ten times as many nested references in all. */
   constructor(maxFragments: number) {
@@ -41,7 +43,7 @@ export class FragmentHints {
 
   /** The hint for a fragment, if the process has one. */
   get(fragment: PlannedFragment): FragmentHint | undefined {
-    return this.#cache.get(identity(fragment));
+    return this.#cache.get(this.#identity(fragment));
   }
 
   /**
@@ -55,7 +57,7 @@ export class FragmentHints {
     nested: readonly NestedToken[] | undefined,
     counter?: string,
   ): void {
-    const id = identity(fragment);
+    const id = this.#identity(fragment);
     const hint = this.#cache.get(id);
     // A decoder hands back the same array while the stored header is unchanged.
     const unchanged = hint?.nestedFrom === nested || (nested?.length === 0 && hint?.nestedCounters?.length === 0);
@@ -75,10 +77,19 @@ export class FragmentHints {
 
   /** Notes the cached fragments a rendering of `fragment` holds, one level down. */
   noteNested(fragment: PlannedFragment, nested: readonly PlannedFragment[]): void {
-    const id = identity(fragment);
+    const id = this.#identity(fragment);
     const hint = this.#cache.get(id);
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
     this.#cache.set(id, { ...hint, nested });
+  }
+
+  #identity(fragment: PlannedFragment): string {
+    let id = this.#identities.get(fragment);
+    if (id === undefined) {
+      id = identity(fragment);
+      this.#identities.set(fragment, id);
+    }
+    return id;
   }
 }
 

@@ -49,9 +49,13 @@ export async function renderBlocks(resolution: Resolution, blocks: readonly Cach
   for (const [index, block] of blocks.entries()) {
     const render = renders[index] as FirstRender;
     if (render.cut !== undefined) {
-      render.children.push(...(await settleReruns(resolution, render.cut, block)));
+      const reruns = await settleReruns(resolution, render.cut, block);
+      render.children.push(...reruns);
       block.html = htmlOfCut(render.cut);
-      state.registration.recipes.remember(state.registration, block, { ...render, cut: render.cut });
+      // Assembled from its recipe and nothing rendered again: the recipe kept under its key already says the same.
+      if (assembled[index] === undefined || reruns.length > 0) {
+        state.registration.recipes.remember(state.registration, block, { ...render, cut: render.cut });
+      }
     } else {
       const again = () => bodyOf(state, block, loaded[index], render.templates, render.exports);
       const result = await spliceRender(resolution, render.children, again, block);
