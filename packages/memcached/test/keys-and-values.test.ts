@@ -93,6 +93,10 @@ describe('keys and values checked before they reach the client', () => {
       }
     }
     expect(await commandsSeen(server.address)).toEqual(before);
+    // The message says why: a "$" the client would rewrite, or a key no server takes.
+    await expect(backend.get('a$&b')).rejects.toThrow('get: key "a$&b" contains "$", which the npm memcached client');
+    await expect(backend.get('a$ b')).rejects.toThrow('get: key "a$ b" is not a valid cache key');
+    await expect(backend.getMany(['ok', 42 as unknown as string])).rejects.toThrow('getMany: key 42 is not a valid');
     expect(await backend.getMany(['canary', 'qset'])).toEqual(['canary', 'canary of q$`']);
     await backend.close();
   });
