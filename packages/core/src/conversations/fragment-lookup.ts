@@ -1,6 +1,6 @@
 import { nestedTokensHold } from '../fragments/stored-fragment';
 import type { LocalCopies } from '../lookup/local-copies';
-import type { FragmentHints } from '../lookup/read-ahead-hints';
+import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import type { FragmentLookup, PlannedFragment } from '../types';
 import type { Conversation } from './backend-rounds';
@@ -34,18 +34,27 @@ export function* lookupFragments(
   const leases = leasing?.settings;
   const versionKeys: string[] = [];
   for (const { plan } of planned) pushVersionKeys(plan, versionKeys);
-  const hinted = hints === undefined ? [] : planned.map((fragment) => hints.get(fragment));
+  const hinted = new Map<number, FragmentHint | undefined>();
+  const hintOf = (index: number): FragmentHint | undefined => {
+    if (hints === undefined) return undefined;
+    if (!hinted.has(index)) hinted.set(index, hints.get(planned[index] as PlannedFragment));
+    return hinted.get(index);
+  };
   const ahead = { tokens: [] as string[], fragments: [] as string[] };
   const { localCopies } = context;
-  planned.forEach((fragment, index) => {
-    const hint = hinted[index];
-    if (hint === undefined) return;
-    // A copy held here is checked against the tokens this round reads: its bytes need no read.
-    if (hint.lastKey !== undefined && !localCopies?.has(hint.lastKey)) ahead.fragments.push(hint.lastKey);
-    // The counters its stored copy records cover every level; before one was read, those of its last rendering.
-    if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
-    else pushNestedVersionKeys(hint.nested, fragment.plan.counterKey, ahead.tokens);
-  });
+  // With every token read already (the blocks of a page assembled from its recipe), no token round runs to read ahead in.
+  const tokenRound = versionKeys.some((key) => !page.tokens.has(key));
+  if (tokenRound) {
+    planned.forEach((fragment, index) => {
+      const hint = hintOf(index);
+      if (hint === undefined) return;
+      // A copy held here is checked against the tokens this round reads: its bytes need no read.
+      if (hint.lastKey !== undefined && !localCopies?.has(hint.lastKey)) ahead.fragments.push(hint.lastKey);
+      // The counters its stored copy records cover every level; before one was read, those of its last rendering.
+      if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
+      else pushNestedVersionKeys(hint.nested, fragment.plan.counterKey, ahead.tokens);
+    });
+  }
   yield* readTokens(versionKeys, page, context, ahead, leases);
 
   const { namespace } = context;
@@ -62,7 +71,7 @@ export function* lookupFragments(
     if (!read || key === undefined) return;
     own.add(key);
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
-    readAheadNested(hinted[index], page, context, nested, hints, counters);
+    readAheadNested(hintOf(index), page, context, nested, hints, counters);
   });
   if (own.size > 0) {
     const reads: FragmentReads = {
@@ -79,7 +88,7 @@ export function* lookupFragments(
   yield* readNestedCounters(keys, page, context);
   if (leasing !== undefined) {
     const taken = yield* takeLeases(keys, page, context, leasing, (index, into) =>
-      readAheadNested(hinted[index], page, context, into),
+      readAheadNested(hintOf(index), page, context, into),
     );
     if (taken) yield* readNestedCounters(keys, page, context);
   }

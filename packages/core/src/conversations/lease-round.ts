@@ -40,12 +40,13 @@ export function* takeLeases(
   const nested = new Set<string>();
   keys.forEach((key, index) => {
     if (key === undefined || page.leases.has(key) || page.nestedAhead.has(key) || !page.fragments.has(key)) return;
-    if (own.some((read) => read.key === key) || leasing.runsHere(key)) return;
     const stored = page.fragments.get(key);
+    // A hit (the common case) needs no lease: decided before the checks that cost more.
+    if (stored !== undefined && nestedTokensHold(stored.nested, page.tokens)) return;
+    if (own.some((read) => read.key === key) || leasing.runsHere(key)) return;
     if (stored === undefined) {
       own.push({ key, lease: 'if-missing' });
     } else {
-      if (nestedTokensHold(stored.nested, page.tokens)) return;
       const stamp = page.stamps.get(key);
       if (stamp === undefined) return;
       own.push({ key, lease: 'replace', stamp });
