@@ -33,11 +33,17 @@ export function keyOf(
   namespace: string,
   counterGuess?: string,
 ): string | undefined {
+  if (counterGuess === undefined) {
+    const known = page.keys.get(fragment);
+    if (known !== undefined) return known;
+  }
   const { plan } = fragment;
   const generation = plan.generationKey === undefined ? undefined : page.tokens.get(plan.generationKey);
   const counter = plan.counterKey === undefined ? undefined : (counterGuess ?? page.tokens.get(plan.counterKey));
   if (generation === null || counter === null) return undefined;
   if (plan.generationKey !== undefined && generation === undefined) return undefined;
   if (plan.counterKey !== undefined && counter === undefined) return undefined;
-  return completeFragmentKey(namespace, fragment.quoted, composeToken(plan, generation, counter));
+  const key = completeFragmentKey(namespace, fragment.quoted, composeToken(plan, generation, counter));
+  if (counterGuess === undefined) page.keys.set(fragment, key);
+  return key;
 }

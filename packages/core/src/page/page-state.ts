@@ -2,7 +2,7 @@ import type { ProcessFlight } from '../leases/fleet-wait';
 import type { SweeperStats } from '../stats';
 import type { PageTrace } from '../telemetry/page-trace';
 import type { PageAttributes } from '../telemetry/telemetry-options';
-import type { FragmentLease, StoredFragment } from '../types';
+import type { FragmentLease, PlannedFragment, StoredFragment } from '../types';
 
 /**
  * What one page (or request) has learnt from the cache: the version tokens it read,
@@ -24,6 +24,11 @@ export interface PageState {
   tokenRoundCount: number;
   /** Fragments read so far, by key, decoded; `undefined` marks one found missing (or unreadable). */
   readonly fragments: Map<string, StoredFragment | undefined>;
+  /**
+   * Each planned fragment's key under this page's tokens, built once (a token, once read,
+   * does not change within a page): one string per key, whose hash the maps above compute once.
+   */
+  readonly keys: Map<PlannedFragment, string>;
   /** Version keys this page created with a fresh start: no fragment can be stored under them yet. */
   readonly created: Set<string>;
   /** With fleet-wide leases: the stamp of each fragment copy read, by key (a stale copy is replaced only if unchanged). */
@@ -72,6 +77,7 @@ export function newPageState(options: SessionOptions = {}, trace?: PageTrace | n
     tokenRounds: new Map(),
     tokenRoundCount: 0,
     fragments: new Map(),
+    keys: new Map(),
     created: new Set(),
     stamps: new Map(),
     leases: new Map(),
