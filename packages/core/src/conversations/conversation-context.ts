@@ -2,6 +2,7 @@ import type { KeyPlacement } from '../backend';
 import type { CacheSweeperError } from '../errors';
 import type { LocalCopies } from '../lookup/local-copies';
 import type { StoredFragment } from '../types';
+import type { KnownKeys } from './fragment-keys';
 
 /** What the lookup conversations need from the sweeper, besides the page's state. */
 export interface ConversationContext {
@@ -15,6 +16,8 @@ export interface ConversationContext {
   decode(key: string, value: string, stamp?: string): StoredFragment | undefined;
   /** Copies of the fragments read from a shared backend, when kept (`SweeperOptions.localCopies`). */
   readonly localCopies?: LocalCopies;
+  /** The key each planned fragment last had in this process (see `keyOf`). */
+  readonly knownKeys?: KnownKeys;
   /** The backend's copies of version keys, when it keeps some (a counter is created in all of them). */
   readonly placement?: KeyPlacement;
 }

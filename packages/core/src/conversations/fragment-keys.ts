@@ -2,6 +2,7 @@ import { completeFragmentKey } from '../keys';
 import type { PageState } from '../page/page-state';
 import { composeToken } from '../tokens/token-plan';
 import type { PlannedFragment, TokenPlan } from '../types';
+import type { ConversationContext } from './conversation-context';
 
 /** Whether a lookup must read `key`: it is known, not read yet, and not keyed on a counter this page just created. */
 export function needsRead(fragment: PlannedFragment, key: string | undefined, page: PageState): key is string {
@@ -23,19 +24,28 @@ function isFresh(fragment: PlannedFragment, page: PageState): boolean {
   );
 }
 
+/** The key each planned fragment last had in this process, and its token: the same string again while the token holds. */
+export type KnownKeys = WeakMap<PlannedFragment, { readonly token: string; readonly key: string }>;
+
+/** What building a fragment's key needs from the sweeper. */
+export type KeyContext = Pick<ConversationContext, 'namespace' | 'knownKeys'>;
+
 /**
  * The fragment's key under the tokens the page read; `undefined` when one is missing or
  * unreadable. `counterGuess` stands in for the counter the page has not read (a read-ahead guess).
+ * A page builds each key once; a block whose token has not moved since the process last
+ * looked it up (a recipe's blocks, a page's blocks on a full hit) gets the very string it
+ * had, whose hash the maps it is looked up in have computed already.
  */
 export function keyOf(
   fragment: PlannedFragment,
   page: PageState,
-  namespace: string,
+  context: KeyContext,
   counterGuess?: string,
 ): string | undefined {
   if (counterGuess === undefined) {
-    const known = page.keys.get(fragment);
-    if (known !== undefined) return known;
+    const built = page.keys.get(fragment);
+    if (built !== undefined) return built;
   }
   const { plan } = fragment;
   const generation = plan.generationKey === undefined ? undefined : page.tokens.get(plan.generationKey);
@@ -43,7 +53,15 @@ export function keyOf(
   if (generation === null || counter === null) return undefined;
   if (plan.generationKey !== undefined && generation === undefined) return undefined;
   if (plan.counterKey !== undefined && counter === undefined) return undefined;
-  const key = completeFragmentKey(namespace, fragment.quoted, composeToken(plan, generation, counter));
-  if (counterGuess === undefined) page.keys.set(fragment, key);
+  const token = composeToken(plan, generation, counter);
+  if (counterGuess !== undefined) return completeFragmentKey(context.namespace, fragment.quoted, token);
+  const known = context.knownKeys?.get(fragment);
+  if (known?.token === token) {
+    page.keys.set(fragment, known.key);
+    return known.key;
+  }
+  const key = completeFragmentKey(context.namespace, fragment.quoted, token);
+  page.keys.set(fragment, key);
+  context.knownKeys?.set(fragment, { token, key });
   return key;
 }

@@ -57,8 +57,7 @@ export function* lookupFragments(
   }
   yield* readTokens(versionKeys, page, context, ahead, leases);
 
-  const { namespace } = context;
-  const keys = planned.map((fragment) => keyOf(fragment, page, namespace));
+  const keys = planned.map((fragment) => keyOf(fragment, page, context));
   if (localCopies !== undefined) serveLocalCopies(keys, page, localCopies);
   const own = new Set<string>();
   const nested = new Set<string>();

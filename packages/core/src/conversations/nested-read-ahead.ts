@@ -2,7 +2,7 @@ import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import type { PlannedFragment } from '../types';
 import type { ConversationContext } from './conversation-context';
-import { keyOf, needsRead, pushVersionKeys } from './fragment-keys';
+import { type KeyContext, keyOf, needsRead, pushVersionKeys } from './fragment-keys';
 
 /**
  * Adds to `into` the keys of the blocks a fragment nested last time that the page has
@@ -18,14 +18,14 @@ import { keyOf, needsRead, pushVersionKeys } from './fragment-keys';
 export function readAheadNested(
   hint: FragmentHint | undefined,
   page: PageState,
-  context: Pick<ConversationContext, 'namespace' | 'localCopies'>,
+  context: Pick<ConversationContext, 'namespace' | 'knownKeys' | 'localCopies'>,
   into: Set<string>,
   hints?: FragmentHints,
   counters?: Set<string>,
 ): void {
-  const { namespace, localCopies } = context;
+  const { localCopies } = context;
   for (const nested of hint?.nested ?? []) {
-    const nestedKey = keyOf(nested, page, namespace);
+    const nestedKey = keyOf(nested, page, context);
     if (needsRead(nested, nestedKey, page)) {
       const held = localCopies?.holding(nestedKey, page.tokens);
       if (held !== undefined) page.fragments.set(nestedKey, held);
@@ -38,7 +38,7 @@ export function readAheadNested(
     }
     counters.add(counterKey);
     const hinted = hints?.get(nested);
-    for (const guess of [hinted?.lastKey, nextKeyOf(nested, hinted?.lastCounter, page, namespace)]) {
+    for (const guess of [hinted?.lastKey, nextKeyOf(nested, hinted?.lastCounter, page, context)]) {
       if (guess === undefined || page.fragments.has(guess)) continue;
       // A copy held here is served by the block's own lookup once its counter shows the guess right.
       if (localCopies?.holding(guess, page.tokens) === undefined) into.add(guess);
@@ -55,10 +55,10 @@ function nextKeyOf(
   fragment: PlannedFragment,
   lastCounter: string | undefined,
   page: PageState,
-  namespace: string,
+  context: KeyContext,
 ): string | undefined {
   if (lastCounter === undefined) return undefined;
-  return keyOf(fragment, page, namespace, String(Number(lastCounter) + 1));
+  return keyOf(fragment, page, context, String(Number(lastCounter) + 1));
 }
 
 /**

@@ -26,6 +26,7 @@ export function buildServices(resolved: ResolvedSweeperOptions, closed: () => bo
     context: {
       namespace,
       versionTtlSeconds: resolved.versionTtlSeconds,
+      knownKeys: new WeakMap(),
       report: (error) => reporter.report(error),
       decode: (key, value, stamp) => {
         const stored = decoder.decode(key, value);
