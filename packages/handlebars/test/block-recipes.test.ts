@@ -59,7 +59,7 @@ describe('an outer block assembled again from its last rendering when only a nes
       await sweeper.invalidate({ model: 'Comment', id });
       return render();
     };
-    return { sweeper, db, calls, render, likeAndRender };
+    return { handlebars, sweeper, db, calls, render, likeAndRender };
   }
 
   it("renders only the moved comment, with the page's own loader, and not the article's loader or body", async () => {
@@ -74,6 +74,22 @@ describe('an outer block assembled again from its last rendering when only a nes
     const next = await render();
     expect(next.stats).toMatchObject({ hits: 1, misses: 0 });
     expect(next.html).toBe(next.expected);
+  });
+
+  it("keeps no recipe of a block that nests none: 300 such blocks rendered since do not push the article's out", async () => {
+    const { handlebars, sweeper, calls, render, likeAndRender } = fixture();
+    await render();
+    const leaves = handlebars.compile(
+      '{{#each rows}}{{#cachesweeper this 60 "leaf" load=@root.loaders.row}}<p>{{n}}</p>{{/cachesweeper}}{{/each}}',
+    );
+    const rows = Array.from({ length: 300 }, (_, index) => ({ model: 'Row', id: index + 1 }));
+    const row = (target: Target) => ({ n: (target as { id: number }).id });
+    const html = await renderCached(leaves, { rows, loaders: { row } });
+    expect(html).toContain('<p>300</p>');
+    await sweeper.idle();
+    const after = await likeAndRender(3);
+    expect(after.html).toBe(after.expected);
+    expect(calls).toEqual([`${after.page}: comment 3`]);
   });
 
   it("renders the whole block again once the block's own row moved", async () => {

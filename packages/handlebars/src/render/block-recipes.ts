@@ -73,6 +73,9 @@ export function nestedBlocksOf(recipe: BlockRecipe, parent: CacheBlock, firstInd
 }
 
 function recipeOf(registration: Registration, { cut, templates, exports }: BlockRendering): BlockRecipe | undefined {
+  // A block that nests none has nothing to assemble (its text is its fragment): kept, such
+  // recipes would push the outer blocks' out, a page of comments holding a hundred of them.
+  if (!cut.refs.some((item) => item.kind === 'block')) return undefined;
   const nested: NestedRecipe[] = [];
   const sources = new Map<Loader, LoaderSource | undefined>();
   for (const item of cut.refs) {
