@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSweeper, memoryBackend } from '../src';
-import { type KnownKeys, keyOf } from '../src/conversations/fragment-keys';
+import type { KnownKeys } from '../src/conversations/conversation-context';
+import { keyOf } from '../src/conversations/fragment-keys';
 import { newPageState } from '../src/page/page-state';
 
 describe('fragment keys', () => {

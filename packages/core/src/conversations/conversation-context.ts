@@ -1,8 +1,10 @@
 import type { KeyPlacement } from '../backend';
 import type { CacheSweeperError } from '../errors';
 import type { LocalCopies } from '../lookup/local-copies';
-import type { StoredFragment } from '../types';
-import type { KnownKeys } from './fragment-keys';
+import type { PlannedFragment, StoredFragment } from '../types';
+
+/** The key each planned fragment last had in this process, and its token: the same string again while the token holds. */
+export type KnownKeys = WeakMap<PlannedFragment, { readonly token: string; readonly key: string }>;
 
 /** What the lookup conversations need from the sweeper, besides the page's state. */
 export interface ConversationContext {

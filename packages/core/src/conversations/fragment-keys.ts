@@ -24,9 +24,6 @@ function isFresh(fragment: PlannedFragment, page: PageState): boolean {
   );
 }
 
-/** The key each planned fragment last had in this process, and its token: the same string again while the token holds. */
-export type KnownKeys = WeakMap<PlannedFragment, { readonly token: string; readonly key: string }>;
-
 /** What building a fragment's key needs from the sweeper. */
 export type KeyContext = Pick<ConversationContext, 'namespace' | 'knownKeys'>;
 
