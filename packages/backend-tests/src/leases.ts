@@ -66,6 +66,22 @@ export function leaseTests(ctx: SuiteContext, options: { readonly ttl: boolean }
       expect(await leases().read([], LEASE_TTL)).toEqual([]);
     });
 
+    it('answers plain reads and lease reads asked together, each in its place', async () => {
+      const [stored, missing, leased] = [ctx.key('stored'), ctx.key('missing'), ctx.key('leased')];
+      await ctx.backend().set(stored, 'page', 60);
+      const answers = await leases().read(
+        [{ key: stored }, { key: leased, lease: 'if-missing' }, { key: missing }, { key: stored }],
+        LEASE_TTL,
+      );
+      expect(answers.map((answer) => (answer.kind === 'value' ? answer.value : answer.kind))).toEqual([
+        'page',
+        'won',
+        'missing',
+        'page',
+      ]);
+      expect((await readOne(leased, 'if-missing')).kind).toBe('taken');
+    });
+
     it('replaces a stale copy by a lease for exactly one of 20 concurrent readers of that copy', async () => {
       const key = ctx.key();
       await ctx.backend().set(key, 'stale', 60);

@@ -20,7 +20,8 @@ interface ServerPart {
  * parallel. Plain reads are `gets` of at most `chunk` keys, the chunks sent at once
  * (as multi-gets are); a server's lease reads are one batch on one connection —
  * `if-missing` as `mg … N<ttl>`, `replace` as `md … C<stamp>` followed by that `mg`,
- * so the delete is seen before the lease is asked for. Reads on a server that is down
+ * so the delete is seen before the lease is asked for; plain keys that fit one `gets`
+ * go first in that batch (one write, one answer). Reads on a server that is down
  * or suspect answer `missing` without asking it: no lease, the page renders. Rejects
  * when a server that was asked fails or misses the deadline.
  */
@@ -54,15 +55,26 @@ export async function leasedRead(
     const lease = slot.lease(false);
     if (lease === undefined) continue;
     const keys = [...part.plain.keys()];
+    const gets: GetCommand[] = [];
     for (let start = 0; start < keys.length; start += settings.chunk) {
-      const get = new GetCommand(keys.slice(start, start + settings.chunk), true);
+      gets.push(new GetCommand(keys.slice(start, start + settings.chunk), true));
+    }
+    // Plain keys that fit one command ride in the lease batch: one write and one answer (a vote's
+    // lease round: the page's lease and its voted comment's new key).
+    const riding = part.leased.length > 0 && gets.length === 1 ? gets.splice(0) : [];
+    for (const get of gets) {
       const call = readBatchCall([get], `get of ${get.size} key(s) with their cas`, settings);
       calls.push(callWithDeadline(lease, call).then(() => answerPlain(get, part.plain, answers)));
     }
     if (part.leased.length > 0) {
-      const call = readBatchCall(part.commands, `leased read of ${part.leased.length} key(s)`, settings);
+      const call = readBatchCall(
+        [...riding, ...part.commands],
+        `leased read of ${part.leased.length} key(s)`,
+        settings,
+      );
       calls.push(
         callWithDeadline(lease, call).then(() => {
+          for (const get of riding) answerPlain(get, part.plain, answers);
           for (const { index, get } of part.leased) answers[index] = get.answer ?? MISSING;
         }),
       );
