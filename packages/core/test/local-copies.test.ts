@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { type CacheBackend, CacheSweeperError, createStats, createSweeper, memoryBackend, type Sweeper } from '../src';
+import { LocalCopies } from '../src/lookup/local-copies';
 
 const article = { model: 'Article', id: 1 };
 const comments = Array.from({ length: 5 }, (_, index) => ({ model: 'Comment', id: index + 1 }));
@@ -157,5 +158,53 @@ describe('local copies of fragments read from a shared backend', () => {
       expect(() => createSweeper({ backend, localCopies: localCopies as false })).toThrow(CacheSweeperError);
       expect(() => createSweeper({ backend, localCopies: localCopies as false })).toThrow(message);
     }
+  });
+});
+
+describe('LocalCopies, the store', () => {
+  const fragment = (html: string, nested: [string, string][] = []) => ({ html, nested });
+
+  it('drops the least recently used copies first once maxBytes is exceeded; a get is a use, has is not', () => {
+    // Five characters: 10 bytes as V8 holds them.
+    const copies = new LocalCopies({ maxBytes: 30, maxAgeSeconds: 60 });
+    for (const key of ['a', 'b', 'c']) copies.remember(key, fragment(key.repeat(5)));
+    expect(copies.get('a')?.stored.html).toBe('aaaaa');
+    expect(copies.has('b')).toBe(true);
+    copies.remember('d', fragment('ddddd'));
+    expect(['a', 'b', 'c', 'd'].map((key) => copies.has(key))).toEqual([true, false, true, true]);
+  });
+
+  it('keeps no copy larger than maxBytes, and frees the bytes of a copy replaced or dropped', () => {
+    const copies = new LocalCopies({ maxBytes: 30, maxAgeSeconds: 60 });
+    copies.remember('big', fragment('x'.repeat(16)));
+    expect(copies.has('big')).toBe(false);
+    copies.remember('a', fragment('aaaaa'));
+    copies.remember('a', fragment('AAAAA'), '7');
+    copies.remember('b', fragment('bbbbb'));
+    copies.remember('c', fragment('ccccc'));
+    expect(copies.get('a')).toEqual({ stored: fragment('AAAAA'), stamp: '7' });
+    copies.remember('b', undefined);
+    copies.remember('d', fragment('ddddd'));
+    expect(['a', 'b', 'c', 'd'].map((key) => copies.has(key))).toEqual([true, false, true, true]);
+  });
+
+  it('serves a copy for maxAgeSeconds after it was kept, however often it was served meanwhile', async () => {
+    const copies = new LocalCopies({ maxBytes: 1000, maxAgeSeconds: 0.05 });
+    copies.remember('a', fragment('aaaaa'));
+    expect(copies.get('a')).toBeDefined();
+    await sleep(30);
+    expect(copies.get('a')).toBeDefined();
+    await sleep(40);
+    expect(copies.get('a')).toBeUndefined();
+    expect(copies.has('a')).toBe(false);
+  });
+
+  it('holds a copy for a lookup only while every counter nested in it holds its token', () => {
+    const copies = new LocalCopies({ maxBytes: 1000, maxAgeSeconds: 60 });
+    copies.remember('page', fragment('<ol></ol>', [['ns:Comment:=1', '5']]));
+    expect(copies.holding('page', new Map([['ns:Comment:=1', '5']]))?.html).toBe('<ol></ol>');
+    expect(copies.holding('page', new Map([['ns:Comment:=1', '6']]))).toBeUndefined();
+    expect(copies.holding('page', new Map())).toBeUndefined();
+    expect(copies.holding('other', new Map())).toBeUndefined();
   });
 });
