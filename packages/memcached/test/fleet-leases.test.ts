@@ -267,6 +267,21 @@ describe('fleet-wide leases on a real memcached', () => {
     expect(story.renders).toEqual({ page: 4, comment: 4 });
   });
 
+  it('with leases: false, reads a page another process stored after a vote rather than rendering it again', async () => {
+    const [first, second] = fleet(2, { leases: false });
+    const story: Story = { comment: 'v1', renders: { page: 0, comment: 0 } };
+    await articlePage(first!, story, 0);
+    await first!.idle();
+    story.comment = 'v2';
+    await first!.invalidate(COMMENT);
+    expect(await articlePage(second!, story, 0)).toBe('<article><li>v2</li></article>');
+    await second!.idle();
+    story.renders = { page: 0, comment: 0 };
+    // The first process's own copy is stale; the page the second stored under the same key is not.
+    expect(await articlePage(first!, story, 0)).toBe('<article><li>v2</li></article>');
+    expect(story.renders).toEqual({ page: 0, comment: 0 });
+  });
+
   it('keeps single flight per process with leases: false: each process renders its own', async () => {
     const processes = fleet(3, { leases: false });
     let renders = 0;

@@ -42,8 +42,9 @@ export function buildServices(resolved: ResolvedSweeperOptions, closed: () => bo
     writes: new WriteBatcher(
       runner,
       reporter,
-      // A copy this process wrote is kept with its stamp, so its lease round need not read it back.
-      localCopies !== undefined && backend.leases?.store !== undefined
+      // A copy this process wrote is kept with its stamp, so its lease round need not read it back
+      // (without leases a stale copy is read again from the backend, and a stamp would stop that).
+      localCopies !== undefined && resolved.leases !== undefined && backend.leases?.store !== undefined
         ? (key, fragment, stamp) => localCopies.remember(key, fragment, stamp)
         : undefined,
     ),
