@@ -67,7 +67,13 @@ export function stampedStoreTests(ctx: SuiteContext): void {
       const canary = ctx.key('canary');
       await ctx.backend().set(canary, 'alive', 60);
       const key = ctx.key();
+      const tooLarge = 'a'.repeat(ctx.backend().maxValueBytes + 1);
       const attempts: Promise<unknown>[] = [
+        // A value too large beside a bad key: the whole call is refused, and the canary is not dropped for it.
+        leases().store([
+          { key: canary, value: tooLarge, ttlSeconds: 60 },
+          { key: 'bad key', value: 'x', ttlSeconds: 60 },
+        ]),
         leases().store([{ key: 'bad key\r\nflush_all', value: 'x', ttlSeconds: 60 }]),
         leases().store([{ key, value: 'x', ttlSeconds: -1 }]),
         leases().store([{ key, value: 'x', ttlSeconds: 1.5 }]),

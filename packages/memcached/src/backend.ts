@@ -4,7 +4,7 @@ import { callWithDeadline } from './call-with-deadline';
 import { addCall, deleteCall, incrCall, setCall } from './commands';
 import { GuardedClient } from './guarded-client';
 import { keyCopies } from './key-copies';
-import { checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
+import { checkEntries, checkIncrement, checkKey, checkTtl, isStorable } from './keys-and-values';
 import { createLeases } from './lease-operations';
 import { multiGet } from './multi-get';
 import { resolveOptions } from './options';
@@ -111,14 +111,7 @@ export function memcachedBackend(options: MemcachedBackendOptions): MemcachedBac
     set,
     setMany: (entries: readonly CacheEntry[]) =>
       guard('setMany', () => {
-        if (!Array.isArray(entries)) {
-          throw new CacheSweeperError('memcached', `setMany takes an array of entries, got ${describeValue(entries)}`);
-        }
-        for (const entry of entries) {
-          checkKey(entry?.key, 'setMany');
-          checkTtl(entry.ttlSeconds, 'setMany');
-          isStorable(entry.value, maxValueBytes, 'setMany');
-        }
+        checkEntries(entries, maxValueBytes, 'setMany');
         return Promise.all(entries.map((entry) => set(entry.key, entry.value, entry.ttlSeconds)));
       }),
     add: (key, value, ttlSeconds) =>

@@ -91,3 +91,28 @@ export function checkLeaseTtl(ttlSeconds: unknown, operation: string): number {
   }
   return ttl;
 }
+
+/** An entry of a write of several, checked: its TTL clamped, and whether its value can be stored. */
+export interface CheckedEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlSeconds: number;
+  readonly storable: boolean;
+}
+
+/**
+ * Checks every entry of a write of several before any of it reaches a server: throws on
+ * a list that is not an array, a bad key, TTL or value (see `checkKey`, `checkTtl`,
+ * `isStorable`). A value too large is not an error: `storable` says so.
+ */
+export function checkEntries(entries: unknown, maxValueBytes: number, operation: string): CheckedEntry[] {
+  if (!Array.isArray(entries)) {
+    throw new CacheSweeperError('memcached', `${operation} takes an array of entries, got ${describeValue(entries)}`);
+  }
+  return entries.map((entry: { key?: unknown; value?: unknown; ttlSeconds?: unknown } | null | undefined) => {
+    const key = checkKey(entry?.key, operation);
+    const ttlSeconds = checkTtl(entry?.ttlSeconds, operation);
+    const storable = isStorable(entry?.value, maxValueBytes, operation);
+    return { key, value: entry?.value as string, ttlSeconds, storable };
+  });
+}

@@ -1,7 +1,7 @@
-import { CacheSweeperError, describeValue, type StampedEntry } from '@cachesweeper/core';
+import type { StampedEntry } from '@cachesweeper/core';
 import { callWithDeadline } from './call-with-deadline';
 import { readBatchCall } from './commands';
-import { checkKey, checkTtl, isStorable } from './keys-and-values';
+import { checkEntries } from './keys-and-values';
 import type { MultiGetSettings } from './multi-get';
 import { MetaCommand } from './read-commands';
 import { MalformedReply } from './read-reply-parser';
@@ -50,21 +50,18 @@ export async function storeStamped(
   entries: readonly StampedEntry[],
   settings: StampedStoreSettings,
 ): Promise<(string | undefined)[]> {
-  if (!Array.isArray(entries)) {
-    throw new CacheSweeperError('memcached', `leases.store takes an array of entries, got ${describeValue(entries)}`);
-  }
+  // Every entry is checked before any of them reaches a server.
+  const checked = checkEntries(entries, settings.maxValueBytes, 'leases.store');
   const commands: (StampedSetCommand | undefined)[] = [];
   const byServer = new Map<ServerSlot, StampedSetCommand[]>();
   const refused: Promise<boolean>[] = [];
-  for (const entry of entries) {
-    const key = checkKey(entry?.key, 'leases.store');
-    const ttl = checkTtl(entry.ttlSeconds, 'leases.store');
-    if (!isStorable(entry.value, settings.maxValueBytes, 'leases.store')) {
+  for (const { key, value, ttlSeconds, storable } of checked) {
+    if (!storable) {
       commands.push(undefined);
       refused.push(settings.refuse(key));
       continue;
     }
-    const command = new StampedSetCommand(key, entry.value, ttl);
+    const command = new StampedSetCommand(key, value, ttlSeconds);
     commands.push(command);
     const slot = settings.slotOf(key);
     const list = byServer.get(slot);
