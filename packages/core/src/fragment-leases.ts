@@ -51,7 +51,8 @@ export interface FragmentLeases {
    * Optional: writes `entries` as `set` does, in one round, and answers the stamp of
    * each copy written (`undefined` where it was not stored). A process that keeps
    * what it wrote can then replace that copy by its stamp, as it replaces a copy it
-   * read, without reading its bytes back first.
+   * read, without reading its bytes back first. A server that is down or fails makes
+   * the call reject, but only once the entries of every other server were sent.
    */
   store?(entries: readonly StampedEntry[]): Promise<(string | undefined)[]>;
 }

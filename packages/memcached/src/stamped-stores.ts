@@ -44,7 +44,8 @@ export interface StampedStoreSettings extends MultiGetSettings {
  * `FragmentLeases.store` on memcached: each server's entries as one batch of `ms … c`
  * on a read connection, servers in parallel, under the read deadline. A value too
  * large (or with no UTF-8 form) is not sent: its key is deleted, as `set` does, and
- * answers `undefined`. Rejects, as `setMany` does, when a server is down or fails.
+ * answers `undefined`. Rejects, as `setMany` does, when a server is down or fails, once
+ * every other server's batch was sent and settled: their entries land.
  */
 export async function storeStamped(
   entries: readonly StampedEntry[],
@@ -69,11 +70,24 @@ export async function storeStamped(
     else list.push(command);
   }
   const calls: Promise<unknown>[] = [...refused];
+  // A server that is down fails its own entries only: the other servers' entries are still
+  // sent, as setMany sends them (a throw here would drop every batch after it).
   for (const [slot, list] of byServer) {
+    const what = `stamped store of ${list.length} key(s)`;
     const lease = slot.lease(true);
-    if (lease === undefined) throw slot.unavailable(`stamped store of ${list.length} key(s)`);
-    calls.push(callWithDeadline(lease, readBatchCall(list, `stamped store of ${list.length} key(s)`, settings)));
+    calls.push(
+      lease === undefined
+        ? Promise.reject(slot.unavailable(what))
+        : callWithDeadline(lease, readBatchCall(list, what, settings)),
+    );
   }
-  await Promise.all(calls);
+  await settledOrFirstFailure(calls);
   return commands.map((command) => command?.stamp);
+}
+
+/** Waits for every call to settle (so no rejection goes unhandled), then rejects with the first failure, if any. */
+async function settledOrFirstFailure(calls: readonly Promise<unknown>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(calls);
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
 }
