@@ -88,8 +88,8 @@ describe('local copies of fragments read from a shared backend', () => {
     expect(await renderPage(sweeper, (id) => `<again${id}>`, stats)).toBe('<page><c1><again2><new3><c4><c5></page>');
     expect(stats).toMatchObject({ misses: 2, hits: comments.length - 1 });
     const commentBytesRead = reads.flat().filter((key) => /^cs:Comment:=\d+:.*::c$/.test(key));
-    // Comment 2 changed; comment 3 was rendered here, never read, so no copy of it is held.
-    expect(commentBytesRead.map((key) => key.split(':')[2])).toEqual(expect.arrayContaining(['=2', '=3']));
+    // Comment 2 changed; comment 3 was rendered here, and what this process wrote is held too.
+    expect([...new Set(commentBytesRead.map((key) => key.split(':')[2]))]).toEqual(['=2']);
     expect(commentBytesRead.some((key) => /^cs:Comment:=[145]:/.test(key))).toBe(false);
   });
 

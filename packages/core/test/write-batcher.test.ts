@@ -82,9 +82,12 @@ describe('the write batcher', () => {
       };
       const reporter = new Reporter(undefined);
       const telemetry = new Telemetry(false, backend.name, 'cs', false);
-      const kept: [string, StoredFragment, string][] = [];
+      const kept: [string, StoredFragment, string | undefined][] = [];
       const runner = new ConversationRunner(backend, 100, reporter, telemetry);
-      const writes = new WriteBatcher(runner, reporter, (key, fragment, given) => kept.push([key, fragment, given]));
+      const writes = new WriteBatcher(runner, reporter, {
+        keep: (key, fragment, given) => kept.push([key, fragment, given]),
+        stamped: true,
+      });
       return { ...scripted, stores, kept, reporter, writes };
     }
     const fragment = (html: string): StoredFragment => ({ html, nested: [['cs:Comment:=1', '7']] });
@@ -108,15 +111,29 @@ describe('the write batcher', () => {
       expect([stats.stores, stats.writeRoundTrips, reporter.totals().roundTrips]).toEqual([3, 1, 1]);
     });
 
-    it('neither counts nor keeps what was not stored, and keeps nothing when the round fails', async () => {
+    // A process whose link to a server is bad renders the fragment once, not on every page.
+    it('keeps what was not stored, or whose round failed, without a stamp, and does not count it', async () => {
       const refused = stamping(new Set(['cs:big']));
       const stats = createStats();
       await refused.writes.queue([entry('cs:big')], newPageState({ stats }), fragment('<big>'));
-      expect([refused.kept, stats.stores]).toEqual([[], 0]);
+      expect([refused.kept, stats.stores]).toEqual([[['cs:big', fragment('<big>'), undefined]], 0]);
       const failing = stamping(new Set(), true);
       await failing.writes.queue([entry('cs:a')], newPageState(), fragment('<a>'));
-      expect(failing.kept).toEqual([]);
+      expect(failing.kept).toEqual([['cs:a', fragment('<a>'), undefined]]);
       expect(failing.reporter.totals()).toMatchObject({ errors: 1, stores: 0 });
+    });
+
+    it('keeps written copies without stamps when rounds go through setMany', async () => {
+      const { backend, count } = scriptedBackend();
+      const reporter = new Reporter(undefined);
+      const telemetry = new Telemetry(false, backend.name, 'cs', false);
+      const kept: [string, StoredFragment, string | undefined][] = [];
+      const writes = new WriteBatcher(new ConversationRunner(backend, 100, reporter, telemetry), reporter, {
+        keep: (key, fragment, given) => kept.push([key, fragment, given]),
+        stamped: false,
+      });
+      await writes.queue([entry('cs:a')], newPageState(), fragment('<a>'));
+      expect([count('setMany'), kept]).toEqual([1, [['cs:a', fragment('<a>'), undefined]]]);
     });
   });
 });

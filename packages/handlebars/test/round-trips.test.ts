@@ -21,7 +21,11 @@ async function measure(render: () => Promise<string>, calls: ReturnType<typeof c
   return { html, reads: calls.getMany + calls.get + calls.add + calls.incr, calls: { ...calls }, stats };
 }
 
-/** A page rendered once and written, on a counting memory backend: the state every test below starts from. */
+/**
+ * A page rendered once and written, on a counting memory backend: the state every test below
+ * starts from. The sweeper keeps no local copies, so its pages read what any process would
+ * (one that did not render them itself); the last test counts what local copies save.
+ */
 async function warmed(
   source: string,
   n: number,
@@ -29,7 +33,7 @@ async function warmed(
   extra?: (index: number) => object,
 ) {
   const { backend, calls } = countingBackend();
-  const { handlebars, sweeper } = setup({ backend, sweeper: sweeperOptions });
+  const { handlebars, sweeper } = setup({ backend, sweeper: { localCopies: false, ...sweeperOptions } });
   const template = handlebars.compile(source);
   const context = page(n, extra);
   await renderCached(template, context);
@@ -160,5 +164,33 @@ describe('round trips per page', () => {
       expect(html.reads).toBeGreaterThanOrEqual(3);
       expect(html.reads).toBeLessThanOrEqual(4);
     });
+  });
+
+  // A process holds the fragments it wrote: keyed by updatedAt they need no check at all, and
+  // with counters only the counters are read (their bytes are served from the copy).
+  it.each([10, 100])('the process that rendered a page of %i blocks reads no fragment of it again', async (n) => {
+    const byUpdatedAt = await warmed(
+      flat,
+      n,
+      { localCopies: {}, models: { Comment: { using: 'updatedAt' } } },
+      (index) => ({ updatedAt: new Date(1_700_000_000_000 + index) }),
+    );
+    const stats = createStats();
+    const own = await measure(
+      () => renderCached(byUpdatedAt.template, byUpdatedAt.context, { stats }),
+      byUpdatedAt.calls,
+    );
+    expect(own.html).toBe(byUpdatedAt.context.comments.map((comment) => comment.text).join(''));
+    expect(stats).toMatchObject({ hits: n, roundTrips: 0 });
+    expect(own.reads).toBe(0);
+
+    const byCounter = await warmed(flat, n, { localCopies: {} });
+    const counted = createStats();
+    const read = await measure(
+      () => renderCached(byCounter.template, byCounter.context, { stats: counted }),
+      byCounter.calls,
+    );
+    expect(counted).toMatchObject({ hits: n, roundTrips: 1 });
+    expect(read.calls).toMatchObject({ getMany: 1, keysRead: n }); // the n counters, none of the n fragments
   });
 });

@@ -42,11 +42,15 @@ export function buildServices(resolved: ResolvedSweeperOptions, closed: () => bo
     writes: new WriteBatcher(
       runner,
       reporter,
-      // A copy this process wrote is kept with its stamp, so its lease round need not read it back
-      // (without leases a stale copy is read again from the backend, and a stamp would stop that).
-      localCopies !== undefined && resolved.leases !== undefined && backend.leases?.store !== undefined
-        ? (key, fragment, stamp) => localCopies.remember(key, fragment, stamp)
-        : undefined,
+      localCopies === undefined
+        ? undefined
+        : {
+            keep: (key, fragment, stamp) => localCopies.remember(key, fragment, stamp),
+            // A stamp lets the lease round replace a stale copy without reading it back; without leases
+            // a stale copy must be read again from the backend (another process may have stored a
+            // newer one), and a stamp would stop that read.
+            stamped: resolved.leases !== undefined && backend.leases?.store !== undefined,
+          },
     ),
     reporter,
     telemetry,

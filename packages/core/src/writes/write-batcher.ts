@@ -13,8 +13,16 @@ interface QueuedWrite {
   readonly fragment?: StoredFragment | undefined;
 }
 
-/** Keeps a fragment this process wrote as its local copy, with the stamp the backend gave that write. */
-export type KeepWrittenCopy = (key: string, fragment: StoredFragment, stamp: string) => void;
+/** Keeps a fragment this process rendered as its local copy, with the stamp the backend gave its write, if any. */
+export type KeepWrittenCopy = (key: string, fragment: StoredFragment, stamp: string | undefined) => void;
+
+/** What a batcher does with the fragments it writes, when the process keeps local copies. */
+export interface WrittenCopies {
+  /** Keeps each fragment queued with its entry. */
+  readonly keep: KeepWrittenCopy;
+  /** Whether rounds go through `leases.store`, which answers the stamp of each copy written. */
+  readonly stamped: boolean;
+}
 
 /**
  * Writes renderings to the cache. Everything queued in the same turn of the event
@@ -22,25 +30,30 @@ export type KeepWrittenCopy = (key: string, fragment: StoredFragment, stamp: str
  * the current work, so a write never delays a response; a page that must not store
  * (`store: false`) writes nothing. Failures are reported, never thrown.
  *
- * With `keepCopy` (a backend whose leases answer stamped stores, and local copies on),
- * the round asks for the stamp of each copy written and hands every written fragment
- * to `keepCopy`: when a counter nested in it moves, this process replaces it by that
- * stamp without reading its bytes back (a copy it only wrote would otherwise be read
- * whole, stale, in the lease round).
+ * With `copies` (local copies on), every fragment queued with its entry is kept as this
+ * process's copy once its round settled, stored or not: it is served only while its
+ * nested counters hold its tokens, exactly as a copy read back would be, so a process
+ * whose link to a server is bad renders a fragment once, not on every page. With
+ * `copies.stamped` (the sweeper takes leases and the backend answers stamped stores)
+ * the round asks for the stamp of each copy written and keeps it with the copy: when a
+ * counter nested in it moves, this process replaces it by that stamp without reading
+ * its bytes back (a copy it only wrote would otherwise be read whole, stale, in the
+ * lease round). A copy not known to be the one stored has no stamp, so the lookup reads
+ * the backend for it once it is stale (another process may have stored a newer one).
  */
 export class WriteBatcher {
   readonly #runner: ConversationRunner;
   readonly #reporter: Reporter;
-  readonly #keepCopy: KeepWrittenCopy | undefined;
+  readonly #copies: WrittenCopies | undefined;
   readonly #pending = new Set<Promise<void>>();
   #batch: { readonly queued: QueuedWrite[]; readonly written: Promise<void> } | undefined;
   #closed = false;
 
   /** A batcher writing through `runner`. */
-  constructor(runner: ConversationRunner, reporter: Reporter, keepCopy?: KeepWrittenCopy) {
+  constructor(runner: ConversationRunner, reporter: Reporter, copies?: WrittenCopies) {
     this.#runner = runner;
     this.#reporter = reporter;
-    this.#keepCopy = keepCopy;
+    this.#copies = copies;
   }
 
   /**
@@ -93,17 +106,14 @@ export class WriteBatcher {
     const links = new Set<PageTrace>();
     for (const { page } of queued) if (page.trace) links.add(page.trace);
     const entries = queued.map((write) => write.entry);
-    const keepCopy = this.#keepCopy;
-    const round =
-      keepCopy === undefined ? setMany('store fragments', entries) : storeStamped('store fragments', entries);
+    const copies = this.#copies;
+    const round = copies?.stamped ? storeStamped('store fragments', entries) : setMany('store fragments', entries);
     const outcome = await this.#runner.run<(boolean | string | undefined)[]>(round, pages, [], { links: [...links] });
-    if (!outcome.ok) return;
-    outcome.value.forEach((stored, index) => {
-      if (stored === false || stored === undefined) return;
-      const write = queued[index] as QueuedWrite;
-      this.#reporter.count('stores', [write.page.stats]);
-      if (typeof stored === 'string' && write.fragment !== undefined)
-        keepCopy?.(write.entry.key, write.fragment, stored);
+    queued.forEach((write, index) => {
+      const stored = outcome.ok ? outcome.value[index] : undefined;
+      if (stored !== false && stored !== undefined) this.#reporter.count('stores', [write.page.stats]);
+      if (copies !== undefined && write.fragment !== undefined)
+        copies.keep(write.entry.key, write.fragment, typeof stored === 'string' ? stored : undefined);
     });
   }
 }
