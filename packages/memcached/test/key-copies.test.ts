@@ -166,6 +166,26 @@ describe('a model generation kept on two servers', () => {
     expect(html).toEqual(ids.map((id) => `<c${id}>`));
   });
 
+  // A store to the server out of reach fails; the process keeps what it rendered all the same, so
+  // a block whose bytes live there renders once, not on every page (issue 13's flaky link).
+  it('renders a block whose bytes would live on the server out of reach once, then serves its own copy', async () => {
+    await renderAll(ids, (id) => `<c${id}>`);
+    await servers[1]?.stop();
+    await backend.get(versionKey(NAMESPACE, 'Comment', ids.find((id) => !onA.includes(id)) as number)).catch(() => {});
+    await waitForState(backend, 'b', 'down');
+    // Their counters live on a: the bumps land there (their copies on b wait for b).
+    for (const id of onA) await sweeper.invalidate({ model: 'Comment', id });
+    const during = await renderAll(ids, (id) => `<new${id}>`);
+    expect(during.stats.misses).toBe(onA.length);
+    const slots = await sweeper
+      .session()
+      .lookup(onA.map((id) => sweeper.plan({ target: { model: 'Comment', id }, ttlSeconds: 60, parts: ['c'] })));
+    expect(slots.some((slot) => route(slot.key as string) === 'b')).toBe(true); // their stores failed
+    const again = await renderAll(ids, (id) => `<again${id}>`);
+    expect(again.stats).toMatchObject({ hits: ids.length, misses: 0 });
+    expect(again.html).toEqual(during.html);
+  });
+
   it('shows a write made while the other server is out, and after it answers again', async () => {
     // Its own backend, whose servers rejoin at once: b is frozen (it keeps its values), not stopped.
     await sweeper.close();
