@@ -121,8 +121,9 @@ export async function floorArticlePage(
         const at = keys.indexOf(fragmentKey);
         if (at >= 0) stored = values[at] ?? held;
       }
-      // The stored header (the counters nested in the page) is skipped, not checked: the floor trusts the cache.
-      const body = stored.startsWith('#') ? stored.slice(stored.indexOf('\n') + 1) : stored.slice(1);
+      // The stored header (expiry, render time, the counters nested in the page) is skipped, not checked: the floor trusts the cache.
+      const at = (STAMPS.exec(stored)?.[0] ?? '').length;
+      const body = stored[at] === '#' ? stored.slice(stored.indexOf('\n', at) + 1) : stored.slice(at + 1);
       const { title, html } = openExports(body);
       const article = { id: fixture.articleId, title };
       return assembleArticlePage(article, html.trim(), stats, fixture.blog.sweeper.stats(), fixture.backend);
@@ -132,6 +133,8 @@ export async function floorArticlePage(
 }
 
 const EXPORTS_MARK = '\u0000cachesweeper-exports:';
+/** The optional `@<expiry>` and `~<render µs>` before a stored fragment's header. */
+const STAMPS = /^(?:@\d+)?(?:~\d+)?/;
 
 /** The title the block exported, and its HTML (see the handlebars package's template envelope). */
 function openExports(body: string): { title: string; html: string } {

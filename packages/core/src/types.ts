@@ -57,6 +57,8 @@ export interface StoredFragment {
   readonly nested: readonly NestedToken[];
   /** How long its rendering took (µs), when it was measured (telemetry on). */
   readonly renderMicros?: number | undefined;
+  /** When the cache drops it, in Unix seconds of the writer's clock (a fragment with a TTL); a local copy is not served past it. */
+  readonly expiresAt?: number | undefined;
 }
 
 /**

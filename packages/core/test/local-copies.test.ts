@@ -110,6 +110,16 @@ describe('local copies of fragments read from a shared backend', () => {
     expect(pageKeyRead(reads)).toBe(true);
   });
 
+  it("renders a fragment again once its TTL ran out, not serving this process's copy of it", async () => {
+    const { backend } = sharedBackend();
+    const sweeper = createSweeper({ backend });
+    const comment = comments[0] as object;
+    expect(await sweeper.fragment(comment, 1, [], () => 'first')).toBe('first');
+    expect(await sweeper.fragment(comment, 1, [], () => 'unused')).toBe('first');
+    await sleep(1_100); // a TTL of 1 s ends within 1 s: its expiry is rounded down to the second
+    expect(await sweeper.fragment(comment, 1, [], () => 'second')).toBe('second');
+  });
+
   it('reads the bytes again once a copy is older than maxAgeSeconds', async () => {
     const { backend, reads } = sharedBackend();
     const sweeper = createSweeper({ backend, localCopies: { maxAgeSeconds: 0.05 } });
@@ -197,6 +207,21 @@ describe('LocalCopies, the store', () => {
     await sleep(40);
     expect(copies.get('a')).toBeUndefined();
     expect(copies.has('a')).toBe(false);
+  });
+
+  // A fragment with a TTL leaves the cache at its expiry; its copy must not outlive it by maxAgeSeconds.
+  it('drops a copy at the expiry stored with its fragment when that comes first, and keeps none already expired', async () => {
+    const copies = new LocalCopies({ maxBytes: 1000, maxAgeSeconds: 60 });
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    copies.remember('gone', { ...fragment('ggggg'), expiresAt: nowSeconds - 1 });
+    expect(copies.has('gone')).toBe(false);
+    const expiresAt = nowSeconds + 1;
+    copies.remember('soon', { ...fragment('sssss'), expiresAt });
+    copies.remember('later', { ...fragment('lllll'), expiresAt: nowSeconds + 3_600 });
+    copies.remember('plain', fragment('ppppp'));
+    expect(copies.get('soon')?.stored.html).toBe('sssss');
+    await sleep(expiresAt * 1000 - Date.now() + 50);
+    expect(['soon', 'later', 'plain'].map((key) => copies.has(key))).toEqual([false, true, true]);
   });
 
   it('holds a copy for a lookup only while every counter nested in it holds its token', () => {

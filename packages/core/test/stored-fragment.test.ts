@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeFragment, encodeFragment, type NestedToken } from '../src';
+import { expiryOf } from '../src/fragments/stored-fragment';
 
 describe('stored fragment values', () => {
   it('round-trip any HTML, with and without nested counters', () => {
@@ -26,6 +27,24 @@ describe('stored fragment values', () => {
     expect(decodeFragment('~1234|<p>')).toEqual({ html: '<p>', nested: [], renderMicros: 1234 });
     expect(decodeFragment(encodeFragment('~5|x', nested, 0))).toEqual({ html: '~5|x', nested, renderMicros: 0 });
     for (const value of ['~', '~|x', '~12a|x', '~1234', '~-1|x', `~${'9'.repeat(16)}|x`, '~12~3|x']) {
+      expect(decodeFragment(value), JSON.stringify(value)).toBeUndefined();
+    }
+  });
+
+  it('round-trip the expiry stored with a fragment that has a TTL, before the render time', () => {
+    const nested: NestedToken[] = [['cs:Comment:=1', '7']];
+    expect(encodeFragment('<p>', [], undefined, 1_800_000_000)).toBe('@1800000000|<p>');
+    expect(encodeFragment('<p>', nested, 12, 1_800_000_000)).toBe('@1800000000~12#cs:Comment:=1 7\n<p>');
+    expect(decodeFragment('@1800000000~12#cs:Comment:=1 7\n<p>')).toEqual({
+      html: '<p>',
+      nested,
+      renderMicros: 12,
+      expiresAt: 1_800_000_000,
+    });
+    expect(decodeFragment('@1800000000|<p>')).toEqual({ html: '<p>', nested: [], expiresAt: 1_800_000_000 });
+    expect(expiryOf(60, 1_800_000_000_999)).toBe(1_800_000_060);
+    expect(expiryOf(0, 1_800_000_000_999)).toBeUndefined();
+    for (const value of ['@', '@|x', '@12a|x', '@1800000000', `@${'9'.repeat(12)}|x`, '~12@1800000000|x', '@1@2|x']) {
       expect(decodeFragment(value), JSON.stringify(value)).toBeUndefined();
     }
   });

@@ -12,10 +12,9 @@ const MAX_HEADERS = 1_000;
  * reused when the value starts with it, so the same strings come back each time.
  */
 export class FragmentDecoder {
-  readonly #headers = new LRUCache<
-    string,
-    { readonly header: string; readonly nested: StoredFragment['nested']; readonly renderMicros: number | undefined }
-  >({ max: MAX_HEADERS });
+  readonly #headers = new LRUCache<string, { readonly header: string; readonly parsed: Omit<StoredFragment, 'html'> }>({
+    max: MAX_HEADERS,
+  });
 
   /** The fragment stored under `key` as `value`; `undefined` for a value in no known shape. */
   decode(key: string, value: string): StoredFragment | undefined {
@@ -26,15 +25,13 @@ export class FragmentDecoder {
       value.charCodeAt(known.header.length) === 0x0a &&
       value.startsWith(known.header)
     ) {
-      const html = value.slice(known.header.length + 1);
-      return known.renderMicros === undefined
-        ? { html, nested: known.nested }
-        : { html, nested: known.nested, renderMicros: known.renderMicros };
+      return { ...known.parsed, html: value.slice(known.header.length + 1) };
     }
     const stored = decodeFragment(value);
     if (stored !== undefined && stored.nested.length > 0) {
       const header = value.slice(0, value.indexOf('\n'));
-      this.#headers.set(key, { header, nested: stored.nested, renderMicros: stored.renderMicros });
+      const { html: _html, ...parsed } = stored;
+      this.#headers.set(key, { header, parsed });
     }
     return stored;
   }

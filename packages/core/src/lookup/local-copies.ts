@@ -59,8 +59,10 @@ export function resolveLocalCopies(options: false | LocalCopyOptions | undefined
  */
 export class LocalCopies {
   readonly #copies: LRUCache<string, LocalCopy>;
+  readonly #maxAgeMs: number;
 
   constructor({ maxBytes, maxAgeSeconds }: LocalCopySettings) {
+    this.#maxAgeMs = maxAgeSeconds * 1000;
     this.#copies = new LRUCache<string, LocalCopy>({
       maxSize: maxBytes,
       maxEntrySize: maxBytes,
@@ -87,10 +89,17 @@ export class LocalCopies {
     return copy !== undefined && nestedTokensHold(copy.stored.nested, tokens) ? copy.stored : undefined;
   }
 
-  /** Keeps what was just read under `key`, with its lease stamp if read with one (a value in no known shape drops the copy). */
+  /**
+   * Keeps what was just read (or written) under `key`, with its lease stamp if it has one
+   * (a value in no known shape drops the copy). A fragment with a TTL is kept no longer
+   * than the cache keeps it: to its `expiresAt`, if that comes before `maxAgeSeconds`.
+   */
   remember(key: string, stored: StoredFragment | undefined, stamp?: string): void {
-    if (stored === undefined) this.#copies.delete(key);
-    else this.#copies.set(key, stamp === undefined ? { stored } : { stored, stamp });
+    const copy = stored === undefined ? undefined : stamp === undefined ? { stored } : { stored, stamp };
+    const leftMs = stored?.expiresAt === undefined ? this.#maxAgeMs : stored.expiresAt * 1000 - Date.now();
+    if (copy === undefined || leftMs <= 0) this.#copies.delete(key);
+    else if (leftMs >= this.#maxAgeMs) this.#copies.set(key, copy);
+    else this.#copies.set(key, copy, { ttl: leftMs });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Leasing } from '../conversations/lease-round';
-import { encodeFragment } from '../fragments/stored-fragment';
+import { encodeFragment, expiryOf } from '../fragments/stored-fragment';
 import { FleetWait, type ProcessFlight } from '../leases/fleet-wait';
 import { pollLease } from '../leases/lease-poll';
 import { releaseLease } from '../leases/lease-release';
@@ -227,9 +227,15 @@ export class MissClaims {
       completed: (rendered) => {
         // `null`: some fragment nested in it could not be keyed, so nothing could tell when it changes.
         if (rendered.nested !== null) {
-          const stored = { html: rendered.html, nested: rendered.nested, renderMicros: rendered.renderMicros };
-          const value = encodeFragment(stored.html, stored.nested, stored.renderMicros);
-          write.landed = services.writes.queue([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], page, stored);
+          const { ttlSeconds } = slot.planned;
+          const stored = {
+            html: rendered.html,
+            nested: rendered.nested,
+            renderMicros: rendered.renderMicros,
+            expiresAt: expiryOf(ttlSeconds),
+          };
+          const value = encodeFragment(stored.html, stored.nested, stored.renderMicros, stored.expiresAt);
+          write.landed = services.writes.queue([{ key, value, ttlSeconds }], page, stored);
         } else if (won !== undefined) {
           this.#release(key, won);
         }

@@ -1,7 +1,7 @@
 import { lookupFragments } from '../conversations/fragment-lookup';
 import type { ConversationOutcome } from '../conversations/run-conversation';
 import { CacheSweeperError, describeValue } from '../errors';
-import { encodeFragment } from '../fragments/stored-fragment';
+import { encodeFragment, expiryOf } from '../fragments/stored-fragment';
 import type { SweeperStats } from '../stats';
 import type { FragmentLookup, PlannedFragment } from '../types';
 import type { Claim, RenderClaim } from './claims';
@@ -137,8 +137,9 @@ export class SweeperSession {
     return renderClaim(this.#ctx, slot, true, {
       completed: (rendered) => {
         if (rendered.nested === null) return;
-        const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros);
-        this.#services.writes.writeNow([{ key, value, ttlSeconds: slot.planned.ttlSeconds }], this.#page);
+        const { ttlSeconds } = slot.planned;
+        const value = encodeFragment(rendered.html, rendered.nested, rendered.renderMicros, expiryOf(ttlSeconds));
+        this.#services.writes.writeNow([{ key, value, ttlSeconds }], this.#page);
       },
     });
   }
