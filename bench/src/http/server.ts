@@ -5,8 +5,8 @@ import { type BlogFixture, seedBlogs } from '../fixtures';
 import { uncachedBlogApp } from './uncached-app';
 
 // The HTTP comparison's server process: the real blog on the memory backend and on
-// memcached, and the same page without a cache, each on its own loopback port and
-// SQLite file. Prints `{"ports":{…}}` once listening; exits on SIGTERM.
+// memcached, and the same page without a cache (naive and batched queries, one SQLite
+// file), each on its own loopback port. Prints `{"ports":{…}}` once listening; exits on SIGTERM.
 // Environment: BENCH_DIR, BENCH_MEMCACHED (host:port), BENCH_COMMENTS (N).
 
 const dir = process.env.BENCH_DIR as string;
@@ -19,7 +19,12 @@ const [memory, memcached, plain] = (await seedBlogs([
   { dir, comments, backend: 'memcached', memcachedAddress, label: 'http-memcached' },
   { dir, comments, backend: 'memory', label: 'http-uncached' },
 ])) as [BlogFixture, BlogFixture, BlogFixture];
-const apps = { uncached: uncachedBlogApp(plain), memory: memory.blog.app, memcached: memcached.blog.app };
+const apps = {
+  uncached: uncachedBlogApp(plain, 'naive'),
+  'uncached-batched': uncachedBlogApp(plain, 'batched'),
+  memory: memory.blog.app,
+  memcached: memcached.blog.app,
+};
 
 const servers: Server[] = [];
 const ports: Record<string, number> = {};

@@ -4,17 +4,26 @@ import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import { panelHelpers } from '../../../examples/blog/src/web/panel-helpers';
 import { visitorMiddleware } from '../../../examples/blog/src/web/visitor';
-import { ignoreExports, loadCommentsNaively, NO_STATS, renderInPlace } from '../baselines/uncached';
+import {
+  ignoreExports,
+  loadCommentsBatched,
+  loadCommentsNaively,
+  NO_STATS,
+  renderInPlace,
+  type UncachedQueries,
+} from '../baselines/uncached';
 import type { BlogFixture } from '../fixtures';
 import { BLOG_VIEWS } from '../views';
 
 /**
  * The blog's article page as an app without a cache would serve it: the same
  * Express set-up, views, layout and visitor middleware, `{{#cachesweeper}}`
- * rendering in place, and the naive queries (2 per comment).
+ * rendering in place, and either the naive queries (2 per comment) or the blog's own
+ * 4 batched queries (what a good engineer builds without a cache).
  */
-export function uncachedBlogApp(fixture: BlogFixture): Express {
+export function uncachedBlogApp(fixture: BlogFixture, queries: UncachedQueries): Express {
   const { models } = fixture.blog;
+  const loadComments = queries === 'naive' ? loadCommentsNaively : loadCommentsBatched;
   const exphbs = create({
     handlebars: Handlebars.create(),
     extname: '.hbs',
@@ -39,7 +48,7 @@ export function uncachedBlogApp(fixture: BlogFixture): Express {
     response.render('articles/show', {
       title: article.title,
       article,
-      comments: await loadCommentsNaively(models, article.id),
+      comments: await loadComments(models, article.id),
       cacheStats: NO_STATS,
       cacheTotals: NO_STATS,
       cacheBackend: 'none',

@@ -12,7 +12,7 @@ export interface ServerCommand {
 
 /** One contender under load. */
 export interface HttpFigures {
-  readonly name: 'uncached' | 'memory' | 'memcached';
+  readonly name: 'uncached' | 'uncached-batched' | 'memory' | 'memcached';
   /** Requests per second, one per run. */
   readonly requestsPerSecond: number[];
   /** p99 latency in ms, one per run. */
@@ -45,10 +45,10 @@ interface Ready {
 
 /**
  * The blog under load on loopback: its server process (NODE_ENV=production)
- * serves the article page of N comments uncached, cached on the memory backend and
- * cached on memcached; autocannon (in this process, programmatic API) runs short
- * runs against each in turn — uncached, memory, memcached, uncached, … — after one
- * warm-up run each.
+ * serves the article page of N comments uncached (naive and batched queries), cached
+ * on the memory backend and cached on memcached; autocannon (in this process,
+ * programmatic API) runs short runs against each in turn — uncached, batched, memory,
+ * memcached, uncached, … — after one warm-up run each.
  */
 export async function measureHttp(
   scale: BenchScale,
@@ -70,7 +70,7 @@ export async function measureHttp(
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
   try {
     const ready = JSON.parse(String((await lines.next()).value)) as Ready;
-    const names = ['uncached', 'memory', 'memcached'] as const;
+    const names = ['uncached', 'uncached-batched', 'memory', 'memcached'] as const;
     const samples = new Map(names.map((name) => [name, [] as autocannon.Result[]]));
     const url = (name: HttpFigures['name']) => `http://127.0.0.1:${ready.ports[name]}/articles/${ready.articleId}`;
     if (warmupSeconds > 0) for (const name of names) await load(url(name), connections, warmupSeconds);
