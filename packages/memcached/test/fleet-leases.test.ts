@@ -7,27 +7,16 @@ import {
   type Sweeper,
   type SweeperStats,
 } from '@cachesweeper/core';
-import { type MemcachedProcess, startMemcached } from '@cachesweeper/test-support';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memcachedBackend } from '../src';
-import { sleep } from './helpers';
+import { serverForSweepers, sleep } from './helpers';
 
 // Several sweepers, each on a backend of its own (its own connections and server
 // health), stand for the processes of a fleet sharing one memcached: what the fleet-wide
 // leases promise, with the real server. The wait is generous where the test is about
 // who renders, so that a loaded machine cannot turn a wait into a second render.
 
-let server: MemcachedProcess;
-let namespaces = 0;
-const sweepers: Sweeper[] = [];
-
-beforeAll(async () => {
-  server = await startMemcached();
-});
-afterEach(async () => {
-  await Promise.all(sweepers.splice(0).map((sweeper) => sweeper.close()));
-});
-afterAll(() => server.stop());
+const memcached = serverForSweepers('lease');
 
 /** `count` processes on one namespace; `spy` sees every leased read they send, and its answers. */
 function fleet(
@@ -38,9 +27,9 @@ function fleet(
     spy?: (reads: readonly LeaseRead[], answers: readonly LeaseAnswer[]) => void;
   } = {},
 ): Sweeper[] {
-  const namespace = `lease${++namespaces}`;
+  const namespace = memcached.namespace();
   return Array.from({ length: count }, () => {
-    let backend: CacheBackend = memcachedBackend({ servers: server.address, timeoutMs: 1000 });
+    let backend: CacheBackend = memcachedBackend({ servers: memcached.address(), timeoutMs: 1000 });
     const leases = backend.leases;
     if (options.spy && leases) {
       const spy = options.spy;
@@ -57,8 +46,7 @@ function fleet(
       timeoutMs: 1000,
       leases: options.leases ?? { waitMs: options.waitMs ?? 5000 },
     });
-    sweepers.push(sweeper);
-    return sweeper;
+    return memcached.track(sweeper);
   });
 }
 

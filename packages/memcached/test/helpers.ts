@@ -1,4 +1,6 @@
-import { memcachedStats } from '@cachesweeper/test-support';
+import type { Sweeper } from '@cachesweeper/core';
+import { type MemcachedProcess, memcachedStats, startMemcached } from '@cachesweeper/test-support';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { MemcachedBackend } from '../src';
 
 /** Slack on top of a deadline for a shared, noisy machine: "settles within its deadline" means within this much more. */
@@ -112,4 +114,36 @@ export function sleep(ms: number): Promise<void> {
 /** `flush_all` commands the memcached at `address` received since it (re)started (its `cmd_flush`). */
 export async function flushesSeen(address: string): Promise<number> {
   return Number((await memcachedStats(address)).cmd_flush);
+}
+
+/**
+ * One memcached server for a test file (started before its tests, stopped after them) and
+ * the sweepers its tests open, closed after each test; each call of `namespace` names a fresh one.
+ */
+export function serverForSweepers(prefix: string): {
+  readonly address: () => string;
+  readonly namespace: () => string;
+  readonly track: (sweeper: Sweeper) => Sweeper;
+} {
+  let server: MemcachedProcess | undefined;
+  let namespaces = 0;
+  const sweepers: Sweeper[] = [];
+  beforeAll(async () => {
+    server = await startMemcached();
+  });
+  afterEach(async () => {
+    await Promise.all(sweepers.splice(0).map((sweeper) => sweeper.close()));
+  });
+  afterAll(() => server?.stop());
+  return {
+    address: () => {
+      if (server === undefined) throw new Error('[cachesweeper] [memcached tests] the server starts in beforeAll');
+      return server.address;
+    },
+    namespace: () => `${prefix}${++namespaces}`,
+    track: (sweeper) => {
+      sweepers.push(sweeper);
+      return sweeper;
+    },
+  };
 }
