@@ -70,6 +70,7 @@ export function outboxPairOverhead({ measured: [withOutbox, without] }: OutboxPa
 export function httpSection(results: BenchResults): string {
   const { http: result } = results;
   const rpsOf = (name: HttpFigures['name']) => result.figures.find((figure) => figure.name === name)?.rps.median;
+  // Blank on the baseline's own row.
   const versus = (figure: HttpFigures, name: HttpFigures['name']) => {
     const baseline = rpsOf(name);
     return baseline === undefined || figure.name === name ? '' : times(figure.rps.median / baseline);
@@ -77,7 +78,7 @@ export function httpSection(results: BenchResults): string {
   const rows = result.figures.map((figure) => [
     HTTP_APP_LABELS[figure.name],
     figure.rps.median.toFixed(figure.rps.median >= 100 ? 0 : 1),
-    figure.name === 'uncached' ? '' : versus(figure, 'uncached'),
+    versus(figure, 'uncached'),
     figure.name.startsWith('uncached') ? '' : versus(figure, 'uncached-batched'),
     `${median(figure.p50).toFixed(0)} ms`,
     `${figure.latencyP99.median.toFixed(0)} ms`,

@@ -27,10 +27,10 @@ export function encodeFragment(
   renderMicros?: number,
   expiresAt?: number,
 ): string {
-  let time = expiresAt === undefined ? '' : EXPIRES + Math.max(0, Math.floor(expiresAt));
-  if (renderMicros !== undefined) time += RENDER_TIME + Math.max(0, Math.round(renderMicros));
-  if (nested.length === 0) return time + PLAIN + html;
-  let header = time + WITH_NESTED;
+  let stamps = expiresAt === undefined ? '' : EXPIRES + Math.max(0, Math.floor(expiresAt));
+  if (renderMicros !== undefined) stamps += RENDER_TIME + Math.max(0, Math.round(renderMicros));
+  if (nested.length === 0) return stamps + PLAIN + html;
+  let header = stamps + WITH_NESTED;
   nested.forEach(([key, token], index) => {
     header += `${index === 0 ? '' : ' '}${key} ${token}`;
   });
@@ -51,23 +51,24 @@ export function nestedTokensHold(nested: readonly NestedToken[], tokens: Readonl
 /** Decodes a cached value; `undefined` for a value in no known shape (written by something else): a miss. */
 export function decodeFragment(value: string): StoredFragment | undefined {
   let start = 0;
-  let expiresAt: number | undefined;
+  const stamps: Stamps = {};
   if (value.startsWith(EXPIRES)) {
     const end = digitsEnd(value, 1, MAX_EXPIRY_DIGITS);
     if (end === undefined) return undefined;
-    expiresAt = Number(value.slice(1, end));
+    stamps.expiresAt = Number(value.slice(1, end));
     start = end;
   }
-  let renderMicros: number | undefined;
   if (value.startsWith(RENDER_TIME, start)) {
     const end = digitsEnd(value, start + 1, MAX_RENDER_TIME_DIGITS);
     if (end === undefined) return undefined;
-    renderMicros = Number(value.slice(start + 1, end));
+    stamps.renderMicros = Number(value.slice(start + 1, end));
     start = end;
   }
-  const stored = decodeBody(value, start, renderMicros);
-  return stored === undefined || expiresAt === undefined ? stored : { ...stored, expiresAt };
+  return decodeBody(value, start, stamps);
 }
+
+/** What the stamps before a stored fragment's body said (only those present). */
+type Stamps = { -readonly [K in 'expiresAt' | 'renderMicros']?: NonNullable<StoredFragment[K]> };
 
 /** Where the run of 1 to `most` digits starting at `from` ends; `undefined` when there is none, or a longer one. */
 function digitsEnd(value: string, from: number, most: number): number | undefined {
@@ -80,10 +81,9 @@ function isDigit(unit: number): boolean {
   return unit >= 0x30 && unit <= 0x39;
 }
 
-/** Decodes `|<html>` or `#<header>\n<html>` from `start` on. */
-function decodeBody(value: string, start: number, renderMicros: number | undefined): StoredFragment | undefined {
-  const time = renderMicros === undefined ? {} : { renderMicros };
-  if (value.startsWith(PLAIN, start)) return { html: value.slice(start + 1), nested: [], ...time };
+/** Decodes `|<html>` or `#<header>\n<html>` from `start` on, with the `stamps` read before it. */
+function decodeBody(value: string, start: number, stamps: Stamps): StoredFragment | undefined {
+  if (value.startsWith(PLAIN, start)) return { html: value.slice(start + 1), nested: [], ...stamps };
   if (!value.startsWith(WITH_NESTED, start)) return undefined;
   const end = value.indexOf('\n', start);
   if (end < 0) return undefined;
@@ -96,5 +96,5 @@ function decodeBody(value: string, start: number, renderMicros: number | undefin
     if (!isValidCacheKey(key) || !isCounterValue(token)) return undefined;
     nested.push([key, token]);
   }
-  return { html: value.slice(end + 1), nested, ...time };
+  return { html: value.slice(end + 1), nested, ...stamps };
 }
