@@ -23,10 +23,12 @@ export const BLOG_RULES: SweeperRules = {
 
 /**
  * The same story with comments declared `within` their article (`WITHIN=on`): invalidating
- * a comment (a vote, an edit, a new or moved comment) also bumps its article's counter,
- * after the comment's own, so the article page's key changes with every comment in it
- * and its hit reads a fixed number of keys (4) instead of one counter per comment. A vote
- * still names only its comment: the vote route passes the comment it loaded (with its
+ * a comment also bumps its article's *contents* counter, which the article page records in
+ * place of one counter per comment, so its hit reads a fixed number of keys (4 with the
+ * page held locally) however many comments it shows. A vote names only its comment: the
+ * page keeps its key and is assembled again around the changed comment. A new or moved
+ * comment is the comment's own write, which the installer makes invalidate the article
+ * too (its list changed). The vote route passes the comment it loaded (with its
  * `articleId`), so the installer needs no query to find the article.
  */
 export const BLOG_RULES_WITHIN: SweeperRules = {

@@ -129,6 +129,26 @@ export function versionKey(namespace: string, model: string, id: KeyPart | reado
   return keyOf(namespace, quoteRow(model, id));
 }
 
+/**
+ * The key of a row's contents counter: `<namespace>:<Model>:<pk>:&`. Invalidating a row
+ * declared `within` this one bumps it (not the row's own counter), and this row's blocks
+ * record it among the counters they nest: their key holds while only what they nest
+ * changed. `&` never appears in a quoted part, so it is neither a counter nor a fragment key.
+ */
+export function contentsKey(namespace: string, model: string, id: KeyPart | readonly KeyPart[]): string {
+  return rowContentsKey(namespace, quoteRow(model, id));
+}
+
+/** `contentsKey` of a row already quoted as `<Model>:<pk>` (`quoteRow`). */
+export function rowContentsKey(namespace: string, row: string): string {
+  return keyOf(namespace, `${row}:&`);
+}
+
+/** Whether `key` is a contents counter (`contentsKey`); a hashed key may be one, so it counts too. */
+export function isContentsKey(key: string): boolean {
+  return key.endsWith(':&') || key.includes(':#');
+}
+
 /** The key of a model's generation counter (bumped by bulk writes): `<namespace>:<Model>:*`. */
 export function generationKey(namespace: string, model: string): string {
   return joinKey(namespace, [quoteKeyPart(model), '*']);

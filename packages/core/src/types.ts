@@ -22,6 +22,12 @@ export interface TokenPlan {
   readonly generationKey: string | undefined;
   /** The quoted attribute value, when the model uses one. */
   readonly attributePart: string | undefined;
+  /**
+   * The row's contents counter (`contentsKey`), when rows of other models are declared
+   * `within` its model: read with the token, never part of it; a block that nests rows
+   * within it records it as a nested token instead of their counters.
+   */
+  readonly contentsKey?: string;
 }
 
 /** A fragment request whose target, token plan and key parts have been checked. */
@@ -39,9 +45,9 @@ export interface PlannedFragment {
   /** Lifetime of the fragment, clamped to the lifetime of version keys. */
   readonly ttlSeconds: number;
   /**
-   * The counters of the rows this row is declared `within`, as its target names them:
-   * a block of one of those rows that nests this fragment need not record its counter,
-   * since invalidating this row bumps that row's counter too.
+   * The contents counters of the rows this row is declared `within`, as its target names
+   * them: a block of one of those rows that nests this fragment records that counter
+   * rather than this row's, since invalidating this row bumps it too.
    */
   readonly within?: readonly string[];
 }

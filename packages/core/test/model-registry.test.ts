@@ -27,6 +27,7 @@ describe('the model registry', () => {
       spec: { using: undefined, counter: true, generation: true, within: [] },
       generationKey: 'ns:Vote:*',
       within: [],
+      container: false,
     });
   });
 
@@ -73,14 +74,16 @@ describe('the model registry', () => {
       );
     });
 
-    it('tells the counters of containing models apart from the others', () => {
+    it('tells the contents counters of containing rows apart from the other counters', () => {
       const models = new ModelRegistry('cs');
-      expect(models.mayBeContainerKey('cs:Article:=7')).toBe(false);
+      expect(models.mayBeContentsKey('cs:Article:=7:&')).toBe(false);
       models.declare('Comment', { within: { Article: 'articleId' } });
-      expect(models.mayBeContainerKey('cs:Article:=7')).toBe(true);
-      expect(models.mayBeContainerKey('cs:Articles:=7')).toBe(false);
-      expect(models.mayBeContainerKey('cs:Comment:=7')).toBe(false);
-      expect(models.mayBeContainerKey('cs:#hashedLongKey')).toBe(true);
+      expect(models.mayBeContentsKey('cs:Article:=7:&')).toBe(true);
+      expect(models.mayBeContentsKey('cs:Article:=7')).toBe(false);
+      expect(models.mayBeContentsKey('cs:Comment:=7')).toBe(false);
+      expect(models.mayBeContentsKey('cs:#hashedLongKey')).toBe(true);
+      expect(models.keysOf('Article').container).toBe(true);
+      expect(models.keysOf('Comment').container).toBe(false);
     });
   });
 });

@@ -41,35 +41,48 @@ describe('the counters a rendering nests', () => {
   });
 
   describe('of children declared within the rendering row', () => {
+    const contents = 'cs:Article:=7:&';
     const tokens = new Map<string, string | null>([
-      ['cs:Article:=7', '70'],
+      [contents, '70'],
       ['cs:Comment:=1', '11'],
       ['cs:Comment:=2', '22'],
     ]);
-    const article = 'cs:Article:=7';
 
-    it('leave out the counter of a child within that row, read after it, and keep what it nests', () => {
-      const rounds = { [article]: 1, 'cs:Comment:=1': 2, 'cs:Comment:=2': 2 };
+    it('record the row’s contents counter for a child within that row read after it, and keep what it nests', () => {
+      const rounds = { [contents]: 1, 'cs:Comment:=1': 2, 'cs:Comment:=2': 2 };
       const children = [slot(1, [['cs:User:=3', '33']], 'k1', 7), slot(2, [], 'k2', 8)];
-      expect(nestedTokensOf(children, page(tokens, rounds), article)).toEqual([
+      expect(nestedTokensOf(children, page(tokens, rounds), contents)).toEqual([
+        [contents, '70'],
         ['cs:User:=3', '33'],
         ['cs:Comment:=2', '22'], // within article 8: another page's row
       ]);
     });
 
-    it('keep the counter of a child read in the same round as the row, or before it', () => {
-      const same = { [article]: 1, 'cs:Comment:=1': 1 };
-      const before = { [article]: 2, 'cs:Comment:=1': 1 };
+    it('record the row’s contents counter once, however many children it stands for', () => {
+      const rounds = { [contents]: 1, 'cs:Comment:=1': 2, 'cs:Comment:=2': 3 };
+      const children = [slot(1, [], 'k1', 7), slot(2, [], 'k2', 7)];
+      expect(nestedTokensOf(children, page(tokens, rounds), contents)).toEqual([[contents, '70']]);
+    });
+
+    it('keep the counter of a child read in the same round as the contents counter, or before it', () => {
+      const same = { [contents]: 1, 'cs:Comment:=1': 1 };
+      const before = { [contents]: 2, 'cs:Comment:=1': 1 };
       for (const rounds of [same, before]) {
-        expect(nestedTokensOf([slot(1, [], 'k1', 7)], page(tokens, rounds), article)).toEqual([
+        expect(nestedTokensOf([slot(1, [], 'k1', 7)], page(tokens, rounds), contents)).toEqual([
           ['cs:Comment:=1', '11'],
         ]);
       }
     });
 
     it('keep the counter of a child whose target does not say which row it lives within', () => {
-      const rounds = { [article]: 1, 'cs:Comment:=1': 2 };
-      expect(nestedTokensOf([slot(1, [])], page(tokens, rounds), article)).toEqual([['cs:Comment:=1', '11']]);
+      const rounds = { [contents]: 1, 'cs:Comment:=1': 2 };
+      expect(nestedTokensOf([slot(1, [])], page(tokens, rounds), contents)).toEqual([['cs:Comment:=1', '11']]);
+    });
+
+    it('record each child’s counter when the contents counter could not be read (its server down)', () => {
+      const unread = new Map<string, string | null>([...tokens, [contents, null]]);
+      const rounds = { [contents]: 1, 'cs:Comment:=1': 2 };
+      expect(nestedTokensOf([slot(1, [], 'k1', 7)], page(unread, rounds), contents)).toEqual([['cs:Comment:=1', '11']]);
     });
   });
 });

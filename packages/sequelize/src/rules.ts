@@ -22,9 +22,11 @@ export interface ModelRule {
   readonly invalidates?: readonly string[];
   /**
    * The rows this model's rows are shown within, as core's `within`: `{ Article: 'articleId' }`.
-   * A write invalidates the containing row too (before and after the write), and a block of
-   * the containing row stops checking the counters of the blocks within it, so its hit reads
-   * a fixed number of keys. Each containing model needs a rule of its own.
+   * A block of the containing row records the row's contents counter instead of the counters
+   * of the blocks within it, so its hit reads a fixed number of keys. A write to a row
+   * invalidates its containing row too (before and after the write: the container's list may
+   * have changed); a row a rule's path reaches (a vote's comment) bumps only the container's
+   * contents counter, so its blocks keep their key. Each containing model needs a rule of its own.
    */
   readonly within?: Readonly<Record<string, string>>;
 }

@@ -37,7 +37,9 @@ export async function invalidationsOfWrite(
     const rows = plan.within.length > 0 ? [...written.rows, ...(written.before ?? [])] : written.rows;
     for (const row of rows) {
       const id = primaryKeyOf(plan.modelClass, row);
-      if (id !== undefined) invalidations.addRow(plan.model, id, withinOf(row, plan.within));
+      if (id === undefined) continue; // a created row's state before the write
+      invalidations.addRow(plan.model, id, withinOf(row, plan.within));
+      addContainers(plan, row, invalidations);
     }
   } else if (!written.tokenChanged) {
     invalidations.addModel(plan.model);
@@ -63,10 +65,28 @@ export async function invalidationsOfWrite(
   return invalidations;
 }
 
+/**
+ * The rows a written row lives within (`within`), by their own counters. A write to the
+ * row itself may change what its container shows around the row's blocks (a new, moved
+ * or deleted comment changes the article's list), so the container's key must change;
+ * a row only reached by a rule's path (a comment a vote names) bumps the container's
+ * contents counter alone, and the container's blocks assemble again around it.
+ */
+function addContainers(plan: ModelPlan, row: Row, invalidations: Invalidations): void {
+  for (const [container, attribute] of plan.spec.within) {
+    const id = row[attribute];
+    if (id === null) continue; // within no row of that model
+    if (typeof id === 'number' || typeof id === 'string' || typeof id === 'bigint') invalidations.addRow(container, id);
+    else invalidations.addModel(container);
+  }
+}
+
 /** Every row of the model and of every model its paths reach: for writes whose rows nobody can name. */
 export function wholeModelInvalidations(plan: ModelPlan): Invalidations {
   const invalidations = new Invalidations();
   invalidations.addModel(plan.model);
   for (const model of plan.reach) invalidations.addModel(model);
+  // Rows it lives within may show a list of them, which the write may have changed.
+  for (const [container] of plan.spec.within) invalidations.addModel(container);
   return invalidations;
 }

@@ -4,7 +4,7 @@ import { installSweeper, type SweeperInstallation, type SweeperRules } from '../
 import { type BlogModels, defineBlog } from './support/blog';
 import { DIALECTS, openDatabase, type TestDatabase } from './support/databases';
 
-/** The blog with comments declared within their article: its page's hit checks no comment counter. */
+/** The blog with comments declared within their article: its page's hit checks no comment counter, only the article's contents counter. */
 const WITHIN_RULES: SweeperRules = {
   Article: {},
   Comment: { within: { Article: 'articleId' } },
@@ -49,25 +49,43 @@ describe.each(DIALECTS)('rules with "within" on %s', (dialect) => {
     expect(sweeper.tokenSpec('Comment').within).toEqual([['Article', 'articleId']]);
   });
 
-  it('a vote, which names only its comment, reads the comment’s article in its transaction and bumps it', async () => {
+  it('a vote, which names only its comment, reads the comment’s article in its transaction and bumps its contents alone', async () => {
     await db.sequelize.transaction((transaction) => models.Vote.create({ commentId: 2 }, { transaction }));
-    await expectBumped('cs:Vote:=1', 'cs:Vote:+', 'cs:Comment:=2', 'cs:Comment:+', 'cs:Article:=2');
+    // The article's own counter stays: its page keeps its key, and is assembled again around the comment.
+    await expectBumped('cs:Vote:=1', 'cs:Vote:+', 'cs:Comment:=2', 'cs:Comment:+', 'cs:Article:=2:&');
   });
 
-  it('a new comment bumps its article', async () => {
+  it('a new comment bumps its article’s counter too: the article shows the list of its comments', async () => {
     await models.Comment.create({ articleId: 1, body: 'c' });
-    await expectBumped('cs:Comment:=3', 'cs:Comment:+', 'cs:Article:=1');
+    await expectBumped('cs:Comment:=3', 'cs:Comment:+', 'cs:Article:=1:&', 'cs:Article:=1', 'cs:Article:+');
   });
 
   it('a comment moved to another article bumps the article it left and the one it joined', async () => {
     const comment = await models.Comment.findByPk(1, { attributes: ['id', 'body'] }); // articleId not loaded
     await comment!.update({ articleId: 2 });
-    await expectBumped('cs:Comment:=1', 'cs:Comment:+', 'cs:Article:=1', 'cs:Article:=2');
+    await expectBumped(
+      ...['cs:Comment:=1', 'cs:Comment:+', 'cs:Article:=1:&', 'cs:Article:=2:&'],
+      ...['cs:Article:=1', 'cs:Article:=2', 'cs:Article:+'],
+    );
   });
 
   it('a bulk update of comments bumps the articles of the rows it touched', async () => {
     await models.Comment.update({ body: 'edited' }, { where: { id: [1, 2] } });
-    await expectBumped('cs:Comment:=1', 'cs:Comment:=2', 'cs:Comment:+', 'cs:Article:=1', 'cs:Article:=2');
+    await expectBumped(
+      'cs:Comment:=1',
+      'cs:Comment:=2',
+      'cs:Comment:+',
+      'cs:Article:=1:&',
+      'cs:Article:=2:&',
+      'cs:Article:=1',
+      'cs:Article:=2',
+      'cs:Article:+',
+    );
+  });
+
+  it('a raw bulk write nobody can name the rows of bumps every article’s generation', async () => {
+    await installation.invalidateModel('Comment');
+    await expectBumped('cs:Comment:*', 'cs:Article:*');
   });
 });
 

@@ -9,10 +9,11 @@ export function needsRead(fragment: PlannedFragment, key: string | undefined, pa
   return key !== undefined && !page.fragments.has(key) && !isFresh(fragment, page);
 }
 
-/** Adds the generation and counter keys of `plan`. */
+/** Adds the generation and counter keys of `plan`, and its contents counter (read with them, though not part of the key). */
 export function pushVersionKeys(plan: TokenPlan, into: string[]): void {
   if (plan.generationKey !== undefined) into.push(plan.generationKey);
   if (plan.counterKey !== undefined) into.push(plan.counterKey);
+  if (plan.contentsKey !== undefined) into.push(plan.contentsKey);
 }
 
 /** A fragment keyed on a counter this page just created cannot be stored yet: no need to ask. */

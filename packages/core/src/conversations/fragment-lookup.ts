@@ -52,7 +52,7 @@ export function* lookupFragments(
       if (hint.lastKey !== undefined && !localCopies?.has(hint.lastKey)) ahead.fragments.push(hint.lastKey);
       // The counters its stored copy records cover every level; before one was read, those of its last rendering.
       if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
-      else pushNestedVersionKeys(hint.nested, fragment.plan.counterKey, ahead.tokens);
+      else pushNestedVersionKeys(hint.nested, fragment.plan.contentsKey, ahead.tokens);
     });
   }
   yield* readTokens(versionKeys, page, context, ahead, leases);
@@ -64,15 +64,17 @@ export function* lookupFragments(
   const counters = new Set<string>();
   planned.forEach((fragment, index) => {
     const key = keys[index];
+    if (key === undefined) return;
     // With leases, a fragment keyed on a counter this page just created is asked for too:
     // the other processes that read that counter miss the same key.
-    const read = leasing === undefined ? needsRead(fragment, key, page) : key !== undefined && !page.fragments.has(key);
-    if (!read || key === undefined) return;
-    own.add(key);
+    const read = leasing === undefined ? needsRead(fragment, key, page) : !page.fragments.has(key);
+    if (read) own.add(key);
+    // One read ahead in the token round that missed is leased in a round of its own, which reads its blocks.
+    else if (leasing !== undefined || !missedAhead(key, page)) return;
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
     readAheadNested(hintOf(index), page, context, nested, hints, counters);
   });
-  if (own.size > 0) {
+  if (own.size > 0 || nested.size > 0 || counters.size > 0) {
     const reads: FragmentReads = {
       own: [...own].map((key) =>
         leasing === undefined || leasing.runsHere(key) ? { key } : { key, lease: 'if-missing' as const },
@@ -86,8 +88,8 @@ export function* lookupFragments(
   // still hold the tokens it was rendered with: read those not read yet.
   yield* readNestedCounters(keys, page, context);
   if (leasing !== undefined) {
-    const taken = yield* takeLeases(keys, page, context, leasing, (index, into) =>
-      readAheadNested(hintOf(index), page, context, into),
+    const taken = yield* takeLeases(keys, page, context, leasing, (index, into, counters) =>
+      readAheadNested(hintOf(index), page, context, into, hints, counters),
     );
     if (taken) yield* readNestedCounters(keys, page, context);
   }
@@ -125,6 +127,13 @@ function serveLocalCopies(keys: readonly (string | undefined)[], page: PageState
       page.stamps.set(key, copy.stamp);
     }
   }
+}
+
+/** Whether `key` was read ahead in the token round (under the key it had last time) and misses: gone, or stale. */
+function missedAhead(key: string, page: PageState): boolean {
+  if (!page.fragments.has(key) || page.nestedAhead.has(key)) return false;
+  const stored = page.fragments.get(key);
+  return stored === undefined || !nestedTokensHold(stored.nested, page.tokens);
 }
 
 /** Reads the counters nested in the stored copies of `keys` that the page has not read yet. */

@@ -22,7 +22,8 @@ export interface Leasing {
  * stale copy (a counter nested in it moved) is replaced by a lease only if its stamp
  * is unchanged, so of the pages that read that copy only one wins; a missing one is
  * leased if still missing. The blocks nested in them are read ahead in the same round
- * (`readAhead(index, into)`), which their own lookup would otherwise make.
+ * (`readAhead(index, into, counters)`: their keys, and the counters of those the block's
+ * own key covers), which their own lookup would otherwise make.
  *
  * Fragments read ahead as blocks nested in another are left alone: whoever renders the
  * block around them renders them. So are fragments another page of this process is
@@ -34,10 +35,11 @@ export function* takeLeases(
   page: PageState,
   context: ConversationContext,
   leasing: Leasing,
-  readAhead: (index: number, into: Set<string>) => void,
+  readAhead: (index: number, into: Set<string>, counters: Set<string>) => void,
 ): Conversation<boolean> {
   const own: LeaseRead[] = [];
   const nested = new Set<string>();
+  const counters = new Set<string>();
   keys.forEach((key, index) => {
     if (key === undefined || page.leases.has(key) || page.nestedAhead.has(key) || !page.fragments.has(key)) return;
     const stored = page.fragments.get(key);
@@ -51,10 +53,11 @@ export function* takeLeases(
       if (stamp === undefined) return;
       own.push({ key, lease: 'replace', stamp });
     }
-    readAhead(index, nested);
+    readAhead(index, nested, counters);
   });
   if (own.length === 0) return false;
   for (const read of own) leasing.asking(read.key);
-  yield* readFragments('take fragment leases', { own, nested: [...nested] }, page, context, leasing.settings);
+  const reads = { own, nested: [...nested], counters: [...counters] };
+  yield* readFragments('take fragment leases', reads, page, context, leasing.settings);
   return true;
 }

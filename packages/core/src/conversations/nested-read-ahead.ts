@@ -63,17 +63,18 @@ function nextKeyOf(
 
 /**
  * Adds the version keys of the blocks a fragment nested last time: their generations,
- * and the counters of those not declared within the fragment's own row (`counterKey`).
- * Those within it are left out: its stored copy does not record them, and a page must
- * read them after the row's counter, never in the same round (see `nestedTokensOf`).
+ * and the counters of those not declared within the fragment's own row (whose contents
+ * counter is `contentsKey`). Those within it are left out: its stored copy does not
+ * record them, and a page must read them after the row's contents counter, never in the
+ * same round (see `nestedTokensOf`).
  */
 export function pushNestedVersionKeys(
   nested: readonly PlannedFragment[] | undefined,
-  counterKey: string | undefined,
+  contentsKey: string | undefined,
   into: string[],
 ): void {
   for (const fragment of nested ?? []) {
-    const covered = counterKey !== undefined && fragment.within?.includes(counterKey) === true;
+    const covered = contentsKey !== undefined && fragment.within?.includes(contentsKey) === true;
     if (!covered) pushVersionKeys(fragment.plan, into);
     else if (fragment.plan.generationKey !== undefined) into.push(fragment.plan.generationKey);
   }

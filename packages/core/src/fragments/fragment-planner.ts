@@ -1,7 +1,7 @@
 import type { KeyPlacement } from '../backend';
 import { CacheSweeperError, describeValue } from '../errors';
 import { isGenerationKey, keyOf, quoteFragment, quoteFragmentTail, quoteWholeModel } from '../keys';
-import { containerCounters } from '../models/container-keys';
+import { containerContents } from '../models/container-keys';
 import type { ModelRegistry } from '../models/model-registry';
 import { describeTarget, resolveTarget, type Target } from '../targets';
 import { planToken } from '../tokens/token-plan';
@@ -64,7 +64,7 @@ export class FragmentPlanner {
         `digest of ${describeTarget(target)} must be a string, got ${describeValue(digest)}`,
       );
     }
-    const { spec, generationKey, within } = this.#models.keysOf(target.model);
+    const { spec, generationKey, within, container } = this.#models.keysOf(target.model);
     if (target.wholeModel)
       return this.#planWholeModel(target.model, spec.generation, generationKey, digest, parts, ttlSeconds);
     const quoted = quoteFragment({ model: target.model, id: target.id, digest, parts });
@@ -73,12 +73,12 @@ export class FragmentPlanner {
     const planned: PlannedFragment = {
       model: target.model,
       id: target.id,
-      plan: planToken(this.#namespace, target, spec, quoted.head, generation),
+      plan: planToken(this.#namespace, target, spec, quoted.head, generation, container),
       quoted,
       ttlSeconds: this.#fragmentTtl(ttlSeconds),
     };
     if (within.length === 0) return planned;
-    const containers = containerCounters(this.#namespace, target, within);
+    const containers = containerContents(this.#namespace, target, within);
     return containers.length === 0 ? planned : { ...planned, within: containers };
   }
 

@@ -123,8 +123,9 @@ export class Invalidator {
       }
     }
     const unique = [...new Set(keys)];
-    // A model counter rides along with the rows of its model: it is not a row invalidated.
-    const rows = unique.filter((key) => !isModelCounterKey(key)).length;
+    // A model counter rides along with the rows of its model, a contents counter with the rows
+    // within its row: neither is a row invalidated.
+    const rows = unique.filter((key) => !isModelCounterKey(key) && !this.#models.mayBeContentsKey(key)).length;
     return this.#bump(unique, rows, options.stats);
   }
 
@@ -199,10 +200,10 @@ export class Invalidator {
     }
     // Keys name a counter once (an outbox row keeps that name whatever the servers); every copy goes.
     const bumped = this.#everyCopy(keys);
-    // The counters of rows others live within go again once the others' bumps were answered:
-    // a page that read such a counter after the first bump but an inner row's before its own
-    // bump stored its rendering under a key that the second bump retires.
-    const again = this.#everyCopy(keys.filter((key) => this.#models.mayBeContainerKey(key)));
+    // The contents counters of rows others live within go again once the others' bumps were
+    // answered: a page that read such a counter after the first bump but an inner row's before
+    // its own bump stored its rendering with a contents token that the second bump retires.
+    const again = this.#everyCopy(keys.filter((key) => this.#models.mayBeContentsKey(key)));
     const conversation = bumpCounters(bumped, again);
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.

@@ -1,5 +1,5 @@
 import { CacheSweeperError } from '../errors';
-import { generationKey, versionKey } from '../keys';
+import { contentsKey, generationKey } from '../keys';
 import { describeTarget, type ResolvedTarget } from '../targets';
 import type { WithinLink } from '../tokens/token-spec';
 import type { ModelRegistry } from './model-registry';
@@ -10,21 +10,22 @@ function isRowId(id: unknown): id is number | string | bigint {
 }
 
 /**
- * The counters of the rows `target` lives within, for the links whose attribute it
- * holds (a target without it is simply not known to be within: its counter is recorded).
+ * The contents counters of the rows `target` lives within, for the links whose attribute
+ * it holds (a target without it is simply not known to be within: its counter is recorded).
  */
-export function containerCounters(namespace: string, target: ResolvedTarget, within: readonly WithinLink[]): string[] {
+export function containerContents(namespace: string, target: ResolvedTarget, within: readonly WithinLink[]): string[] {
   const counters: string[] = [];
   for (const [container, attribute] of within) {
     const id = target.attribute(attribute);
-    if (isRowId(id)) counters.push(versionKey(namespace, container, id));
+    if (isRowId(id)) counters.push(contentsKey(namespace, container, id));
   }
   return counters;
 }
 
 /**
  * The version keys an invalidation of `target` bumps for the rows it lives within:
- * each containing row's counter, read from the target's attribute. A target that does
+ * each containing row's contents counter, read from the target's attribute (its own
+ * counter stays: the blocks of that row assemble again around the changed one). A target that does
  * not hold the attribute (a bare `{ model, id }` reference) cannot name its row, so
  * every row of that model is invalidated through its generation; without one, that
  * is an error, since skipping the bump would leave blocks of that row stale.
@@ -40,7 +41,7 @@ export function containerKeysOf(
     const id = target.attribute(attribute);
     if (id === null) continue; // lives within no row of that model
     if (isRowId(id)) {
-      keys.push(versionKey(namespace, container, id));
+      keys.push(contentsKey(namespace, container, id));
     } else if (id === undefined && models.specOf(container).generation) {
       keys.push(generationKey(namespace, container));
     } else {

@@ -1,5 +1,5 @@
 import { CacheSweeperError, describeValue } from '../errors';
-import { generationKey, keyOf, quoteKeyPart } from '../keys';
+import { generationKey, isContentsKey } from '../keys';
 import {
   DEFAULT_TOKEN_SPEC,
   describeSpec,
@@ -18,6 +18,8 @@ export interface ModelKeys {
   readonly generationKey: string | undefined;
   /** The rows its rows live within (`within`), each containing model checked (see `ModelRegistry.keysOf`). */
   readonly within: readonly WithinLink[];
+  /** Whether rows of other models are declared within its rows: its blocks then read each row's contents counter. */
+  readonly container: boolean;
 }
 
 // Model names come from code, so this stays small; the bound guards against data posing as names.
@@ -36,8 +38,8 @@ export class ModelRegistry {
   readonly #namespace: string;
   readonly #declared = new Map<string, TokenSpec>();
   readonly #keys = new Map<string, ModelKeys>();
-  /** Key prefixes (`<ns>:<Model>:`) of the models other models live within. */
-  #containerPrefixes: readonly string[] = [];
+  /** The models other models live within. */
+  #containers: ReadonlySet<string> = new Set();
 
   /** A registry for the keys of `namespace`. */
   constructor(namespace: string) {
@@ -65,18 +67,16 @@ export class ModelRegistry {
     const containers = new Set<string>();
     for (const declared of this.#declared.values())
       for (const [container] of declared.within) containers.add(container);
-    this.#containerPrefixes = [...containers].map((container) => keyOf(this.#namespace, `${quoteKeyPart(container)}:`));
+    this.#containers = containers;
   }
 
   /**
-   * Whether `key` may be the counter of a row other rows live within. Such counters
-   * are bumped again once the rows inside them were bumped (see `Invalidator`); a
-   * hashed key (too long to read) may be one, so it counts too.
+   * Whether `key` may be the contents counter of a row other rows live within. Such
+   * counters are bumped again once the rows inside them were bumped (see `Invalidator`);
+   * a hashed key (too long to read) may be one, so it counts too.
    */
-  mayBeContainerKey(key: string): boolean {
-    if (this.#containerPrefixes.length === 0) return false;
-    if (key.startsWith(`${this.#namespace}:#`)) return true;
-    return this.#containerPrefixes.some((prefix) => key.startsWith(prefix));
+  mayBeContentsKey(key: string): boolean {
+    return this.#containers.size > 0 && isContentsKey(key);
   }
 
   /** The spec a model was declared with, or `undefined` when it was not declared. */
@@ -100,6 +100,7 @@ export class ModelRegistry {
         spec,
         generationKey: spec.generation ? generationKey(this.#namespace, model) : undefined,
         within: spec.within,
+        container: this.#containers.has(model),
       };
       this.#keys.set(model, keys);
     }

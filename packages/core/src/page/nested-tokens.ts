@@ -8,22 +8,24 @@ import type { PageState } from './page-state';
  * and what each child nests. `null` when the children are unknown or one of them
  * could not be keyed: nothing could then tell when the rendering changes.
  *
- * A child declared `within` the rendering's own row (`ownCounter`) is not recorded by
- * its counter: invalidating the child bumps `ownCounter` too (after the child's own
- * bump, and again once it landed), which the rendering's key holds. That holds only
- * when the page read the child's counter in a later round than `ownCounter`: a page
- * that read them the other way round could pair a new row counter with an old child,
- * so then the child's counter is recorded. Its generation is recorded either way (a
- * bulk write to the child's model names no row around it), and so is what it nests.
+ * A child declared `within` the rendering's own row, whose contents counter is
+ * `ownContents`, is recorded by that counter instead of its own: invalidating the child
+ * bumps `ownContents` too (after the child's own bump, and again once it landed). That
+ * holds only when the page read the child's counter in a later round than `ownContents`:
+ * a page that read them the other way round could pair a new contents token with an old
+ * child, so then the child's counter is recorded. Its generation is recorded either way
+ * (a bulk write to the child's model names no row around it), and so is what it nests.
  */
 export function nestedTokensOf(
   children: readonly FragmentSlot[] | null,
   page: Pick<PageState, 'tokens' | 'tokenRounds'>,
-  ownCounter?: string,
+  ownContents?: string,
 ): readonly NestedToken[] | null {
   if (children === null) return null;
   const { tokens, tokenRounds } = page;
-  const ownRound = ownCounter === undefined ? undefined : tokenRounds.get(ownCounter);
+  // A contents counter that could not be read stands for nothing: the children's counters are recorded.
+  const ownRound =
+    ownContents === undefined || typeof tokens.get(ownContents) !== 'string' ? undefined : tokenRounds.get(ownContents);
   const collected = new Map<string, string>();
   for (const child of children) {
     if (child.nested === null || child.nested === undefined) return null;
@@ -31,9 +33,9 @@ export function nestedTokensOf(
     const covered =
       ownRound !== undefined &&
       counterKey !== undefined &&
-      child.planned.within?.includes(ownCounter as string) === true &&
+      child.planned.within?.includes(ownContents as string) === true &&
       (tokenRounds.get(counterKey) ?? 0) > ownRound;
-    for (const versionKey of [generationKey, covered ? undefined : counterKey]) {
+    for (const versionKey of [generationKey, covered ? ownContents : counterKey]) {
       if (versionKey === undefined) continue;
       const token = tokens.get(versionKey);
       if (typeof token !== 'string') return null;

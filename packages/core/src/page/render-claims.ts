@@ -41,7 +41,7 @@ export function renderClaim(ctx: ClaimContext, slot: FragmentSlot, shared: boole
       settled = true;
       const renderMicros = timer?.();
       // A fragment without a key nests nothing the page could record: it is never stored.
-      const nested = slot.key === undefined ? null : nestedTokensOf(children, ctx.page, slot.planned.plan.counterKey);
+      const nested = slot.key === undefined ? null : nestedTokensOf(children, ctx.page, slot.planned.plan.contentsKey);
       slot.nested = nested;
       if (children !== null) {
         hints?.noteNested(

@@ -1,5 +1,5 @@
 import { CacheSweeperError, describeValue } from '../errors';
-import { keyOf, quoteKeyPart } from '../keys';
+import { keyOf, quoteKeyPart, rowContentsKey } from '../keys';
 import { describeTarget, type ResolvedTarget } from '../targets';
 import type { KeyPart, TokenPlan } from '../types';
 import type { TokenSpec } from './token-spec';
@@ -7,7 +7,8 @@ import type { TokenSpec } from './token-spec';
 /**
  * Works out which keys a target's token needs. `row` is the target quoted as
  * `<Model>:<pk>` (`quoteRow`), `generationKey` the model's generation key when its spec
- * keeps one; throws when a `using` attribute was not loaded.
+ * keeps one; `container` says other models' rows live within it (its contents counter is
+ * read beside the token). Throws when a `using` attribute was not loaded.
  */
 export function planToken(
   namespace: string,
@@ -15,12 +16,14 @@ export function planToken(
   spec: TokenSpec,
   row: string,
   generationKey: string | undefined,
+  container = false,
 ): TokenPlan {
-  return {
+  const plan: TokenPlan = {
     counterKey: spec.counter ? keyOf(namespace, row) : undefined,
     generationKey,
     attributePart: spec.using === undefined ? undefined : attributeToken(target, spec.using),
   };
+  return container ? { ...plan, contentsKey: rowContentsKey(namespace, row) } : plan;
 }
 
 /** Reads the `using` attribute as a key-safe token part; Dates at millisecond precision. */

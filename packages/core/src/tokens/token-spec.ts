@@ -13,9 +13,10 @@ import { CacheSweeperError, describeValue } from '../errors';
  *   `invalidateModel` when a bulk write touched rows nobody can name.
  * - `within`: the rows this model's rows are shown inside (`{ Article: 'articleId' }`:
  *   a comment sits in the page of the article its `articleId` names). Invalidating a
- *   row also bumps the counter of the row it lives within, so a block of that row
- *   need not check the counters of the blocks nested in it: its hit reads a fixed
- *   number of keys however many it nests.
+ *   row also bumps the *contents* counter of the row it lives within (not its own
+ *   counter: that row's key stays), which a block of that row records in place of the
+ *   counters of the blocks nested in it: its hit reads a fixed number of keys however
+ *   many it nests. A new, deleted or moved row must invalidate its container too.
  */
 export interface ModelTokens {
   /** The row attribute that is part of the token, e.g. `updatedAt`. */
