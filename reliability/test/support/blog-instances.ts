@@ -40,6 +40,8 @@ export interface BlogInstanceOptions {
   readonly database: BlogDatabase;
   readonly sweeper: Sweeper;
   readonly seed?: SeedSize;
+  /** The blog's `WITHIN=on` rules: comments declared within their article. Default: off. */
+  readonly within?: boolean;
 }
 
 /**
@@ -48,7 +50,11 @@ export interface BlogInstanceOptions {
  * instance on a database seeds it and switches it to WAL, so renders never wait on writers.
  */
 export async function startBlogInstance(options: BlogInstanceOptions): Promise<BlogInstance> {
-  const config = readConfig({ DATABASE_PATH: options.database.path, SESSION_SECRET: SUITE_SECRET });
+  const config = readConfig({
+    DATABASE_PATH: options.database.path,
+    SESSION_SECRET: SUITE_SECRET,
+    ...(options.within === true ? { WITHIN: 'on' } : {}),
+  });
   const cacheErrors: CacheSweeperError[] = [];
   const blog = await createBlog({
     config,

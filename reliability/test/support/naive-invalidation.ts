@@ -45,3 +45,23 @@ export function forgetTheArticleAMovedCommentLeft(instance: BlogInstance): void 
     else return invalidate();
   });
 }
+
+/**
+ * The control for `within` (run with the blog's WITHIN=on rules): replaces the installer's
+ * hooks with one that invalidates a new comment alone after commit, which bumps its
+ * article's contents counter but not the article's own: the page keeps its key, and a
+ * process that assembled it before assembles it again from its recipe, around the old
+ * list of comments. The race must see it (the installer invalidates the article too).
+ */
+export function bumpOnlyTheContentsOfANewCommentsArticle(instance: BlogInstance): void {
+  const { models, sweeper, installation } = instance.blog;
+  installation.uninstall();
+  models.Comment.addHook('afterCreate', 'naive-invalidation', (row, options) => {
+    const comment = row as unknown as { id: number; articleId: number };
+    const invalidate = async () => {
+      await sweeper.invalidate({ model: 'Comment', id: comment.id, articleId: comment.articleId });
+    };
+    if (options.transaction) options.transaction.afterCommit(invalidate);
+    else return invalidate();
+  });
+}

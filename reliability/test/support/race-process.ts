@@ -11,6 +11,8 @@ export interface RaceRequest {
   readonly workers: number;
   readonly checkEvery: number;
   readonly seed: SeedSize;
+  /** The blog's `WITHIN=on` rules. Default: off. */
+  readonly within?: boolean;
 }
 
 const CHILD = new URL('./race-child.ts', import.meta.url).pathname;
@@ -31,7 +33,12 @@ export function raceInChildProcess(request: RaceRequest): Promise<RaceOutcome> {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (outcome) resolve(outcome);
-      else reject(new Error(`the ${request.backend} race process exited with ${signal ?? code} before reporting`));
+      else
+        reject(
+          new Error(
+            `the ${request.backend}${request.within === true ? ' (WITHIN=on)' : ''} race process exited with ${signal ?? code} before reporting`,
+          ),
+        );
     });
   });
 }

@@ -54,6 +54,8 @@ export interface RaceOptions {
   readonly mix?: OperationMix;
   /** Random delays after queries and before backend calls. Default: true. */
   readonly delays?: boolean;
+  /** The app instances run the blog's `WITHIN=on` rules (the reference renders uncached either way). Default: off. */
+  readonly within?: boolean;
   /** Changes an app instance before the run (the controls replace the invalidation rules with broken ones). */
   readonly tamper?: (instance: BlogInstance) => void;
   /**
@@ -110,7 +112,13 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
         jitterMs: () => (delays && Math.random() < 0.2 ? randomBelow(3) : 0),
       });
       const sweeper = createSweeper({ backend, onError: countCacheError });
-      const instance = await startBlogInstance({ name: `app-${index}`, database, sweeper, seed: options.seed });
+      const instance = await startBlogInstance({
+        name: `app-${index}`,
+        database,
+        sweeper,
+        seed: options.seed,
+        within: options.within,
+      });
       ledger.watch(instance.blog.sequelize);
       if (delays) delayAfterEveryQuery(instance);
       options.tamper?.(instance);

@@ -12,7 +12,7 @@ export type BackendOp =
       readonly kind: 'getStamped';
       readonly what: string;
       readonly keys: readonly string[];
-      readonly stamped: readonly string[];
+      readonly stamped: readonly LeaseRead[];
       readonly ttlSeconds: number;
     }
   | {
@@ -75,12 +75,12 @@ export function* readLeased(
 
 /**
  * Reads `keys` as `getMany` does and, in the same round (in parallel), `stamped` with
- * their stamps and no lease (see `FragmentLeases.read`).
+ * their stamps, taking the leases they ask for (see `FragmentLeases.read`).
  */
 export function* getStamped(
   what: string,
   keys: readonly string[],
-  stamped: readonly string[],
+  stamped: readonly LeaseRead[],
   ttlSeconds: number,
 ): Conversation<{ values: (string | undefined)[]; answers: LeaseAnswer[] }> {
   return (yield { kind: 'getStamped', what, keys, stamped, ttlSeconds }) as {

@@ -35,7 +35,12 @@ export function* readStamped(
   if (leases === undefined) return yield* getMany(what, keys);
   const plain = keys.slice(0, stampedFrom);
   const stamped = keys.slice(stampedFrom);
-  const read = yield* getStamped(what, plain, stamped, leases.ttlSeconds);
+  const read = yield* getStamped(
+    what,
+    plain,
+    stamped.map((key) => ({ key })),
+    leases.ttlSeconds,
+  );
   const values = [...read.values];
   const { answers } = read;
   stamped.forEach((key, index) => {
@@ -93,13 +98,15 @@ export function* readFragments(
     return;
   }
   const all: LeaseRead[] = [...reads.own, ...nested.map((key) => ({ key }))];
-  const answers = yield* readLeased(what, [...all, ...counters.map((key) => ({ key }))], leases.ttlSeconds);
+  // Counters need no stamp: a multi-get beside the leased reads, in the same round, costs less a key.
+  const { values, answers } =
+    counters.length === 0
+      ? { values: [], answers: yield* readLeased(what, all, leases.ttlSeconds) }
+      : yield* getStamped(what, counters, all, leases.ttlSeconds);
   all.forEach((read, index) => {
     record(read.key, answers[index] ?? { kind: 'missing' }, page, context);
   });
-  if (counters.length === 0) return;
-  const values = answers.map((answer) => (answer?.kind === 'value' ? answer.value : undefined));
-  acceptCounters(counters, values, page, context, round, all.length);
+  acceptCounters(counters, values, page, context, round);
 }
 
 function record(key: string, answer: LeaseAnswer, page: PageState, context: ConversationContext): void {

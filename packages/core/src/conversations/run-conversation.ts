@@ -93,8 +93,7 @@ function execute(op: BackendOp, backend: CacheBackend): Promise<unknown> {
         return backend.leases.store(op.entries);
       case 'getStamped': {
         if (backend.leases === undefined) throw noLeases(backend.name);
-        const stamped = op.stamped.map((key) => ({ key }));
-        return Promise.all([backend.getMany(op.keys), backend.leases.read(stamped, op.ttlSeconds)]).then(
+        return Promise.all([backend.getMany(op.keys), backend.leases.read(op.stamped, op.ttlSeconds)]).then(
           ([values, answers]) => ({ values, answers }),
         );
       }

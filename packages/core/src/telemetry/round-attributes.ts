@@ -50,7 +50,8 @@ export function answeredRound(op: BackendOp, result: unknown): RoundEnd {
     case 'getStamped': {
       const { values: got, answers } = result as { values: unknown[]; answers: LeaseAnswer[] };
       const found = got.filter((value) => value !== undefined).length + countValues(answers);
-      return { ok: true, attributes: { 'cachesweeper.found': found } };
+      const won = answers.filter((answer) => answer.kind === 'won').length;
+      return { ok: true, attributes: { 'cachesweeper.found': found, 'cachesweeper.leases_won': won } };
     }
     case 'readLeased': {
       const answers = values as LeaseAnswer[];
