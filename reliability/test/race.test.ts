@@ -6,7 +6,7 @@ import {
   invalidateVotesBeforeCommit,
 } from './support/naive-invalidation';
 import { raceInChildProcess } from './support/race-process';
-import { type RaceOutcome, runRace, sharedMemory } from './support/race-run';
+import { type RaceOptions, type RaceOutcome, runRace, sharedMemory } from './support/race-run';
 import { printFigures, scaled } from './support/scale';
 
 const OPERATION_COUNT = scaled(6_000, 100_000);
@@ -95,6 +95,27 @@ describe.each(RUNS.map(({ label }) => label))(
   },
 );
 
+/**
+ * A control: the race with a broken invalidation (`tamper`) on a small workload of renders
+ * and one kind of write, over many pages with few writes between checkpoints (a later write
+ * to a page would invalidate, and hide, its stale copy). Returns the outcome, once run.
+ */
+function controlRace(figures: string, options: Pick<RaceOptions, 'mix' | 'tamper' | 'within'>) {
+  let outcome: RaceOutcome | undefined;
+  beforeAll(async () => {
+    outcome = await runRace({
+      cache: sharedMemory(10_000),
+      total: 1_000,
+      workers: WORKERS,
+      checkEvery: 100,
+      seed: { articles: 8, commentsPerArticle: 6, firstArticleComments: 6, maxVotesPerComment: 2 },
+      ...options,
+    });
+    printFigures(`race control (${figures})`, describeOutcome(outcome));
+  });
+  return () => outcome as RaceOutcome;
+}
+
 describe('the control: votes invalidated inside their transaction, before COMMIT (django-cache-sweeper)', () => {
   let outcome: RaceOutcome;
   beforeAll(async () => {
@@ -123,52 +144,31 @@ describe('the control: votes invalidated inside their transaction, before COMMIT
 });
 
 describe('the control: a moved comment invalidates only its new article', () => {
-  let outcome: RaceOutcome;
-  beforeAll(async () => {
-    outcome = await runRace({
-      cache: sharedMemory(10_000),
-      total: 1_000,
-      workers: WORKERS,
-      // Few moves between checkpoints, over many articles: a later move into the article
-      // a comment left would invalidate it and hide the stale page.
-      checkEvery: 100,
-      mix: [
-        [95, OPERATIONS.renderArticle],
-        [5, OPERATIONS.moveComment],
-      ],
-      tamper: forgetTheArticleAMovedCommentLeft,
-      seed: { articles: 8, commentsPerArticle: 6, firstArticleComments: 6, maxVotesPerComment: 2 },
-    });
-    printFigures('race control (moved comment, old article not invalidated)', describeOutcome(outcome));
+  const outcome = controlRace('moved comment, old article not invalidated', {
+    mix: [
+      [95, OPERATIONS.renderArticle],
+      [5, OPERATIONS.moveComment],
+    ],
+    tamper: forgetTheArticleAMovedCommentLeft,
   });
 
   it('is caught serving stale pages', () => {
-    expect(outcome.pages.stale.length).toBeGreaterThan(0);
+    expect(outcome().pages.stale.length).toBeGreaterThan(0);
   });
 });
 
 describe('the control (WITHIN=on): a new comment bumps only its article’s contents counter', () => {
-  let outcome: RaceOutcome;
-  beforeAll(async () => {
-    outcome = await runRace({
-      cache: sharedMemory(10_000),
-      total: 1_000,
-      workers: WORKERS,
-      within: true,
-      // Few new comments between checkpoints, over many articles: a later write to the article
-      // (a vote does not: it keeps the key) would hide the stale page.
-      checkEvery: 100,
-      mix: [
-        [95, OPERATIONS.renderArticle],
-        [5, OPERATIONS.addComment],
-      ],
-      tamper: bumpOnlyTheContentsOfANewCommentsArticle,
-      seed: { articles: 8, commentsPerArticle: 6, firstArticleComments: 6, maxVotesPerComment: 2 },
-    });
-    printFigures('race control (WITHIN=on, new comment, article counter not bumped)', describeOutcome(outcome));
+  // A vote in between would not hide it: a vote keeps the article page's key.
+  const outcome = controlRace('WITHIN=on, new comment, article counter not bumped', {
+    within: true,
+    mix: [
+      [95, OPERATIONS.renderArticle],
+      [5, OPERATIONS.addComment],
+    ],
+    tamper: bumpOnlyTheContentsOfANewCommentsArticle,
   });
 
   it('is caught serving stale pages', () => {
-    expect(outcome.pages.stale.length).toBeGreaterThan(0);
+    expect(outcome().pages.stale.length).toBeGreaterThan(0);
   });
 });
