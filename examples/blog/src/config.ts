@@ -22,8 +22,8 @@ export interface BlogConfig {
    */
   readonly outbox?: boolean | undefined;
   /**
-   * `WITHIN=on` declares comments within their article (`BLOG_RULES_WITHIN`): the article page's
-   * hit reads 4 keys instead of one per comment; default off (see the README for why).
+   * Comments declared within their article (`BLOG_RULES_WITHIN`): the article page's hit reads
+   * 4 keys instead of one per comment. Default on; `WITHIN=off` runs `BLOG_RULES`.
    */
   readonly within?: boolean;
   /** `CACHE=off` renders every block in place, with no cache reads or writes (development); default on. */
@@ -75,7 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BlogConfig {
     sessionSecret: env.SESSION_SECRET,
     outbox: outbox === 'on' ? true : outbox === 'off' ? false : undefined,
     caching: cache !== 'off',
-    within: readSwitch(env, 'WITHIN'),
+    within: env.WITHIN === undefined ? true : readSwitch(env, 'WITHIN'),
     statsEndpoint: readSwitch(env, 'BLOG_STATS_ENDPOINT'),
     renderDelayMs: readMilliseconds(env, 'BLOG_RENDER_DELAY_MS'),
   };

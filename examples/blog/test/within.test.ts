@@ -4,9 +4,10 @@ import { HttpVisitor, likesOf, panelFigures } from './support/browser-less-visit
 import { type BlogBackend, type RunningBlog, startBlog } from './support/running-blog';
 
 describe('WITHIN', () => {
-  it('is off unless set, and refuses a value that is neither on nor off', () => {
-    expect(readConfig({}).within).toBe(false);
+  it('is on unless set off, and refuses a value that is neither on nor off', () => {
+    expect(readConfig({}).within).toBe(true);
     expect(readConfig({ WITHIN: 'on' }).within).toBe(true);
+    expect(readConfig({ WITHIN: 'off' }).within).toBe(false);
     expect(() => readConfig({ WITHIN: 'maybe' })).toThrow(
       '[cachesweeper] [blog] WITHIN must be 1/true/on or 0/false/off, got "maybe"',
     );

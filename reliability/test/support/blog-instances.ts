@@ -40,7 +40,7 @@ export interface BlogInstanceOptions {
   readonly database: BlogDatabase;
   readonly sweeper: Sweeper;
   readonly seed?: SeedSize;
-  /** The blog's `WITHIN=on` rules: comments declared within their article. Default: off. */
+  /** The blog's `WITHIN` switch: comments declared within their article (on) or not (off). Default: the blog's (on). */
   readonly within?: boolean;
 }
 
@@ -53,7 +53,7 @@ export async function startBlogInstance(options: BlogInstanceOptions): Promise<B
   const config = readConfig({
     DATABASE_PATH: options.database.path,
     SESSION_SECRET: SUITE_SECRET,
-    ...(options.within === true ? { WITHIN: 'on' } : {}),
+    ...(options.within === undefined ? {} : { WITHIN: options.within ? 'on' : 'off' }),
   });
   const cacheErrors: CacheSweeperError[] = [];
   const blog = await createBlog({

@@ -11,7 +11,7 @@ export interface RaceRequest {
   readonly workers: number;
   readonly checkEvery: number;
   readonly seed: SeedSize;
-  /** The blog's `WITHIN=on` rules. Default: off. */
+  /** The blog's `WITHIN` switch. Default: the blog's (on). */
   readonly within?: boolean;
 }
 
@@ -36,7 +36,7 @@ export function raceInChildProcess(request: RaceRequest): Promise<RaceOutcome> {
       else
         reject(
           new Error(
-            `the ${request.backend}${request.within === true ? ' (WITHIN=on)' : ''} race process exited with ${signal ?? code} before reporting`,
+            `the ${request.backend}${request.within === false ? ' (WITHIN=off)' : ''} race process exited with ${signal ?? code} before reporting`,
           ),
         );
     });

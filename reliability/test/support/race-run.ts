@@ -54,7 +54,7 @@ export interface RaceOptions {
   readonly mix?: OperationMix;
   /** Random delays after queries and before backend calls. Default: true. */
   readonly delays?: boolean;
-  /** The app instances run the blog's `WITHIN=on` rules (the reference renders uncached either way). Default: off. */
+  /** The app instances' `WITHIN` switch (the reference renders uncached either way). Default: the blog's (on). */
   readonly within?: boolean;
   /** Changes an app instance before the run (the controls replace the invalidation rules with broken ones). */
   readonly tamper?: (instance: BlogInstance) => void;
