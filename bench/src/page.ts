@@ -25,7 +25,8 @@ export interface CachedArticlePage {
  * The article page of the blog's route: render `articles/show` for a reference to the
  * article (`{ model: 'Article', id }`: the route runs no query of its own) with the
  * blog's miss-only loaders through `renderCached`, then the layout, whose title is the
- * one the page's block exported. The same work as `GET /articles/:id` minus Express.
+ * one the page's block exported, as the engine does (`renderCached`, trimmed by pieces).
+ * The same work as `GET /articles/:id` minus Express.
  */
 export function cachedArticlePage(fixture: BlogFixture): CachedArticlePage {
   const { blog } = fixture;
@@ -49,7 +50,12 @@ export function cachedArticlePage(fixture: BlogFixture): CachedArticlePage {
       // As the engine renders a view: trimmed by its pieces (String#trim would copy the whole page).
       const body = await renderCached(templates.show, locals, { session, exports, trim: true });
       const counted = { ...stats };
-      const html = templates.layout({ ...locals, title: exports.title, body }).trim();
+      // The layout as the engine renders it too: through renderCached, trimmed by its pieces.
+      const html = await renderCached(
+        templates.layout,
+        { ...locals, title: exports.title, body },
+        { session, trim: true },
+      );
       return { html, body, stats: counted, liveStats: stats };
     },
   };

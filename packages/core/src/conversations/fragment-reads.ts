@@ -73,7 +73,8 @@ export interface FragmentReads {
  * leases, the level's own fragments take the leases asked for, and what each answer
  * says is recorded: a value (decoded, with its stamp), missing, or the lease won or
  * taken. Blocks read ahead are marked so, since the block around them covers them:
- * whoever renders that block renders them (`nestedAhead`).
+ * whoever renders that block renders them (`nestedAhead`); they and the counters are
+ * read by a multi-get in the same round, without stamps.
  */
 export function* readFragments(
   what: string,
@@ -97,16 +98,20 @@ export function* readFragments(
     acceptCounters(counters, values, page, context, round, keys.length);
     return;
   }
-  const all: LeaseRead[] = [...reads.own, ...nested.map((key) => ({ key }))];
-  // Counters need no stamp: a multi-get beside the leased reads, in the same round, costs less a key.
+  // Blocks read ahead are never leased (the block around them is) and counters need no stamp:
+  // a multi-get beside the leased reads, in the same round, costs less a key than a leased read.
+  const plain = nested.length === 0 ? counters : [...nested, ...counters];
   const { values, answers } =
-    counters.length === 0
-      ? { values: [], answers: yield* readLeased(what, all, leases.ttlSeconds) }
-      : yield* getStamped(what, counters, all, leases.ttlSeconds);
-  all.forEach((read, index) => {
+    plain.length === 0
+      ? { values: [], answers: yield* readLeased(what, reads.own, leases.ttlSeconds) }
+      : yield* getStamped(what, plain, reads.own, leases.ttlSeconds);
+  reads.own.forEach((read, index) => {
     record(read.key, answers[index] ?? { kind: 'missing' }, page, context);
   });
-  acceptCounters(counters, values, page, context, round);
+  nested.forEach((key, index) => {
+    page.fragments.set(key, decoded(key, values[index], context));
+  });
+  acceptCounters(counters, values, page, context, round, nested.length);
 }
 
 function record(key: string, answer: LeaseAnswer, page: PageState, context: ConversationContext): void {

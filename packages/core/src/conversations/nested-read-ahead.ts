@@ -38,7 +38,7 @@ export function readAheadNested(
     }
     counters.add(counterKey);
     const hinted = hints?.get(nested);
-    for (const guess of [hinted?.lastKey, nextKeyOf(nested, hinted?.lastCounter, page, context)]) {
+    for (const guess of [hinted?.lastKey, nextKeyOf(nested, hinted, page, context)]) {
       if (guess === undefined || page.fragments.has(guess)) continue;
       // A copy held here is served by the block's own lookup once its counter shows the guess right.
       if (localCopies?.holding(guess, page.tokens) === undefined) into.add(guess);
@@ -49,16 +49,23 @@ export function readAheadNested(
 /**
  * The key a block has once its counter moved one step past `lastCounter`, the value
  * it had when this process last looked it up: one invalidation since then (a vote) is
- * the common case, so reading that key too spares the block a round of its own.
+ * the common case, so reading that key too spares the block a round of its own. Built
+ * once per counter value and kept in the hint: after a vote, the page's other blocks
+ * guess the same keys as on the page before. A guess built under a generation that has
+ * moved since is only a key read in vain: the block's own lookup checks the key it has.
  */
 function nextKeyOf(
   fragment: PlannedFragment,
-  lastCounter: string | undefined,
+  hint: FragmentHint | undefined,
   page: PageState,
   context: KeyContext,
 ): string | undefined {
-  if (lastCounter === undefined) return undefined;
-  return keyOf(fragment, page, context, String(Number(lastCounter) + 1));
+  const lastCounter = hint?.lastCounter;
+  if (hint === undefined || lastCounter === undefined) return undefined;
+  if (hint.nextKey?.after === lastCounter) return hint.nextKey.key;
+  const key = keyOf(fragment, page, context, String(Number(lastCounter) + 1));
+  if (key !== undefined) hint.nextKey = { after: lastCounter, key };
+  return key;
 }
 
 /**

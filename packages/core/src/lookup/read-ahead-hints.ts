@@ -7,6 +7,8 @@ export interface FragmentHint {
   lastKey?: string;
   /** The row counter that key holds, when the fragment's token has one. */
   lastCounter?: string;
+  /** The key it has one bump past `after` (its `lastCounter` then), built once for every page that guesses it. */
+  nextKey?: { readonly after: string; readonly key: string };
   /** The cached fragments its last rendering held, one level down. */
   nested?: readonly PlannedFragment[];
   /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
