@@ -21,6 +21,8 @@ export interface BenchResults {
   readonly saves: SavesResult;
   readonly http: HttpResult;
   readonly breakEven: BreakEvenResult;
+  /** Whether the blog ran with comments within their article (WITHIN, its default; absent in results written before it was recorded). */
+  readonly within?: boolean;
   /** Key copies on two memcached servers (absent in results written before it was measured). */
   readonly keyCopies?: KeyCopiesResult;
 }

@@ -3,6 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMemcached, startRedis } from '@cachesweeper/test-support';
 import { preparePostgres } from './databases';
+import { benchWithin } from './fixtures';
 import { describeMachine } from './machine';
 import { renderMarkdown } from './report/markdown';
 import { renderPageTimeSvg } from './report/svg';
@@ -95,6 +96,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       runtime: options.runtime,
       durationSeconds: (Date.now() - started) / 1000,
       loadAtEnd: loadavg()[0] ?? 0,
+      within: benchWithin(),
       pages,
       floor,
       saves,

@@ -25,6 +25,14 @@ export function renderMarkdown(results: BenchResults): string {
   ].join('\n\n');
 }
 
+/** Which of the blog's rules the run measured, when the results say. */
+function rulesLine(within: boolean | undefined): string {
+  if (within === undefined) return '';
+  return within
+    ? ' The blog ran its default rules: comments within their article (`WITHIN=on`).'
+    : ' The blog ran with `WITHIN=off` (`BENCH_WITHIN=off pnpm bench`): its page records every comment counter.';
+}
+
 function header(results: BenchResults): string {
   const { machine } = results;
   const packages = Object.entries(machine.packages)
@@ -32,7 +40,7 @@ function header(results: BenchResults): string {
     .join(', ');
   return `# cachesweeper benchmarks
 
-Written by \`pnpm bench\` (${results.scale} scale) on ${machine.date.slice(0, 10)}; the run took ${Math.round(results.durationSeconds)} s.
+Written by \`pnpm bench\` (${results.scale} scale) on ${machine.date.slice(0, 10)}; the run took ${Math.round(results.durationSeconds)} s.${rulesLine(results.within)}
 
 | machine | |
 |---|---|

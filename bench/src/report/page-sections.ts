@@ -66,7 +66,7 @@ every statement there waits for a network round trip, as in production (the serv
 comment list, a likes count and a dislikes count per comment). *uncached, batched*: the blog's own 4-query
 loads without a cache — what a good engineer builds without a cache — to separate what batching saves
 from what the cache saves. *full hit*: the outer article block hits. *after one vote*: a real
-\`Vote.create\` (the installer invalidates the comment and the article) before the timed render; the
+\`Vote.create\` (the installer invalidates the comment and, with WITHIN on, the article's contents counter) before the timed render; the
 process rendered the page before, so it assembles the article block from that rendering (the handlebars
 package's recipes): only the voted comment loads and renders. *cold*:
 every row's counter bumped before the timed render. *django-cache-sweeper*: its algorithm reimplemented
