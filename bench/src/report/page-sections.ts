@@ -115,8 +115,10 @@ export function scalingSection(results: BenchResults): string {
   return `## 2. The full hit against N
 
 Medians from section 1. A full hit that costs the same at every N reads a fixed number of keys and runs
-no SQL; here it runs none, and reads the article's tokens and every comment counter the page records (the
-page fragment's bytes only when the process holds no local copy of it: the first hit, and once a minute).
+no SQL; here it runs none, and reads the article's tokens with its contents counter (with WITHIN on, the
+blog's default) or every comment counter the page records (WITHIN=off), and the page fragment's bytes only
+when the process holds no local copy of it: the first hit, and once a minute. What still grows with N is the
+page itself: 550,000 characters at N = 1000, which the layout wraps and the engine trims into one string.
 
 ${table(['database', 'page', ...sizes, ratioHeader, `keys read (${sizes.join(' / ')})`, `queries (${sizes.join(' / ')})`], rows)}`;
 }
