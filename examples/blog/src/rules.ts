@@ -1,7 +1,7 @@
 import type { SweeperRules } from '@cachesweeper/sequelize';
 
 /**
- * django-cache-sweeper's own story: an article has many comments, a comment has many
+ * The rules with `WITHIN=off`. django-cache-sweeper's own story: an article has many comments, a comment has many
  * votes; a vote invalidates its comment and that comment's article page. An article is
  * keyed by its counter, which its own saves bump (the installer's hooks) as comments do:
  * the page's route then needs no query before its cache lookup, so a fully cached page

@@ -21,9 +21,9 @@ export function commentRoutes({ sequelize, models }: RouteContext): Router {
         return;
       }
       // The vote's rule names only its comment, whose id the vote holds: the installer runs no query.
-      // The article page is invalidated through the comment fragment nested in it (see rules.ts) or,
-      // with WITHIN=on, through the article's counter: the comment loaded here carries the articleId
-      // that needs, so the installer still runs no query.
+      // The article page is invalidated through its contents counter (WITHIN on, the default: the
+      // comment loaded here carries the articleId that needs, so the installer still runs no query)
+      // or, with WITHIN=off, through the comment fragment nested in it (see rules.ts).
       // In a transaction, the outbox row is one more statement of it, and a crash after COMMIT loses nothing.
       await sequelize.transaction((transaction) =>
         models.Vote.create({ commentId: comment.id, value }, { transaction, cachesweeper: { loaded: [comment] } }),

@@ -34,7 +34,7 @@ export function pageLoaders(models: BlogModels, options: PageLoaderOptions = {})
         const id = idOf(target);
         const [article, ids] = await Promise.all([batched.article(id), commentIdsOf(models, id)]);
         if (article === undefined) return { missing: true };
-        // A comment's target names its article: with WITHIN=on, the page's key covers the comment's block.
+        // A comment's target names its article: with WITHIN on (the default), the page records the article's contents counter for it.
         return { article, comments: ids.map((commentId) => ({ model: 'Comment', id: commentId, articleId: id })) };
       });
     },
