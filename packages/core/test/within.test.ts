@@ -95,6 +95,14 @@ describe('rows declared within another row', () => {
     expect(again.html).toBe(after.html);
     expect(again.stats).toMatchObject({ hits: 1 });
 
+    // Comment 5 again, once more one bump past the counter this process last saw: its guess is built anew.
+    votes.set(5, 2);
+    await sweeper.invalidate(commentOf(5));
+    const second = await renderPage(sweeper, text);
+    expect(second.html).toContain('<li>c5:2</li>');
+    expect(second.stats).toMatchObject({ hits: N - 1, misses: 2 });
+    expectRounds(second.stats, 2);
+
     // Two bumps since this process last saw comment 6: its key is not guessed, and takes a round.
     votes.set(6, 2);
     await sweeper.invalidate(commentOf(6));

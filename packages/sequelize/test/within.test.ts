@@ -83,6 +83,12 @@ describe.each(DIALECTS)('rules with "within" on %s', (dialect) => {
     );
   });
 
+  it('a manual invalidation of a comment (a write that ran no hooks) bumps its article’s counter too', async () => {
+    const comment = await models.Comment.findByPk(1);
+    await installation.invalidate(comment!);
+    await expectBumped('cs:Comment:=1', 'cs:Comment:+', 'cs:Article:=1:&', 'cs:Article:=1', 'cs:Article:+');
+  });
+
   it('a raw bulk write nobody can name the rows of bumps every article’s generation', async () => {
     await installation.invalidateModel('Comment');
     await expectBumped('cs:Comment:*', 'cs:Article:*');
