@@ -1,3 +1,4 @@
+import { nestedTokensHold } from '../fragments/stored-fragment';
 import { completeFragmentKey } from '../keys';
 import type { PageState } from '../page/page-state';
 import { composeToken } from '../tokens/token-plan';
@@ -7,6 +8,16 @@ import type { ConversationContext } from './conversation-context';
 /** Whether a lookup must read `key`: it is known, not read yet, and not keyed on a counter this page just created. */
 export function needsRead(fragment: PlannedFragment, key: string | undefined, page: PageState): key is string {
   return key !== undefined && !page.fragments.has(key) && !isFresh(fragment, page);
+}
+
+/**
+ * Whether the page read `key` as one of a level's own fragments (not a block read ahead
+ * inside another, which the block around it covers) and it misses: gone, or stale.
+ */
+export function readAndMissed(key: string, page: PageState): boolean {
+  if (!page.fragments.has(key) || page.nestedAhead.has(key)) return false;
+  const stored = page.fragments.get(key);
+  return stored === undefined || !nestedTokensHold(stored.nested, page.tokens);
 }
 
 /** Adds the generation and counter keys of `plan`, and its contents counter (read with them, though not part of the key). */

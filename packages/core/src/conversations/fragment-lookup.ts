@@ -5,7 +5,7 @@ import type { PageState } from '../page/page-state';
 import type { FragmentLookup, PlannedFragment } from '../types';
 import type { Conversation } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
-import { keyOf, needsRead, pushVersionKeys } from './fragment-keys';
+import { keyOf, needsRead, pushVersionKeys, readAndMissed } from './fragment-keys';
 import { type FragmentReads, readFragments } from './fragment-reads';
 import { type Leasing, takeLeases } from './lease-round';
 import { pushNestedVersionKeys, readAheadNested } from './nested-read-ahead';
@@ -70,7 +70,7 @@ export function* lookupFragments(
     const read = leasing === undefined ? needsRead(fragment, key, page) : !page.fragments.has(key);
     if (read) own.add(key);
     // One read ahead in the token round that missed is leased in a round of its own, which reads its blocks.
-    else if (leasing !== undefined || !missedAhead(key, page)) return;
+    else if (leasing !== undefined || !readAndMissed(key, page)) return;
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
     readAheadNested(hintOf(index), page, context, nested, hints, counters);
   });
@@ -127,13 +127,6 @@ function serveLocalCopies(keys: readonly (string | undefined)[], page: PageState
       page.stamps.set(key, copy.stamp);
     }
   }
-}
-
-/** Whether `key` was read ahead in the token round (under the key it had last time) and misses: gone, or stale. */
-function missedAhead(key: string, page: PageState): boolean {
-  if (!page.fragments.has(key) || page.nestedAhead.has(key)) return false;
-  const stored = page.fragments.get(key);
-  return stored === undefined || !nestedTokensHold(stored.nested, page.tokens);
 }
 
 /** Reads the counters nested in the stored copies of `keys` that the page has not read yet. */

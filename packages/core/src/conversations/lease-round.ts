@@ -1,9 +1,9 @@
 import type { LeaseRead } from '../fragment-leases';
-import { nestedTokensHold } from '../fragments/stored-fragment';
 import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
 import type { Conversation } from './backend-rounds';
 import type { ConversationContext } from './conversation-context';
+import { readAndMissed } from './fragment-keys';
 import { readFragments } from './fragment-reads';
 
 /** What a lookup needs to take fleet-wide leases: the settings, and this process's flights. */
@@ -41,10 +41,9 @@ export function* takeLeases(
   const nested = new Set<string>();
   const counters = new Set<string>();
   keys.forEach((key, index) => {
-    if (key === undefined || page.leases.has(key) || page.nestedAhead.has(key) || !page.fragments.has(key)) return;
-    const stored = page.fragments.get(key);
     // A hit (the common case) needs no lease: decided before the checks that cost more.
-    if (stored !== undefined && nestedTokensHold(stored.nested, page.tokens)) return;
+    if (key === undefined || page.leases.has(key) || !readAndMissed(key, page)) return;
+    const stored = page.fragments.get(key);
     if (own.some((read) => read.key === key) || leasing.runsHere(key)) return;
     if (stored === undefined) {
       own.push({ key, lease: 'if-missing' });
