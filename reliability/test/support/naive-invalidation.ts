@@ -1,4 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlogInstance } from './blog-instances';
+
+/** How long a tampered vote's transaction goes on after its bump. */
+const SAVE_TAIL_MS = 15;
 
 /**
  * The control: replaces the installer's hooks with django-cache-sweeper's way for
@@ -21,6 +25,10 @@ export function invalidateVotesBeforeCommit(instance: BlogInstance): void {
         : { model: 'Comment', id: vote.commentId },
       ...(comment ? [{ model: 'Article', id: comment.articleId }] : []),
     ]);
+    // The rest of the request's transaction (django's post_save runs mid-transaction): the
+    // window in which a render reads the new token and the old votes. Without it the window
+    // is a few hundred microseconds, and a run can end without a render landing in it.
+    await sleep(SAVE_TAIL_MS);
   });
 }
 
