@@ -32,6 +32,7 @@ export {
 export type { LeaseOptions } from './leases/lease-settings';
 export type { LocalCopyOptions } from './lookup/local-copies';
 export { type MemoryBackendOptions, memoryBackend } from './memory-backend';
+export { isRowId } from './models/row-id';
 export { armDeadline, STALL_STRETCH } from './own-stall-deadline';
 export type { Claim, RenderClaim, WaitClaim } from './page/claims';
 export { FragmentSlot, type SlotStatus } from './page/fragment-slot';

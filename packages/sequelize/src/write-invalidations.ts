@@ -1,3 +1,4 @@
+import { isRowId } from '@cachesweeper/core';
 import type { Model } from 'sequelize';
 import { followPaths } from './follow-paths';
 import { Invalidations } from './invalidations';
@@ -76,7 +77,7 @@ function addContainers(plan: ModelPlan, row: Row, invalidations: Invalidations):
   for (const [container, attribute] of plan.spec.within) {
     const id = row[attribute];
     if (id === null) continue; // within no row of that model
-    if (typeof id === 'number' || typeof id === 'string' || typeof id === 'bigint') invalidations.addRow(container, id);
+    if (isRowId(id)) invalidations.addRow(container, id);
     else invalidations.addModel(container);
   }
 }

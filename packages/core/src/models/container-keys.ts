@@ -3,11 +3,7 @@ import { contentsKey, generationKey } from '../keys';
 import { describeTarget, type ResolvedTarget } from '../targets';
 import type { WithinLink } from '../tokens/token-spec';
 import type { ModelRegistry } from './model-registry';
-
-/** The id a `within` attribute holds when it names a row: a number, string or bigint. */
-function isRowId(id: unknown): id is number | string | bigint {
-  return typeof id === 'number' || typeof id === 'string' || typeof id === 'bigint';
-}
+import { isRowId } from './row-id';
 
 /**
  * The contents counters of the rows `target` lives within, for the links whose attribute
