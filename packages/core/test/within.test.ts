@@ -200,4 +200,31 @@ describe('rows declared within another row', () => {
     await sweeper.bumpKeys(['cs:Article:=7:&']); // as the second round does
     expect((await renderPage(sweeper, text)).html).toContain('<li>c3:1</li>');
   });
+
+  it('skip the contents counter of a block whose last rendering here nested no row within it', async () => {
+    const { scripted, sweeper, votes, text } = blogCache();
+    const readSince = (from: number) =>
+      scripted.calls.slice(from).flatMap((call) => (call.method === 'getMany' ? (call.args[0] as string[]) : []));
+    // The first lookup knows nothing of the block: it reads the contents counter.
+    let before = scripted.calls.length;
+    await renderPage(sweeper, text, []);
+    expect(readSince(before)).toContain('cs:Article:=7:&');
+    before = scripted.calls.length;
+    const hit = await renderPage(sweeper, text, []);
+    expect(hit.stats).toMatchObject({ hits: 1, misses: 0 });
+    expect(readSince(before)).toEqual(['cs:Article:*', 'cs:Article:=7']);
+
+    // A comment is added (the installer invalidates the article's own row): the rendering nests
+    // it without having read the contents counter, so its copy records the comment's counter.
+    await sweeper.invalidate(article);
+    expect((await renderPage(sweeper, text, [commentOf(1)])).html).toBe('<ol><li>c1:0</li></ol>');
+    votes.set(1, 1);
+    await sweeper.invalidate(commentOf(1));
+    expect((await renderPage(sweeper, text, [commentOf(1)])).html).toBe('<ol><li>c1:1</li></ol>');
+    // It nests a row within it now: the contents counter is read again, and the hit reads a fixed set of keys.
+    before = scripted.calls.length;
+    const again = await renderPage(sweeper, text, [commentOf(1)]);
+    expect(again.stats).toMatchObject({ hits: 1, misses: 0 });
+    expect(readSince(before)).toEqual(['cs:Article:*', 'cs:Article:=7', 'cs:Article:=7:&', 'cs:Comment:*']);
+  });
 });

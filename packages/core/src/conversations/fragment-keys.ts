@@ -20,11 +20,15 @@ export function readAndMissed(key: string, page: PageState): boolean {
   return stored === undefined || !nestedTokensHold(stored.nested, page.tokens);
 }
 
-/** Adds the generation and counter keys of `plan`, and its contents counter (read with them, though not part of the key). */
-export function pushVersionKeys(plan: TokenPlan, into: string[]): void {
+/**
+ * Adds the generation and counter keys of `plan`, and its contents counter (read with
+ * them, though not part of the key) unless `withContents` is false: a block whose last
+ * rendering nested nothing within its row records no contents token.
+ */
+export function pushVersionKeys(plan: TokenPlan, into: string[], withContents = true): void {
   if (plan.generationKey !== undefined) into.push(plan.generationKey);
   if (plan.counterKey !== undefined) into.push(plan.counterKey);
-  if (plan.contentsKey !== undefined) into.push(plan.contentsKey);
+  if (plan.contentsKey !== undefined && withContents) into.push(plan.contentsKey);
 }
 
 /** A fragment keyed on a counter this page just created cannot be stored yet: no need to ask. */

@@ -32,14 +32,19 @@ export function* lookupFragments(
   leasing?: Leasing,
 ): Conversation<FragmentLookup[]> {
   const leases = leasing?.settings;
-  const versionKeys: string[] = [];
-  for (const { plan } of planned) pushVersionKeys(plan, versionKeys);
   const hinted = new Map<number, FragmentHint | undefined>();
   const hintOf = (index: number): FragmentHint | undefined => {
     if (hints === undefined) return undefined;
     if (!hinted.has(index)) hinted.set(index, hints.get(planned[index] as PlannedFragment));
     return hinted.get(index);
   };
+  const versionKeys: string[] = [];
+  // A block whose last rendering here nested no row within its own (an index of article
+  // summaries) skips its contents counter: a rendering that nests one without it having
+  // been read records the nested rows' own counters instead (see `nestedTokensOf`).
+  planned.forEach(({ plan }, index) => {
+    pushVersionKeys(plan, versionKeys, plan.contentsKey === undefined || hintOf(index)?.nestsWithin !== false);
+  });
   const ahead = { tokens: [] as string[], fragments: [] as string[] };
   const { localCopies } = context;
   // With every token read already (the blocks of a page assembled from its recipe), no token round runs to read ahead in.
@@ -57,6 +62,16 @@ export function* lookupFragments(
   }
   yield* readTokens(versionKeys, page, context, ahead, leases);
 
+  /**
+   * What a block that may render reads ahead: the blocks it nested last time, and the
+   * contents counter its token round skipped, so that rows it now nests within its own
+   * (a first comment) are read after it and recorded by it (see `nestedTokensOf`).
+   */
+  const readAhead = (index: number, into: Set<string>, counters: Set<string>) => {
+    readAheadNested(hintOf(index), page, context, into, hints, counters);
+    const { contentsKey } = (planned[index] as PlannedFragment).plan;
+    if (contentsKey !== undefined && !page.tokens.has(contentsKey)) counters.add(contentsKey);
+  };
   const keys = planned.map((fragment) => keyOf(fragment, page, context));
   if (localCopies !== undefined) serveLocalCopies(keys, page, localCopies);
   const own = new Set<string>();
@@ -72,7 +87,7 @@ export function* lookupFragments(
     // One read ahead in the token round that missed is leased in a round of its own, which reads its blocks.
     else if (leasing !== undefined || !readAndMissed(key, page)) return;
     // Should this block miss, the blocks it nested last time are looked up next: read them now.
-    readAheadNested(hintOf(index), page, context, nested, hints, counters);
+    readAhead(index, nested, counters);
   });
   if (own.size > 0 || nested.size > 0 || counters.size > 0) {
     const reads: FragmentReads = {
@@ -88,9 +103,7 @@ export function* lookupFragments(
   // still hold the tokens it was rendered with: read those not read yet.
   yield* readNestedCounters(keys, page, context);
   if (leasing !== undefined) {
-    const taken = yield* takeLeases(keys, page, context, leasing, (index, into, counters) =>
-      readAheadNested(hintOf(index), page, context, into, hints, counters),
-    );
+    const taken = yield* takeLeases(keys, page, context, leasing, readAhead);
     if (taken) yield* readNestedCounters(keys, page, context);
   }
   return planned.map((fragment, index) => {

@@ -11,6 +11,8 @@ export interface FragmentHint {
   nextKey?: { readonly after: string; readonly key: string };
   /** The cached fragments its last rendering held, one level down. */
   nested?: readonly PlannedFragment[];
+  /** Whether one of `nested` is declared within the fragment's own row: its contents counter then matters to it. */
+  nestsWithin?: boolean;
   /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
   nestedCounters?: readonly string[];
   /** The decoded header `nestedCounters` was taken from. */
@@ -81,8 +83,10 @@ export class FragmentHints {
   noteNested(fragment: PlannedFragment, nested: readonly PlannedFragment[]): void {
     const id = this.#identity(fragment);
     const hint = this.#cache.get(id);
+    const { contentsKey } = fragment.plan;
+    const nestsWithin = contentsKey !== undefined && nested.some((inner) => inner.within?.includes(contentsKey));
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...hint, nested });
+    this.#cache.set(id, { ...hint, nested, nestsWithin });
   }
 
   #identity(fragment: PlannedFragment): string {
