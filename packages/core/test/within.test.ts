@@ -227,4 +227,32 @@ describe('rows declared within another row', () => {
     expect(again.stats).toMatchObject({ hits: 1, misses: 0 });
     expect(readSince(before)).toEqual(['cs:Article:*', 'cs:Article:=7', 'cs:Article:=7:&', 'cs:Comment:*']);
   });
+
+  it('heal a copy that recorded the rows within it by their own counters (its contents counter was unreadable) at its next change', async () => {
+    const { scripted, sweeper, votes, text } = blogCache();
+    await renderPage(sweeper, text);
+    // The article's contents counter is lost, and cannot be created again while its server refuses writes.
+    await sweeper.invalidate(article);
+    await scripted.real.delete('cs:Article:=7:&');
+    scripted.script('add', 'fail');
+    const degraded = await renderPage(sweeper, text);
+    scripted.script('add', 'ok');
+    expect(degraded.stats.misses).toBeGreaterThan(0);
+    // Its copy records the comments' counters: its hits read them all.
+    await renderPage(sweeper, text);
+    let before = scripted.calls.length;
+    const hit = await renderPage(sweeper, text);
+    expect(hit.stats).toMatchObject({ hits: 1, misses: 0 });
+    const stuck = keysRead(scripted.calls, before);
+
+    votes.set(2, 1);
+    await sweeper.invalidate(commentOf(2));
+    expect((await renderPage(sweeper, text)).html).toContain('<li>c2:1</li>');
+    before = scripted.calls.length;
+    const healed = await renderPage(sweeper, text);
+    expect(healed.stats).toMatchObject({ hits: 1, misses: 0 });
+    // From then on, 4 keys; until then its hits read the comments' counters too (in a second round, with the page).
+    expect(keysRead(scripted.calls, before)).toBe(4);
+    expect(stuck).toBeGreaterThan(4 + N);
+  });
 });

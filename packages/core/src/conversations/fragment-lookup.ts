@@ -38,12 +38,14 @@ export function* lookupFragments(
     if (!hinted.has(index)) hinted.set(index, hints.get(planned[index] as PlannedFragment));
     return hinted.get(index);
   };
-  const versionKeys: string[] = [];
   // A block whose last rendering here nested no row within its own (an index of article
   // summaries) skips its contents counter: a rendering that nests one without it having
   // been read records the nested rows' own counters instead (see `nestedTokensOf`).
+  const readsContents = (index: number) =>
+    (planned[index] as PlannedFragment).plan.contentsKey !== undefined && hintOf(index)?.nestsWithin !== false;
+  const versionKeys: string[] = [];
   planned.forEach(({ plan }, index) => {
-    pushVersionKeys(plan, versionKeys, plan.contentsKey === undefined || hintOf(index)?.nestsWithin !== false);
+    pushVersionKeys(plan, versionKeys, readsContents(index));
   });
   const ahead = { tokens: [] as string[], fragments: [] as string[] };
   const { localCopies } = context;
@@ -56,7 +58,7 @@ export function* lookupFragments(
       // A copy held here is checked against the tokens this round reads: its bytes need no read.
       if (hint.lastKey !== undefined && !localCopies?.has(hint.lastKey)) ahead.fragments.push(hint.lastKey);
       // The counters its stored copy records cover every level; before one was read, those of its last rendering.
-      if (hint.nestedCounters !== undefined) for (const counter of hint.nestedCounters) ahead.tokens.push(counter);
+      if (hint.nestedCounters !== undefined) pushNestedCounters(hint, readsContents(index), ahead.tokens);
       else pushNestedVersionKeys(hint.nested, fragment.plan.contentsKey, ahead.tokens);
     });
   }
@@ -140,6 +142,19 @@ function serveLocalCopies(keys: readonly (string | undefined)[], page: PageState
       page.stamps.set(key, copy.stamp);
     }
   }
+}
+
+/**
+ * Adds the counters a fragment's stored copy records, as its hint remembers them. With
+ * its contents counter read in the same round, those of the rows within its row are left
+ * to a later round: a copy that records them (rendered while the contents counter could
+ * not be read) is then checked in two rounds, and when the fragment renders again it reads
+ * them after the contents counter and records that instead. Read with it, they would be
+ * recorded again at every rendering, and the page would read them all for good.
+ */
+function pushNestedCounters(hint: FragmentHint, readsContents: boolean, into: string[]): void {
+  const within = readsContents ? hint.withinCounters : undefined;
+  for (const counter of hint.nestedCounters ?? []) if (within?.has(counter) !== true) into.push(counter);
 }
 
 /** Reads the counters nested in the stored copies of `keys` that the page has not read yet. */

@@ -13,6 +13,8 @@ export interface FragmentHint {
   nested?: readonly PlannedFragment[];
   /** Whether one of `nested` is declared within the fragment's own row: its contents counter then matters to it. */
   nestsWithin?: boolean;
+  /** The counters of those of `nested` declared within the fragment's own row. */
+  withinCounters?: ReadonlySet<string>;
   /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
   nestedCounters?: readonly string[];
   /** The decoded header `nestedCounters` was taken from. */
@@ -84,9 +86,14 @@ export class FragmentHints {
     const id = this.#identity(fragment);
     const hint = this.#cache.get(id);
     const { contentsKey } = fragment.plan;
-    const nestsWithin = contentsKey !== undefined && nested.some((inner) => inner.within?.includes(contentsKey));
+    const withinCounters = new Set<string>();
+    for (const inner of contentsKey === undefined ? [] : nested) {
+      const { counterKey } = inner.plan;
+      if (counterKey !== undefined && inner.within?.includes(contentsKey as string)) withinCounters.add(counterKey);
+    }
+    const nestsWithin = withinCounters.size > 0;
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...hint, nested, nestsWithin });
+    this.#cache.set(id, { ...hint, nested, nestsWithin, withinCounters });
   }
 
   #identity(fragment: PlannedFragment): string {
