@@ -12,8 +12,8 @@ export interface WorkloadContext {
   readonly articleIds: readonly number[];
   /** Live comment ids; refreshed at each checkpoint (a write may name a comment deleted since). */
   commentIds: number[];
-  /** Told how long each render took, through the cache or (the reference) without it, in ms. */
-  readonly onRender?: (ms: number, cached: boolean) => void;
+  /** Told how long each render took, in ms, through the cache (with its page) or (the reference) without it. */
+  readonly onRender?: (ms: number, cached: boolean, html?: string) => void;
 }
 
 /** Thrown inside a transaction's work to roll it back on purpose. */
@@ -281,8 +281,8 @@ export const FULL_MIX: OperationMix = [
 /** Renders a page through the cache on a random instance; a status other than 200 counts as a failed render. */
 async function renderPage(context: WorkloadContext, path: string, kind: string): Promise<string> {
   const started = performance.now();
-  const { status } = await pick(context.instances).get(path);
-  context.onRender?.(performance.now() - started, true);
+  const { status, html } = await pick(context.instances).get(path);
+  context.onRender?.(performance.now() - started, true, html);
   if (status !== 200) throw new FailedRender(path, status);
   return kind;
 }

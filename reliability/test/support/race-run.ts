@@ -63,8 +63,8 @@ export interface RaceOptions {
    * checkpoint. `checkpoint` pauses the workers, checks every page, and lets them go on.
    */
   readonly faults?: (checkpoint: () => Promise<void>) => Promise<void>;
-  /** Told how long each render took, through the cache or (reference) without it. */
-  readonly onRender?: (ms: number, cached: boolean) => void;
+  /** Told how long each render took, through the cache (with its page) or (reference) without it. */
+  readonly onRender?: (ms: number, cached: boolean, html?: string) => void;
 }
 
 /** What a race run saw. */
