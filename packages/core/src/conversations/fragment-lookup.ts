@@ -41,8 +41,11 @@ export function* lookupFragments(
   // A block whose last rendering here nested no row within its own (an index of article
   // summaries) skips its contents counter: a rendering that nests one without it having
   // been read records the nested rows' own counters instead (see `nestedTokensOf`).
-  const readsContents = (index: number) =>
-    (planned[index] as PlannedFragment).plan.contentsKey !== undefined && hintOf(index)?.nestsWithin !== false;
+  const readsContents = (index: number) => {
+    if ((planned[index] as PlannedFragment).plan.contentsKey === undefined) return false;
+    const within = hintOf(index)?.withinCounters;
+    return within === undefined || within.size > 0;
+  };
   const versionKeys: string[] = [];
   planned.forEach(({ plan }, index) => {
     pushVersionKeys(plan, versionKeys, readsContents(index));

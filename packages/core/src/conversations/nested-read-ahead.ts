@@ -1,3 +1,4 @@
+import { livesWithin } from '../fragments/lives-within';
 import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
 import type { PageState } from '../page/page-state';
 import type { PlannedFragment } from '../types';
@@ -81,8 +82,7 @@ export function pushNestedVersionKeys(
   into: string[],
 ): void {
   for (const fragment of nested ?? []) {
-    const covered = contentsKey !== undefined && fragment.within?.includes(contentsKey) === true;
-    if (!covered) pushVersionKeys(fragment.plan, into);
+    if (!livesWithin(fragment, contentsKey)) pushVersionKeys(fragment.plan, into);
     else if (fragment.plan.generationKey !== undefined) into.push(fragment.plan.generationKey);
   }
 }

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { livesWithin } from '../fragments/lives-within';
 import type { NestedToken, PlannedFragment } from '../types';
 
 /** What a process remembers of a fragment: the key it last had, and the fragments its last rendering nested. */
@@ -11,9 +12,10 @@ export interface FragmentHint {
   nextKey?: { readonly after: string; readonly key: string };
   /** The cached fragments its last rendering held, one level down. */
   nested?: readonly PlannedFragment[];
-  /** Whether one of `nested` is declared within the fragment's own row: its contents counter then matters to it. */
-  nestsWithin?: boolean;
-  /** The counters of those of `nested` declared within the fragment's own row. */
+  /**
+   * The counters of those of `nested` declared within the fragment's own row; empty when
+   * none is, and its contents counter then matters nothing to it.
+   */
   withinCounters?: ReadonlySet<string>;
   /** The counters its last stored copy depends on (the fragments nested in it, at any depth). */
   nestedCounters?: readonly string[];
@@ -87,13 +89,12 @@ export class FragmentHints {
     const hint = this.#cache.get(id);
     const { contentsKey } = fragment.plan;
     const withinCounters = new Set<string>();
-    for (const inner of contentsKey === undefined ? [] : nested) {
+    for (const inner of nested) {
       const { counterKey } = inner.plan;
-      if (counterKey !== undefined && inner.within?.includes(contentsKey as string)) withinCounters.add(counterKey);
+      if (counterKey !== undefined && livesWithin(inner, contentsKey)) withinCounters.add(counterKey);
     }
-    const nestsWithin = withinCounters.size > 0;
     // Set again (not mutated) so the cache re-weighs the entry and drops it when too large.
-    this.#cache.set(id, { ...hint, nested, nestsWithin, withinCounters });
+    this.#cache.set(id, { ...hint, nested, withinCounters });
   }
 
   #identity(fragment: PlannedFragment): string {

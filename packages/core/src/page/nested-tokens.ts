@@ -1,3 +1,4 @@
+import { livesWithin } from '../fragments/lives-within';
 import type { NestedToken } from '../types';
 import type { FragmentSlot } from './fragment-slot';
 import type { PageState } from './page-state';
@@ -33,7 +34,7 @@ export function nestedTokensOf(
     const covered =
       ownRound !== undefined &&
       counterKey !== undefined &&
-      child.planned.within?.includes(ownContents as string) === true &&
+      livesWithin(child.planned, ownContents) &&
       (tokenRounds.get(counterKey) ?? 0) > ownRound;
     for (const versionKey of [generationKey, covered ? ownContents : counterKey]) {
       if (versionKey === undefined) continue;
