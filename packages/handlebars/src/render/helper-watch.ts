@@ -160,7 +160,7 @@ function recording(registration: Registration, state: RenderState, program: Prog
       ? programLog(registration, state.runtimeHelpers, program, context, options)
       : [];
     const output = program(context, options);
-    if (typeof output === 'string' && output.includes(state.prefix)) state.outputs.push({ text: output, log });
+    if (typeof output === 'string' && state.mayHoldPlaceholders(output)) state.outputs.push({ text: output, log });
     return output;
   };
   return Object.assign(recorder, program);

@@ -97,6 +97,15 @@ export class RenderState implements DeferredFrame {
     return mergeExports([...blocks, this.exports]);
   }
 
+  /**
+   * Whether `text` may hold placeholders of this render. Before the render made any, none
+   * can exist (the prefix is random per render), so the text is not searched: a layout's
+   * output holds the whole page, and searching it made V8 copy the page into one piece.
+   */
+  mayHoldPlaceholders(text: string): boolean {
+    return this.items.length > 0 && text.includes(this.prefix);
+  }
+
   /** Adds a block or transform and returns its placeholder. */
   add(item: DeferredItem): string {
     this.items.push(item);

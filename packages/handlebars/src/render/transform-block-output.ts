@@ -32,7 +32,7 @@ export function transformIn(
   transform: (html: string) => string,
 ): string {
   const mode = registration === undefined ? undefined : blockMode(registration);
-  if (!(mode instanceof RenderState) || !output.includes(mode.prefix)) return transform(output);
+  if (!(mode instanceof RenderState) || !mode.mayHoldPlaceholders(output)) return transform(output);
   return mode.add({
     kind: 'transform',
     index: mode.items.length,
