@@ -126,10 +126,24 @@ export async function floorArticlePage(
       const body = stored[at] === '#' ? stored.slice(stored.indexOf('\n', at) + 1) : stored.slice(at + 1);
       const { title, html } = openExports(body);
       const article = { id: fixture.articleId, title };
-      return assembleArticlePage(article, html.trim(), stats, fixture.blog.sweeper.stats(), fixture.backend);
+      return inOnePiece(
+        assembleArticlePage(article, html.trim(), stats, fixture.blog.sweeper.stats(), fixture.backend),
+      );
     },
     close: () => raw.close(),
   };
+}
+
+/**
+ * `text` in one piece, as a server needs it: `res.send` measures and writes one string, and
+ * V8 first copies a string built by concatenation (the template literal around the held
+ * fragment) into one piece (measured here: 2.2 ms for 550 KB, 0.09 ms once in one piece).
+ * Every other contender hands over its page in one piece (`String#trim` copies it), so
+ * the floor does too; without this its page at N = 1000 skipped a copy the server pays.
+ */
+function inOnePiece(text: string): string {
+  text.startsWith('\u0000'); // any search puts the string in one piece in place
+  return text;
 }
 
 const EXPORTS_MARK = '\u0000cachesweeper-exports:';
