@@ -47,7 +47,7 @@ export function wrapTemplate(registration: Registration, template: Template, dig
       mode: mode ?? { kind: 'sync', session: undefined },
     };
     const output = withFrame(registration, frame, () => inner(context, runtime));
-    if (state !== undefined && state.mayHoldPlaceholders(output)) state.outputs.push({ text: output, log: [] });
+    if (state?.mayHoldPlaceholders(output)) state.outputs.push({ text: output, log: [] });
     return output;
   };
   // Handlebars reads `_setup` and `_child` of compiled templates.
