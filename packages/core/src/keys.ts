@@ -85,7 +85,8 @@ export function validateNamespace(namespace: unknown): string {
  * Joins already-quoted segments with `:`. A key longer than memcached's 250 bytes
  * becomes `<namespace>:#<sha256>`; `#` never appears in a quoted segment, so a hashed
  * key cannot equal an unhashed one, and the caller keeps the key it asked for, so
- * multi-get results map back by position.
+ * multi-get results map back by position. A version key keeps its kind's ending
+ * (`:&`, `:*`, `:+`) after the hash, so a hashed key is told apart like any other.
  */
 export function joinKey(namespace: string, segments: readonly string[]): string {
   return keyOf(namespace, segments.join(':'));
@@ -95,8 +96,12 @@ export function joinKey(namespace: string, segments: readonly string[]): string 
 export function keyOf(namespace: string, body: string): string {
   const key = `${namespace}:${body}`;
   if (key.length <= MAX_KEY_BYTES) return key;
-  return `${namespace}:#${createHash('sha256').update(key).digest('base64url')}`;
+  const hashed = `${namespace}:#${createHash('sha256').update(key).digest('base64url')}`;
+  return KIND_ENDINGS.some((ending) => body.endsWith(ending)) ? `${hashed}${body.slice(-2)}` : hashed;
 }
+
+/** The endings of contents counters, model generations and model counters: no quoted part ends so. */
+const KIND_ENDINGS = [':&', ':*', ':+'] as const;
 
 const CANONICAL_INTEGER = /^-?(?:0|[1-9]\d*)$/;
 
@@ -144,9 +149,9 @@ export function rowContentsKey(namespace: string, row: string): string {
   return keyOf(namespace, `${row}:&`);
 }
 
-/** Whether `key` is a contents counter (`contentsKey`); a hashed key may be one, so it counts too. */
+/** Whether `key` is a contents counter (`contentsKey`), hashed or not: only those end in `:&`. */
 export function isContentsKey(key: string): boolean {
-  return key.endsWith(':&') || key.includes(':#');
+  return key.endsWith(':&');
 }
 
 /** The key of a model's generation counter (bumped by bulk writes): `<namespace>:<Model>:*`. */
@@ -161,8 +166,7 @@ export function quoteWholeModel(model: string): string {
 
 /**
  * Whether `key` is a model generation (`generationKey`): only those end in `:*` (a `*` in a
- * quoted part is escaped). A model name long enough to be hashed is not told apart: such a
- * generation keeps one copy (see `KeyPlacement`).
+ * quoted part is escaped), hashed or not.
  */
 export function isGenerationKey(key: string): boolean {
   return key.endsWith(':*');
@@ -170,7 +174,7 @@ export function isGenerationKey(key: string): boolean {
 
 /**
  * Whether `key` is a model counter (`modelCounterKey`): no quoted part ends in `:+`
- * (a `+` in a string is escaped). A model name long enough to be hashed is not told apart.
+ * (a `+` in a string is escaped), hashed or not.
  */
 export function isModelCounterKey(key: string): boolean {
   return key.endsWith(':+');

@@ -4,12 +4,15 @@ import {
   CacheSweeperError,
   fragmentKey,
   generationKey,
+  isGenerationKey,
   isValidCacheKey,
   type KeyPart,
+  modelCounterKey,
   quoteKeyPart,
   validateNamespace,
   versionKey,
 } from '../src';
+import { contentsKey, isContentsKey, isModelCounterKey } from '../src/keys';
 
 const keyPart: fc.Arbitrary<KeyPart> = fc.oneof(
   fc.string({ unit: 'binary' }),
@@ -135,6 +138,24 @@ describe('keys', () => {
     expect(long('a')).toMatch(/^cs:#[A-Za-z0-9_-]{43}$/);
     expect(long('a')).not.toBe(long('b'));
     expect(long('a')).toBe(long('a'));
+  });
+
+  it('keep the ending of a contents counter, a generation and a model counter when hashing them, and only theirs', () => {
+    const model = `M${'x'.repeat(260)}`;
+    const contents = contentsKey('cs', model, 7);
+    const generation = generationKey('cs', model);
+    const modelCounter = modelCounterKey('cs', model);
+    const row = versionKey('cs', model, 7);
+    for (const key of [contents, generation, modelCounter, row]) {
+      expect(key).toMatch(/^cs:#[A-Za-z0-9_-]{43}(?::[&*+])?$/);
+      expect(isValidCacheKey(key)).toBe(true);
+    }
+    expect(contents.endsWith(':&') && isContentsKey(contents)).toBe(true);
+    expect(isGenerationKey(generation) && isModelCounterKey(modelCounter)).toBe(true);
+    expect([row, generation, modelCounter].some(isContentsKey)).toBe(false);
+    expect([isContentsKey(row), isGenerationKey(row), isModelCounterKey(row)]).toEqual([false, false, false]);
+    // The hash covers the whole key: the row's counter and its contents counter stay apart.
+    expect(contents.slice(0, -2)).not.toBe(row);
   });
 
   it('hash a key of 251 bytes but keep one of 250 bytes as it is', () => {

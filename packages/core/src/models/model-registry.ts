@@ -72,8 +72,7 @@ export class ModelRegistry {
 
   /**
    * Whether `key` may be the contents counter of a row other rows live within. Such
-   * counters are bumped again once the rows inside them were bumped (see `Invalidator`);
-   * a hashed key (too long to read) may be one, so it counts too.
+   * counters are bumped again once the rows inside them were bumped (see `Invalidator`).
    */
   mayBeContentsKey(key: string): boolean {
     return this.#containers.size > 0 && isContentsKey(key);
