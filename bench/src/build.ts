@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 /** Where the built measurement code goes: inside node_modules (ignored by git and Biome), so the bench's dependencies resolve from it. */
 export const BUILD_DIR = join(import.meta.dirname, '../node_modules/.cache/cachesweeper-bench');
@@ -33,6 +33,23 @@ const sourceDirname: Plugin = {
   },
 };
 
+/** How measured code is bundled: as tsup builds the published packages (see `buildMeasurement`). */
+export const MEASUREMENT_BUILD: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  keepNames: false,
+  sourcemap: false,
+  external: EXTERNAL,
+  logLevel: 'warning',
+  plugins: [sourceDirname],
+  // Bundled CommonJS dependencies (lru-cache is ESM, but others may call require).
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+};
+
 /**
  * Bundles the measurement entry points (`measure.ts`, `http/server.ts`) with the
  * workspace packages, as tsup builds the published packages: no `keepNames`, no
@@ -47,22 +64,10 @@ export async function buildMeasurement(): Promise<{ measure: string; server: str
       measure: join(import.meta.dirname, 'measure.ts'),
       server: join(import.meta.dirname, 'http/server.ts'),
     },
+    ...MEASUREMENT_BUILD,
     outdir: BUILD_DIR,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
     splitting: false,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    keepNames: false,
-    sourcemap: false,
-    external: EXTERNAL,
-    logLevel: 'warning',
-    plugins: [sourceDirname],
-    // Bundled CommonJS dependencies (lru-cache is ESM, but others may call require).
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
   });
   return { measure: join(BUILD_DIR, 'measure.mjs'), server: join(BUILD_DIR, 'server.mjs') };
 }
