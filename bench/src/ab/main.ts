@@ -60,12 +60,12 @@ const memcached = await startMemcached({ memoryMb: 256, threads: 2 });
 const built: BuiltVersion[] = [];
 const states: AbPageState[] = [];
 try {
-  for (const [label, revision] of Object.entries(revisions)) built.push(await buildVersion(revision, label));
-  for (const [index, version] of built.entries()) {
+  for (const [label, revision] of Object.entries(revisions)) {
+    const version = await buildVersion(revision, label);
+    built.push(version);
     const module = (await import(version.entry)) as { openPageState: typeof openPageState };
-    const label = index === 0 ? 'a' : 'b';
-    const options = { state, comments, backend, database, memcachedAddress: memcached.address, label };
-    states.push(await module.openPageState(options));
+    const memcachedAddress = memcached.address;
+    states.push(await module.openPageState({ state, comments, backend, database, memcachedAddress, label }));
   }
   const times: [number[], number[]] = [[], []];
   for (let round = 0; round < warmup + rounds; round++) {

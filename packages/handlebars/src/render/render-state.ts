@@ -100,7 +100,7 @@ export class RenderState implements DeferredFrame {
   /**
    * Whether `text` may hold placeholders of this render. Before the render made any, none
    * can exist (the prefix is random per render), so the text is not searched: a layout's
-   * output holds the whole page, and searching it made V8 copy the page into one piece.
+   * output holds the whole page, and every template call and watched helper searched it.
    */
   mayHoldPlaceholders(text: string): boolean {
     return this.items.length > 0 && text.includes(this.prefix);
