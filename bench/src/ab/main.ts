@@ -1,4 +1,5 @@
 import { startMemcached } from '@cachesweeper/test-support';
+import { commandLine, optionsOrExit } from '../command-line';
 import { DATABASES, type DatabaseName, preparePostgres } from '../databases';
 import { summarize } from '../stats';
 import { type BuiltVersion, buildVersion, WORKING_TREE } from './build-version';
@@ -12,23 +13,7 @@ import { pairedRatios } from './paired-ratios';
 // A, B, then B, A: medians and the median of per-round ratios B / A. One process and paired
 // rounds: a shared, noisy machine moves both alike.
 
-const argument = (name: string, fallback: string) =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-
-function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new Error(`[cachesweeper] [bench ab] --${name} must be one of ${allowed.join(', ')}, got "${value}"`);
-  }
-  return value as T;
-}
-
-function count(name: string, value: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new Error(`[cachesweeper] [bench ab] --${name} must be a whole number >= 1, got "${value}"`);
-  }
-  return parsed;
-}
+const { argument, oneOf, count } = commandLine('bench ab');
 
 /** The comparison asked for on the command line; throws a message naming a bad argument. */
 function readOptions() {
@@ -45,14 +30,7 @@ function readOptions() {
   };
 }
 
-let options: ReturnType<typeof readOptions>;
-try {
-  options = readOptions();
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(2);
-}
-const { revisions, state, backend, database, comments, rounds, warmup } = options;
+const { revisions, state, backend, database, comments, rounds, warmup } = optionsOrExit(readOptions);
 
 process.setSourceMapsEnabled(false);
 if (database === 'postgres') await preparePostgres();

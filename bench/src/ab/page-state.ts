@@ -25,6 +25,8 @@ export interface AbStateOptions {
 
 /** A page in one state: `setup` puts it there (untimed), `render` is timed, `teardown` waits for background work. */
 export interface AbPageState {
+  /** The seeded blog the page reads (`pnpm profile` watches its cache backend and its SQL). */
+  readonly fixture: BlogFixture;
   setup(): Promise<void>;
   render(): Promise<unknown>;
   teardown(): Promise<void>;
@@ -65,7 +67,7 @@ async function stateOf(fixture: BlogFixture, state: AbState, close: () => Promis
   const idle = () => settleFixture(fixture);
   if (state === 'batched') {
     const page = uncachedArticlePage(fixture, 'batched');
-    return { setup: async () => {}, render: page.render, teardown: async () => {}, close };
+    return { fixture, setup: async () => {}, render: page.render, teardown: async () => {}, close };
   }
   const page = cachedArticlePage(fixture);
   // Twice: the first rendering stores the page, the second is the first hit (hints, local copies).
@@ -88,5 +90,5 @@ async function stateOf(fixture: BlogFixture, state: AbState, close: () => Promis
       ]);
     },
   };
-  return { setup: setups[state], render: page.render, teardown: idle, close };
+  return { fixture, setup: setups[state], render: page.render, teardown: idle, close };
 }

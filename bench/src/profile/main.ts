@@ -1,0 +1,112 @@
+import { Session } from 'node:inspector/promises';
+import { startMemcached } from '@cachesweeper/test-support';
+import { type BuiltVersion, buildVersion, WORKING_TREE } from '../ab/build-version';
+import { AB_STATES, type AbPageState, type AbState, type openPageState } from '../ab/page-state';
+import { commandLine, optionsOrExit } from '../command-line';
+import { DATABASES, type DatabaseName, preparePostgres } from '../databases';
+import { summarize } from '../stats';
+import { recordRounds, timelineLines } from './round-timeline';
+import { callTreeLines, type TimeWindow, topSelf, windowProfile } from './window-profile';
+
+// `pnpm page-profile [--state=full|vote|cold|batched] [--comments=N] [--backend=memcached|memory]
+// [--database=sqlite|postgres] [--rounds=R] [--timelines=T] [--least=P]`: where the
+// working tree's article page spends its time in one state, bundled as the bench bundles
+// its code. First the rounds of T renders (each cache call and SQL statement, with its
+// start and end), then a CPU profile of R renders, of the render windows only (not the
+// set-up, nor the background writes after): the functions that ran most themselves, and
+// the call tree down to P per cent.
+
+const { argument, oneOf, count } = commandLine('bench page-profile');
+
+/** The profile asked for on the command line; throws a message naming a bad argument. */
+function readOptions() {
+  const least = Number(argument('least', '1'));
+  if (!(least > 0 && least < 100)) {
+    throw new Error(`[cachesweeper] [bench page-profile] --least must be a per cent between 0 and 100, got "${least}"`);
+  }
+  return {
+    state: oneOf('state', argument('state', 'vote'), AB_STATES) as AbState,
+    backend: oneOf('backend', argument('backend', 'memcached'), ['memcached', 'memory'] as const),
+    database: oneOf('database', argument('database', 'sqlite'), DATABASES) as DatabaseName,
+    comments: count('comments', argument('comments', '100')),
+    rounds: count('rounds', argument('rounds', '1000')),
+    timelines: count('timelines', argument('timelines', '3'), 0),
+    least: least / 100,
+  };
+}
+
+const { state, backend, database, comments, rounds, timelines, least } = optionsOrExit(readOptions);
+const WARMUP = 100;
+
+process.setSourceMapsEnabled(false);
+if (database === 'postgres') await preparePostgres();
+const memcached = await startMemcached({ memoryMb: 256, threads: 2 });
+let built: BuiltVersion | undefined;
+let page: AbPageState | undefined;
+const out = (line: string) => process.stdout.write(`${line}\n`);
+try {
+  built = await buildVersion(WORKING_TREE, 'profile');
+  const module = (await import(built.entry)) as { openPageState: typeof openPageState };
+  const opened = await module.openPageState({
+    state,
+    comments,
+    backend,
+    database,
+    memcachedAddress: memcached.address,
+    label: 'profile',
+  });
+  page = opened;
+  const renderOnce = async (): Promise<TimeWindow> => {
+    await opened.setup();
+    const start = Number(process.hrtime.bigint() / 1000n);
+    await opened.render();
+    const end = Number(process.hrtime.bigint() / 1000n);
+    await opened.teardown();
+    return [start, end];
+  };
+  for (let round = 0; round < WARMUP; round++) await renderOnce();
+  out(`${state}, N = ${comments}, ${backend}, ${database}`);
+
+  const timeline = recordRounds(opened.fixture.blog.sweeper.backend, opened.fixture.blog.sequelize);
+  try {
+    for (let round = 0; round < timelines; round++) {
+      await opened.setup();
+      timeline.begin();
+      const start = process.hrtime.bigint();
+      await opened.render();
+      const micros = Number(process.hrtime.bigint() - start) / 1000;
+      const events = timeline.events();
+      await opened.teardown();
+      out(`\nrender ${round + 1} of ${timelines}: ${(micros / 1000).toFixed(3)} ms`);
+      for (const line of timelineLines(events, micros)) out(`  ${line}`);
+    }
+  } finally {
+    timeline.stop();
+  }
+
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  await session.post('Profiler.start');
+  const windows: TimeWindow[] = [];
+  for (let round = 0; round < rounds; round++) windows.push(await renderOnce());
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  const times = summarize(windows.map(([start, end]) => (end - start) / 1000));
+  const windowed = windowProfile(profile, windows);
+  out(`\n${rounds} renders profiled: median ${times.median.toFixed(3)} ms, ${windowed.samples} samples inside them`);
+  out('\nran most themselves:');
+  for (const line of topSelf(windowed, 30)) out(`  ${line}`);
+  out(`\ncall tree (frames of ${(least * 100).toFixed(1)}% or more; one child each: a > b):`);
+  for (const line of callTreeLines(windowed, least)) out(`  ${line}`);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await page?.close();
+  built?.remove();
+  await memcached.stop();
+}
+// The npm memcached client (in the blog's dependencies) may keep timers alive.
+process.exit(process.exitCode ?? 0);
