@@ -1,6 +1,7 @@
 import { CacheSweeperError } from '@cachesweeper/core';
 import type { DatabaseName } from '../databases';
 import type { Measured } from '../harness';
+import { type FloorAtN, floorVariant } from '../scenarios/floor';
 import { type PageStateId, type PageStatesAtN, type StateCensus, variantName } from '../scenarios/page-states';
 import { pairedSpeedup } from '../stats';
 
@@ -17,6 +18,16 @@ export function measuredOf(measured: readonly Measured[], name: string): Measure
 /** The median time of a page state on one database. */
 export function medianOf(page: PageStatesAtN, database: DatabaseName, id: PageStateId): number {
   return measuredOf(page.measured, variantName(database, id)).summary.median;
+}
+
+/** The median time of the floor comparison's real page (`page`) or bare socket (`floor`) on one database. */
+export function floorMedian(entry: FloorAtN, database: DatabaseName, what: 'page' | 'floor'): number {
+  return measuredOf(entry.measured, floorVariant(database, what)).summary.median;
+}
+
+/** The floor comparison the targets quote: at `TARGET_N`, else at the largest N measured. */
+export function floorAtTarget(floors: readonly FloorAtN[]): FloorAtN | undefined {
+  return floors.find((entry) => entry.n === TARGET_N) ?? floors.at(-1);
 }
 
 /** How many times faster `id` is than `baseline` on one database at one N: the ratio of medians. */

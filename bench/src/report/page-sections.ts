@@ -1,8 +1,7 @@
 import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
 import type { BenchResults } from '../results';
-import { floorVariant } from '../scenarios/floor';
 import { PAGE_STATES, type PageStateId, type PageStatesAtN, variantName } from '../scenarios/page-states';
-import { censusOf, fmtMs, measuredOf, medianOf, pairedSpeedupOf, speedupOf, times } from './figures';
+import { censusOf, floorMedian, fmtMs, measuredOf, medianOf, pairedSpeedupOf, speedupOf, times } from './figures';
 import { table } from './table';
 
 /** How the PostgreSQL contenders reach their database, in one sentence. */
@@ -154,10 +153,9 @@ ${table(['database', 'page', ...results.pages.map((page) => `N = ${page.n}`)], r
 /** Section 4: the full-hit memcached page against a bare socket, on each database. */
 export function floorSection(results: BenchResults): string {
   const rows = results.floor.map((entry) => {
-    const m = (name: string) => measuredOf(entry.measured, name).summary.median;
     const perDatabase = DATABASES.flatMap((database) => {
-      const page = m(floorVariant(database, 'page'));
-      const floor = m(floorVariant(database, 'floor'));
+      const page = floorMedian(entry, database, 'page');
+      const floor = floorMedian(entry, database, 'floor');
       return [fmtMs(page), fmtMs(floor), `${(page / floor).toFixed(2)}×`];
     });
     return [

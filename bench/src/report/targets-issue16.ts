@@ -1,8 +1,8 @@
 import { DATABASE_LABELS, DATABASES, type DatabaseName } from '../databases';
 import type { BenchResults } from '../results';
-import { floorVariant } from '../scenarios/floor';
+import type { FloorAtN } from '../scenarios/floor';
 import type { PageStatesAtN } from '../scenarios/page-states';
-import { fmtMs, measuredOf, medianOf, pageAt, speedupOf, TARGET_N, times } from './figures';
+import { floorAtTarget, floorMedian, fmtMs, medianOf, pageAt, speedupOf, TARGET_N, times } from './figures';
 import type { TargetCheck } from './target-check';
 
 /** Issue 16's bar for the full hit on memcached against the batched uncached page, per database. */
@@ -27,18 +27,8 @@ export function checkIssue16Targets(results: BenchResults): TargetCheck[] {
     const scaling = fullHitScaling(results.pages, results.floor, database);
     if (scaling !== undefined) checks.push(scaling);
   }
-  const floor = results.floor.find((entry) => entry.n === TARGET_N) ?? results.floor.at(-1);
-  for (const database of floor === undefined ? [] : DATABASES) {
-    const measured = floor?.measured ?? [];
-    const real = measuredOf(measured, floorVariant(database, 'page')).summary.median;
-    const bare = measuredOf(measured, floorVariant(database, 'floor')).summary.median;
-    checks.push({
-      target: `${DATABASE_LABELS[database]}: full hit, memcached ≤ 1.3× a bare-socket floor reading the same keys (N = ${floor?.n})`,
-      measured: `${(real / bare).toFixed(2)}× (${fmtMs(real)} vs ${fmtMs(bare)})${floor?.identical ? '' : '; the floor did not serve the same page'}`,
-      // A floor that does not serve the page's bytes measures something else.
-      met: real / bare <= 1.3 && floor?.identical === true,
-    });
-  }
+  const floor = floorAtTarget(results.floor);
+  if (floor !== undefined) checks.push(...DATABASES.map((database) => againstFloor(floor, database)));
   checks.push(...censusTargets(results.pages));
   return checks;
 }
@@ -81,6 +71,18 @@ function againstUncached(page: PageStatesAtN, database: DatabaseName): TargetChe
   return checks;
 }
 
+/** The full hit on memcached against the bare-socket floor reading the same keys, on one database. */
+function againstFloor(floor: FloorAtN, database: DatabaseName): TargetCheck {
+  const real = floorMedian(floor, database, 'page');
+  const bare = floorMedian(floor, database, 'floor');
+  return {
+    target: `${DATABASE_LABELS[database]}: full hit, memcached ≤ 1.3× a bare-socket floor reading the same keys (N = ${floor.n})`,
+    measured: `${(real / bare).toFixed(2)}× (${fmtMs(real)} vs ${fmtMs(bare)})${floor.identical ? '' : '; the floor did not serve the same page'}`,
+    // A floor that does not serve the page's bytes measures something else.
+    met: real / bare <= 1.3 && floor.identical,
+  };
+}
+
 /**
  * The full hit on memcached at the largest N over the smallest (issue 16: N = 1000 over
  * N = 10), beside the floor's own ratio between the same N: how much of the growth a page
@@ -98,7 +100,7 @@ function fullHitScaling(
   const small = medianOf(smallest, database, 'memcached.full');
   const floorAt = (n: number) => floors.find((entry) => entry.n === n);
   const [floorSmall, floorLarge] = [floorAt(smallest.n), floorAt(largest.n)].map((entry) =>
-    entry === undefined ? undefined : measuredOf(entry.measured, floorVariant(database, 'floor')).summary.median,
+    entry === undefined ? undefined : floorMedian(entry, database, 'floor'),
   );
   const floorNote =
     floorSmall === undefined || floorLarge === undefined

@@ -1,7 +1,17 @@
 import type { BenchResults } from '../results';
-import { floorVariant } from '../scenarios/floor';
 import type { PageStateId } from '../scenarios/page-states';
-import { fmtMs, measuredOf, medianOf, pageAt, pct, speedupOf, TARGET_N, times } from './figures';
+import {
+  floorAtTarget,
+  floorMedian,
+  fmtMs,
+  measuredOf,
+  medianOf,
+  pageAt,
+  pct,
+  speedupOf,
+  TARGET_N,
+  times,
+} from './figures';
 import type { TargetCheck } from './target-check';
 
 /** Every target of issue 8 that a number can settle, checked against this run (on SQLite, where they were set). */
@@ -68,10 +78,10 @@ export function checkIssue8Targets(results: BenchResults): TargetCheck[] {
     measured: census.every((row) => row.identical) ? 'yes, every state and N' : 'NO',
     met: census.every((row) => row.identical),
   });
-  const floor = results.floor.find((entry) => entry.n === TARGET_N) ?? results.floor.at(-1);
+  const floor = floorAtTarget(results.floor);
   if (floor !== undefined) {
-    const page = measuredOf(floor.measured, floorVariant('sqlite', 'page')).summary.median;
-    const bare = measuredOf(floor.measured, floorVariant('sqlite', 'floor')).summary.median;
+    const page = floorMedian(floor, 'sqlite', 'page');
+    const bare = floorMedian(floor, 'sqlite', 'floor');
     checks.push({
       target: `full-hit memcached page ≤ 1.5× the floor (N = ${floor.n})`,
       measured: `${(page / bare).toFixed(2)}× (${fmtMs(page)} vs ${fmtMs(bare)})${floor.identical ? '' : '; the floor did not serve the same page'}`,
