@@ -41,7 +41,7 @@ export function assembleArticlePage(
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${title} · cachesweeper blog</title>
-  <link rel="stylesheet" href="/style.css">
+  <link rel="stylesheet" href="/assets/style.css">
 </head>
 <body>
   <header class="site">

@@ -18,6 +18,18 @@ describe.each<BlogBackend>(['memory', 'memcached', 'redis'])('the blog on the %s
     expect(html).toMatch(/12 comments/);
   });
 
+  it('serves the stylesheet the layout links under /assets, and nothing from public/ at the root', async () => {
+    const { html } = await new HttpVisitor(running.url).get('/');
+    const href = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1];
+    expect(href).toBe('/assets/style.css');
+    const stylesheet = await fetch(new URL(href as string, running.url));
+    expect(stylesheet.status).toBe(200);
+    expect(stylesheet.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(await stylesheet.text()).toContain('{');
+    // Pages are not looked up on disk first (a stat per request): the root serves no file.
+    expect((await fetch(new URL('/style.css', running.url))).status).toBe(404);
+  });
+
   it('serves a second view of an article from one cached fragment in one round trip', async () => {
     const visitor = new HttpVisitor(running.url);
     await visitor.get('/articles/2');
