@@ -6,6 +6,8 @@ export interface CommandLine {
   oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T;
   /** `value` as a whole number ≥ `least`; otherwise throws naming `--name`. */
   count(name: string, value: string, least?: number): number;
+  /** `value` as a per cent above 0 and below 100, returned as a share (0..1); otherwise throws naming `--name`. */
+  share(name: string, value: string): number;
 }
 
 /** The options of the command `component` (as in `[cachesweeper] [bench ab]`) in `argv`. */
@@ -27,6 +29,11 @@ export function commandLine(component: string, argv: readonly string[] = process
         fail(`--${name} must be a whole number >= ${least}, got "${value}"`);
       }
       return parsed;
+    },
+    share(name, value) {
+      const parsed = Number(value);
+      if (!(parsed > 0 && parsed < 100)) fail(`--${name} must be a per cent above 0 and below 100, got "${value}"`);
+      return parsed / 100;
     },
   };
 }

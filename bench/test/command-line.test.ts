@@ -3,7 +3,7 @@ import { commandLine } from '../src/command-line';
 
 describe('commandLine', () => {
   const argv = ['node', 'main.ts', '--state=vote', '--rounds=20', '--comments=0', '--least=x'];
-  const { argument, oneOf, count } = commandLine('bench tool', argv);
+  const { argument, oneOf, count, share } = commandLine('bench tool', argv);
 
   it('reads --name=value, or the fallback when the option is absent', () => {
     expect(argument('state', 'full')).toBe('vote');
@@ -25,5 +25,14 @@ describe('commandLine', () => {
     );
     expect(() => count('rounds', '2.5')).toThrow(/--rounds must be a whole number >= 1, got "2.5"/);
     expect(() => count('rounds', argument('least', '1'))).toThrow(/got "x"/);
+  });
+
+  it('takes a per cent between 0 and 100, exclusive, as a share', () => {
+    expect(share('least', '2.5')).toBe(0.025);
+    expect(() => share('least', argument('least', '1'))).toThrow(
+      '[cachesweeper] [bench tool] --least must be a per cent above 0 and below 100, got "x"',
+    );
+    expect(() => share('least', '0')).toThrow(/got "0"/);
+    expect(() => share('least', '100')).toThrow(/got "100"/);
   });
 });

@@ -6,7 +6,7 @@ import { commandLine, optionsOrExit } from '../command-line';
 import { DATABASES, type DatabaseName, preparePostgres } from '../databases';
 import { summarize } from '../stats';
 import { recordRounds, timelineLines } from './round-timeline';
-import { callTreeLines, type TimeWindow, topSelf, windowProfile } from './window-profile';
+import { profileReport, type TimeWindow, windowProfile } from './window-profile';
 
 // `pnpm page-profile [--state=full|vote|cold|batched] [--comments=N] [--backend=memcached|memory]
 // [--database=sqlite|postgres] [--rounds=R] [--timelines=T] [--least=P]`: where the
@@ -16,14 +16,10 @@ import { callTreeLines, type TimeWindow, topSelf, windowProfile } from './window
 // set-up, nor the background writes after): the functions that ran most themselves, and
 // the call tree down to P per cent.
 
-const { argument, oneOf, count } = commandLine('bench page-profile');
+const { argument, oneOf, count, share } = commandLine('bench page-profile');
 
 /** The profile asked for on the command line; throws a message naming a bad argument. */
 function readOptions() {
-  const least = Number(argument('least', '1'));
-  if (!(least > 0 && least < 100)) {
-    throw new Error(`[cachesweeper] [bench page-profile] --least must be a per cent between 0 and 100, got "${least}"`);
-  }
   return {
     state: oneOf('state', argument('state', 'vote'), AB_STATES) as AbState,
     backend: oneOf('backend', argument('backend', 'memcached'), ['memcached', 'memory'] as const),
@@ -31,7 +27,7 @@ function readOptions() {
     comments: count('comments', argument('comments', '100')),
     rounds: count('rounds', argument('rounds', '1000')),
     timelines: count('timelines', argument('timelines', '3'), 0),
-    least: least / 100,
+    least: share('least', argument('least', '1')),
   };
 }
 
@@ -96,10 +92,7 @@ try {
   const times = summarize(windows.map(([start, end]) => (end - start) / 1000));
   const windowed = windowProfile(profile, windows);
   out(`\n${rounds} renders profiled: median ${times.median.toFixed(3)} ms, ${windowed.samples} samples inside them`);
-  out('\nran most themselves:');
-  for (const line of topSelf(windowed, 30)) out(`  ${line}`);
-  out(`\ncall tree (frames of ${(least * 100).toFixed(1)}% or more; one child each: a > b):`);
-  for (const line of callTreeLines(windowed, least)) out(`  ${line}`);
+  for (const line of profileReport(windowed, least)) out(line);
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;

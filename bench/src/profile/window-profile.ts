@@ -106,3 +106,15 @@ export function callTreeLines(profile: WindowedProfile, least: number): string[]
 function percent(part: number, whole: number): string {
   return `${((100 * part) / whole).toFixed(1).padStart(5)}%`;
 }
+
+/** The report both profiling commands print: the 30 functions that ran most themselves, then the call tree down to `least`. */
+export function profileReport(profile: WindowedProfile, least: number): string[] {
+  return [
+    '',
+    'ran most themselves:',
+    ...topSelf(profile, 30).map((line) => `  ${line}`),
+    '',
+    `call tree (frames of ${(least * 100).toFixed(1)}% or more; one child each: a > b):`,
+    ...callTreeLines(profile, least).map((line) => `  ${line}`),
+  ];
+}

@@ -37,10 +37,56 @@ export interface HttpResult {
   readonly cacheErrors: number;
 }
 
-interface Ready {
+/** What the server process prints once its apps listen. */
+export interface ServerReady {
   readonly ports: Record<HttpFigures['name'], number>;
   readonly articleId: number;
   readonly viewCache: boolean;
+}
+
+/** The HTTP comparison's server process, running, and the lines it prints. */
+export interface RunningHttpServer {
+  readonly child: ChildProcess;
+  readonly lines: AsyncIterator<string>;
+  readonly ready: ServerReady;
+}
+
+/** What the server process seeds: its SQLite files' directory, the memcached server, N. */
+export interface HttpServerSeed {
+  readonly dir: string;
+  readonly memcachedAddress: string;
+  readonly n: number;
+}
+
+/**
+ * Starts the server process (NODE_ENV=production, as a deployment runs Express) with
+ * `nodeOptions` before its script (e.g. `--cpu-prof`), and waits until its apps listen.
+ * Kills it and throws when it exits or prints something else first.
+ */
+export async function startHttpServer(
+  server: ServerCommand,
+  seed: HttpServerSeed,
+  nodeOptions: readonly string[] = [],
+): Promise<RunningHttpServer> {
+  const child = spawn(server.command, [...nodeOptions, ...server.args], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_DIR: seed.dir,
+      BENCH_MEMCACHED: seed.memcachedAddress,
+      BENCH_COMMENTS: String(seed.n),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
+  try {
+    const first = await lines.next();
+    if (first.done) throw new Error('[cachesweeper] [bench http] the server process exited before its apps listened');
+    return { child, lines, ready: JSON.parse(String(first.value)) as ServerReady };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }
 
 /**
@@ -57,27 +103,16 @@ export async function measureHttp(
   server: ServerCommand,
 ): Promise<HttpResult> {
   const { n, runs, seconds, warmupSeconds, connections } = scale.http;
-  const child = spawn(server.command, [...server.args], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      BENCH_DIR: dir,
-      BENCH_MEMCACHED: memcachedAddress,
-      BENCH_COMMENTS: String(n),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
+  const { child, lines, ready } = await startHttpServer(server, { dir, memcachedAddress, n });
   try {
-    const ready = JSON.parse(String((await lines.next()).value)) as Ready;
     const names = ['uncached', 'uncached-batched', 'memory', 'memcached'] as const;
     const samples = new Map(names.map((name) => [name, [] as autocannon.Result[]]));
     const url = (name: HttpFigures['name']) => `http://127.0.0.1:${ready.ports[name]}/articles/${ready.articleId}`;
-    if (warmupSeconds > 0) for (const name of names) await load(url(name), connections, warmupSeconds);
+    if (warmupSeconds > 0) for (const name of names) await loadUrl(url(name), connections, warmupSeconds);
     for (let run = 0; run < runs; run++) {
-      for (const name of names) samples.get(name)?.push(await load(url(name), connections, seconds));
+      for (const name of names) samples.get(name)?.push(await loadUrl(url(name), connections, seconds));
     }
-    const cacheErrors = await stop(child, lines);
+    const cacheErrors = await stopHttpServer(child, lines);
     return {
       n,
       connections,
@@ -105,11 +140,13 @@ export async function measureHttp(
   }
 }
 
-function load(url: string, connections: number, seconds: number): Promise<autocannon.Result> {
+/** One autocannon run against `url`: `connections` at once, for `seconds`. */
+export function loadUrl(url: string, connections: number, seconds: number): Promise<autocannon.Result> {
   return autocannon({ url, connections, duration: seconds, pipelining: 1 });
 }
 
-async function stop(child: ChildProcess, lines: AsyncIterator<string>): Promise<number> {
+/** Stops the server process (SIGTERM: it closes its apps and fixtures); the cache failures it counted, or -1. */
+export async function stopHttpServer(child: ChildProcess, lines: AsyncIterator<string>): Promise<number> {
   child.kill('SIGTERM');
   const last = await lines.next();
   return last.done ? -1 : (JSON.parse(String(last.value)) as { cacheErrors: number }).cacheErrors;
