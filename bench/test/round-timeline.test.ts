@@ -14,6 +14,7 @@ describe('recordRounds', () => {
     const sequelize = new Sequelize('sqlite::memory:', { logging: false });
     open.push(backend, sequelize);
     const getMany = backend.getMany;
+    const syncGetMany = backend.sync?.getMany;
     const timeline = recordRounds(backend, sequelize);
     await backend.set('a', '1', 60);
     timeline.begin();
@@ -21,6 +22,9 @@ describe('recordRounds', () => {
     await sequelize.query('SELECT 1 AS one');
     const events = timeline.events();
     expect(events.map((event) => event.what)).toEqual(['getMany(3)', 'sql SELECT 1 AS one']);
+    // The memory backend is called synchronously too: those calls show as well.
+    backend.sync?.getMany(['a', 'b']);
+    expect(timeline.events().at(-1)?.what).toBe('sync.getMany(2)');
     for (const event of events) {
       expect(event.start).toBeGreaterThanOrEqual(0);
       expect(event.end).toBeGreaterThanOrEqual(event.start);
@@ -30,9 +34,11 @@ describe('recordRounds', () => {
 
     timeline.stop();
     expect(backend.getMany).toBe(getMany);
+    expect(backend.sync?.getMany).toBe(syncGetMany);
     expect(Object.hasOwn(backend, 'getMany')).toBe(Object.hasOwn(memoryBackend(), 'getMany'));
     timeline.begin();
     await backend.getMany(['a']);
+    backend.sync?.getMany(['a']);
     await sequelize.query('SELECT 2 AS two');
     expect(timeline.events()).toEqual([]);
   });

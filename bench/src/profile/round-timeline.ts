@@ -19,6 +19,13 @@ export interface RoundTimeline {
   stop(): void;
 }
 
+/** An event as it is recorded: its end comes when its call settles. */
+interface OpenEvent {
+  readonly start: number;
+  end?: number;
+  what: string;
+}
+
 /** Backend methods a page calls while it renders (the `close` of teardown is left alone). */
 const BACKEND_CALLS = ['get', 'getMany', 'set', 'setMany', 'add', 'incr', 'delete'] as const;
 /** Fleet-wide lease calls: reading a missed fragment with its lease is a round of its own. */
@@ -34,9 +41,10 @@ const HOOK_NAME = 'cachesweeper-bench-timeline';
  */
 export function recordRounds(backend: CacheBackend, sequelize: Sequelize): RoundTimeline {
   let origin = process.hrtime.bigint();
-  let list: { start: number; end?: number; what: string }[] = [];
+  let list: OpenEvent[] = [];
   const now = () => Number(process.hrtime.bigint() - origin) / 1000;
   const restores: (() => void)[] = [];
+  let depth = 0;
   const wrap = (target: object, names: readonly string[], label: (name: string) => string) => {
     const methods = target as Record<string, unknown>;
     for (const name of names) {
@@ -44,13 +52,22 @@ export function recordRounds(backend: CacheBackend, sequelize: Sequelize): Round
       if (typeof original !== 'function') continue;
       const hadOwn = Object.hasOwn(methods, name);
       methods[name] = function (this: unknown, ...args: unknown[]) {
+        const call = original as (...rest: unknown[]) => unknown;
+        // A call made by a wrapped call (the memory backend's getMany runs its sync one) is part of it.
+        if (depth > 0) return call.apply(this, args);
         const first = args[0];
-        const event: { start: number; end?: number; what: string } = {
+        const event: OpenEvent = {
           start: now(),
           what: `${label(name)}(${Array.isArray(first) ? first.length : 1})`,
         };
         list.push(event);
-        const answer = (original as (...rest: unknown[]) => unknown).apply(this, args);
+        depth++;
+        let answer: unknown;
+        try {
+          answer = call.apply(this, args);
+        } finally {
+          depth--;
+        }
         const settle = () => {
           event.end = now();
         };
@@ -66,9 +83,11 @@ export function recordRounds(backend: CacheBackend, sequelize: Sequelize): Round
   };
   wrap(backend, BACKEND_CALLS, (name) => name);
   if (backend.leases !== undefined) wrap(backend.leases, LEASE_CALLS, (name) => `leases.${name}`);
-  const started = new WeakMap<object, { start: number; end?: number; what: string }>();
+  // An in-process backend is also called synchronously (no round: its calls show where the work went).
+  if (backend.sync !== undefined) wrap(backend.sync, BACKEND_CALLS, (name) => `sync.${name}`);
+  const started = new WeakMap<object, OpenEvent>();
   sequelize.addHook('beforeQuery', HOOK_NAME, (_options, query) => {
-    const event = { start: now(), what: 'sql' };
+    const event: OpenEvent = { start: now(), what: 'sql' };
     started.set(query as object, event);
     list.push(event);
   });
