@@ -56,18 +56,20 @@ export const MEASUREMENT_BUILD: BuildOptions = {
  * source maps. Running the TypeScript source through tsx instead costs the hot
  * paths measurably: esbuild's `keepNames` (which tsx turns on) wraps every
  * closure created at run time in a `__name()` call, and enabled source maps make
- * every `error.stack` (Sequelize reads one per query) expensive.
+ * every `error.stack` (Sequelize reads one per query) expensive. Into `outdir` (a
+ * directory under `BUILD_DIR`, so the bench's dependencies resolve from it): a command
+ * that may run beside the bench builds into its own.
  */
-export async function buildMeasurement(): Promise<{ measure: string; server: string }> {
+export async function buildMeasurement(outdir: string = BUILD_DIR): Promise<{ measure: string; server: string }> {
   await build({
     entryPoints: {
       measure: join(import.meta.dirname, 'measure.ts'),
       server: join(import.meta.dirname, 'http/server.ts'),
     },
     ...MEASUREMENT_BUILD,
-    outdir: BUILD_DIR,
+    outdir,
     outExtension: { '.js': '.mjs' },
     splitting: false,
   });
-  return { measure: join(BUILD_DIR, 'measure.mjs'), server: join(BUILD_DIR, 'server.mjs') };
+  return { measure: join(outdir, 'measure.mjs'), server: join(outdir, 'server.mjs') };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startMemcached } from '@cachesweeper/test-support';
-import { buildMeasurement } from '../build';
+import { BUILD_DIR, buildMeasurement } from '../build';
 import { commandLine, optionsOrExit } from '../command-line';
 import { type HttpFigures, loadUrl, startHttpServer, stopHttpServer } from '../scenarios/http';
 import { profileReport, type TimeWindow, windowProfile } from './window-profile';
@@ -43,7 +43,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cachesweeper-http-profile-'));
 const profiles = join(dir, 'profiles');
 const memcached = await startMemcached({ memoryMb: 64, threads: 2 });
 try {
-  const { server } = await buildMeasurement();
+  const { server } = await buildMeasurement(join(BUILD_DIR, 'http-profile'));
   const running = await startHttpServer(
     { command: process.execPath, args: [server] },
     { dir, memcachedAddress: memcached.address, n: comments },
