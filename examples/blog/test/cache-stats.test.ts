@@ -77,6 +77,33 @@ describe('the stats endpoint, switched on', () => {
     expect(after.sweeper.hits - before.sweeper.hits).toBe(1);
   });
 
+  it('counts no statement at all for a front page served wholly from the cache', async () => {
+    const { before, after } = await wholeHitView(running, '/');
+    expect(after.queries.sql - before.queries.sql).toBe(0); // the route loads no list: the list's block hit
+    expect(after.sweeper.hits - before.sweeper.hits).toBe(1);
+  });
+
+  it('loads the list of articles in one statement when the front page misses, and only the changed summary', async () => {
+    await wholeHitView(running, '/');
+    const visitor = new HttpVisitor(running.url);
+    const countOf = (html: string) => Number(/data-article-id="2">[\s\S]*?(\d+) comments/.exec(html)?.[1]);
+    const counted = countOf((await visitor.get('/')).html);
+    expect(Number.isInteger(counted)).toBe(true);
+    const page = await visitor.get('/articles/2');
+    // A new comment invalidates its article: its summary, and the list (the Article model's counter).
+    const added = await visitor.addComment(2, page, { author: 'Stats', body: 'a comment the front page counts' });
+    expect(added.status).toBe(303);
+    await running.blog.sweeper.idle();
+    const before = await statsOf(running);
+    const { html } = await visitor.get('/');
+    const after = await statsOf(running);
+    expect(panelFigures(html)).toMatchObject({ misses: 2, uncached: 0 });
+    expect(countOf(html)).toBe(counted + 1);
+    // The list's ids (one statement), then the changed summary's row and comment count (two, run together).
+    expect(after.queries.loaderCalls - before.queries.loaderCalls).toBe(2);
+    expect(after.queries.sql - before.queries.sql).toBe(3);
+  });
+
   it('counts a vote as statements outside the loaders', async () => {
     const visitor = new HttpVisitor(running.url);
     const page = await visitor.get('/articles/1');

@@ -66,6 +66,12 @@ export async function commentIdsOf(models: BlogModels, articleId: number): Promi
   return rows.map((row) => row.id);
 }
 
+/** The ids of every article, oldest first. */
+export async function articleIdsInOrder(models: BlogModels): Promise<number[]> {
+  const rows = await models.Article.findAll({ attributes: ['id'], order: [['id', 'ASC']], raw: true });
+  return rows.map((row) => row.id);
+}
+
 /** Comment counts of several articles, in one query. */
 export async function commentCounts(models: BlogModels, articleIds: readonly number[]): Promise<Map<number, number>> {
   const counts = new Map(articleIds.map((id) => [id, 0]));

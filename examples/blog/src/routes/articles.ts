@@ -5,7 +5,7 @@ import { pageLoaders } from '../web/page-loaders';
 import { rememberAuthor, requireCsrfToken } from '../web/visitor';
 
 /** The article list, the article page (with the add-comment form) and the edit form. */
-export function articleRoutes({ sequelize, models, installation, loaders }: RouteContext): Router {
+export function articleRoutes({ sequelize, models, loaders }: RouteContext): Router {
   const router = Router();
   const notFound = (response: Response, id: unknown) =>
     response
@@ -37,11 +37,14 @@ export function articleRoutes({ sequelize, models, installation, loaders }: Rout
     );
   };
 
-  router.get('/', async (_request, response) => {
-    const articles = await models.Article.findAll({ order: [['id', 'ASC']] });
+  /**
+   * The article list. It runs no query of its own: the list's block is keyed on the Article
+   * model as a whole (`{ model: 'Article' }`), and its loader reads the articles' ids on a miss.
+   */
+  router.get('/', (_request, response) => {
     response.render('articles/index', {
       title: 'Articles',
-      articles: installation.toTemplateData(articles),
+      allArticles: { model: 'Article' },
       loaders: pageLoaders(models, loaders),
     });
   });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Target } from '@cachesweeper/core';
 import type { BlogModels } from '../db/models';
-import { commentIdsOf, requestLoaders } from '../db/queries';
+import { articleIdsInOrder, commentIdsOf, requestLoaders } from '../db/queries';
 import type { QueryMeter } from '../db/query-meter';
 
 /** Options of `pageLoaders`. */
@@ -43,10 +43,19 @@ export function pageLoaders(models: BlogModels, options: PageLoaderOptions = {})
       return metered(async () => (await batched.comment(idOf(target))) ?? { missing: true });
     },
     /**
+     * The front page's list: the ids of every article, oldest first, as references, one
+     * query. Each summary inside loads its own row when it misses (`articleSummary`).
+     */
+    articleIndex() {
+      return metered(async () => ({
+        articles: (await articleIdsInOrder(models)).map((id) => ({ model: 'Article', id })),
+      }));
+    },
+    /**
      * An article summary on the front page, with its comment count: the rows of every missed
-     * summary and their counts, in two queries run together. The row is loaded again, not
-     * taken from the route's list: the route read it before the block's token, and an edit
-     * committed in between would be stored under the token that edit's bump made.
+     * summary and their counts, in two queries run together. The row is loaded here, after
+     * the block's token was read, never taken from a list read before it: an edit committed in
+     * between would be stored under the token that edit's bump made.
      */
     articleSummary(target: Target, context: object) {
       return metered(async () => {

@@ -26,6 +26,18 @@ export class HttpVisitor {
     return { status: response.status, html: await response.text(), location: response.headers.get('location') };
   }
 
+  /**
+   * Adds a comment to an article as its form does, with the token of the article page this
+   * visitor viewed last (`page`); returns the POST's status, HTML and redirect.
+   */
+  addComment(
+    articleId: number,
+    page: { html: string },
+    fields: { author: string; body: string },
+  ): Promise<{ status: number; html: string; location: string | null }> {
+    return this.post(`/articles/${articleId}/comments`, { _csrf: HttpVisitor.csrfTokenIn(page.html), ...fields });
+  }
+
   /** The CSRF token the last page handed this visitor. */
   static csrfTokenIn(html: string): string {
     const match = /name="_csrf" value="([^"]+)"/.exec(html);
