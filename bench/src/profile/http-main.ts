@@ -2,7 +2,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Profiler } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startMemcached } from '@cachesweeper/test-support';
 import { BUILD_DIR, buildMeasurement } from '../build';
 import { commandLine, optionsOrExit } from '../command-line';
@@ -17,8 +16,6 @@ import { profileReport, type TimeWindow, windowProfile } from './window-profile'
 // not the shutdown): the functions that ran most themselves and the call tree down to P per cent.
 
 const APPS = ['memcached', 'memory', 'uncached-batched', 'uncached'] as const;
-/** Longer than any page of the server takes under load (the naive page's p99 is under 1 s). */
-const SETTLE_MS = 1500;
 const { argument, oneOf, count, share } = commandLine('bench http-profile');
 
 /** The profile asked for on the command line; throws a message naming a bad argument. */
@@ -55,9 +52,6 @@ try {
   const start = Number(process.hrtime.bigint() / 1000n);
   const result = await loadUrl(url, connections, seconds);
   const end = Number(process.hrtime.bigint() / 1000n);
-  // autocannon drops its sockets when time is up: let the requests they left in the server end
-  // before it closes its databases (they would fail, and say so on stderr).
-  await sleep(SETTLE_MS);
   await stopHttpServer(running.child, running.lines);
   if (running.child.exitCode === null) await new Promise((resolve) => running.child.once('exit', resolve));
   const [file] = readdirSync(profiles);

@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import type { BenchScale } from '../scale';
 import { type Summary, summarize } from '../stats';
+
+/** Longer than any page of the server takes under load (the naive page's p99 is under 1 s). */
+const SETTLE_MS = 1500;
 
 /** How to start the HTTP comparison's server process (`src/http/server.ts`, built or through tsx). */
 export interface ServerCommand {
@@ -145,8 +149,14 @@ export function loadUrl(url: string, connections: number, seconds: number): Prom
   return autocannon({ url, connections, duration: seconds, pipelining: 1 });
 }
 
-/** Stops the server process (SIGTERM: it closes its apps and fixtures); the cache failures it counted, or -1. */
+/**
+ * Stops the server process (SIGTERM: it closes its apps and fixtures); the cache failures it
+ * counted, or -1. autocannon drops its sockets when its time is up: the requests they left
+ * in the server are let end first (closed under them, its databases would fail them, and the
+ * server would say so on stderr).
+ */
 export async function stopHttpServer(child: ChildProcess, lines: AsyncIterator<string>): Promise<number> {
+  await sleep(SETTLE_MS);
   child.kill('SIGTERM');
   const last = await lines.next();
   return last.done ? -1 : (JSON.parse(String(last.value)) as { cacheErrors: number }).cacheErrors;
