@@ -97,7 +97,7 @@ export function keyOf(namespace: string, body: string): string {
   const key = `${namespace}:${body}`;
   if (key.length <= MAX_KEY_BYTES) return key;
   const hashed = `${namespace}:#${createHash('sha256').update(key).digest('base64url')}`;
-  return KIND_ENDINGS.some((ending) => body.endsWith(ending)) ? `${hashed}${body.slice(-2)}` : hashed;
+  return `${hashed}${KIND_ENDINGS.find((ending) => body.endsWith(ending)) ?? ''}`;
 }
 
 /** The endings of contents counters, model generations and model counters: no quoted part ends so. */
