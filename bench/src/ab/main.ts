@@ -1,6 +1,7 @@
 import { startMemcached } from '@cachesweeper/test-support';
 import { commandLine, optionsOrExit } from '../command-line';
 import { DATABASES, type DatabaseName, preparePostgres } from '../databases';
+import { timeOnce } from '../harness';
 import { summarize } from '../stats';
 import { type BuiltVersion, buildVersion, WORKING_TREE } from './build-version';
 import { AB_STATES, type AbPageState, type AbState, type openPageState } from './page-state';
@@ -50,9 +51,7 @@ try {
     for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
       const page = states[index] as AbPageState;
       await page.setup();
-      const start = process.hrtime.bigint();
-      await page.render();
-      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      const elapsed = await timeOnce(page.render);
       await page.teardown();
       if (round >= warmup) times[index]?.push(elapsed);
     }

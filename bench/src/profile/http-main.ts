@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { startMemcached } from '@cachesweeper/test-support';
 import { BUILD_DIR, buildMeasurement } from '../build';
 import { commandLine, optionsOrExit } from '../command-line';
-import { type HttpFigures, loadUrl, startHttpServer, stopHttpServer } from '../scenarios/http';
-import { profileReport, type TimeWindow, windowProfile } from './window-profile';
+import { type HttpFigures, loadUrl, type RunningHttpServer, startHttpServer, stopHttpServer } from '../scenarios/http';
+import { monotonicMicros, profileReport, type TimeWindow, windowProfile } from './window-profile';
 
 // `pnpm http-profile [--app=memcached|memory|uncached-batched|uncached] [--path=/articles/<id>]
 // [--comments=N] [--seconds=S] [--connections=C] [--least=P]`: where the server's CPU goes
@@ -39,9 +39,10 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'cachesweeper-http-profile-'));
 const profiles = join(dir, 'profiles');
 const memcached = await startMemcached({ memoryMb: 64, threads: 2 });
+let running: RunningHttpServer | undefined;
 try {
   const { server } = await buildMeasurement(join(BUILD_DIR, 'http-profile'));
-  const running = await startHttpServer(
+  running = await startHttpServer(
     { command: process.execPath, args: [server] },
     { dir, memcachedAddress: memcached.address, n: comments },
     ['--cpu-prof', `--cpu-prof-dir=${profiles}`],
@@ -49,11 +50,12 @@ try {
   const { ready } = running;
   const url = `http://127.0.0.1:${ready.ports[app]}${path || `/articles/${ready.articleId}`}`;
   await loadUrl(url, connections, 1);
-  const start = Number(process.hrtime.bigint() / 1000n);
+  const start = monotonicMicros();
   const result = await loadUrl(url, connections, seconds);
-  const end = Number(process.hrtime.bigint() / 1000n);
-  await stopHttpServer(running.child, running.lines);
-  if (running.child.exitCode === null) await new Promise((resolve) => running.child.once('exit', resolve));
+  const end = monotonicMicros();
+  const { child } = running;
+  await stopHttpServer(child, running.lines);
+  if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
   const [file] = readdirSync(profiles);
   if (file === undefined) throw new Error('[cachesweeper] [bench http-profile] the server wrote no CPU profile');
   const profile = JSON.parse(readFileSync(join(profiles, file), 'utf8')) as Profiler.Profile;
@@ -70,6 +72,8 @@ try {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 } finally {
+  // A child process outlives this one's exit: one left running by a failure is killed.
+  if (running !== undefined && running.child.exitCode === null) running.child.kill('SIGKILL');
   await memcached.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { commandLine, optionsOrExit } from '../command-line';
 import { DATABASES, type DatabaseName, preparePostgres } from '../databases';
 import { summarize } from '../stats';
 import { recordRounds, timelineLines } from './round-timeline';
-import { profileReport, type TimeWindow, windowProfile } from './window-profile';
+import { monotonicMicros, profileReport, type TimeWindow, windowProfile } from './window-profile';
 
 // `pnpm page-profile [--state=full|vote|cold|batched] [--comments=N] [--backend=memcached|memory]
 // [--database=sqlite|postgres] [--rounds=R] [--timelines=T] [--least=P]`: where the
@@ -54,9 +54,9 @@ try {
   page = opened;
   const renderOnce = async (): Promise<TimeWindow> => {
     await opened.setup();
-    const start = Number(process.hrtime.bigint() / 1000n);
+    const start = monotonicMicros();
     await opened.render();
-    const end = Number(process.hrtime.bigint() / 1000n);
+    const end = monotonicMicros();
     await opened.teardown();
     return [start, end];
   };

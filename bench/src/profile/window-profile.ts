@@ -3,6 +3,11 @@ import type { Profiler } from 'node:inspector';
 /** A span of time in the profile's clock (µs of the monotonic clock `process.hrtime` reads too). */
 export type TimeWindow = readonly [start: number, end: number];
 
+/** Now, in the clock V8 stamps its profile samples with: µs of the monotonic clock. */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** The samples of a CPU profile that fall inside some windows, as call stacks. */
 export interface WindowedProfile {
   /** Samples inside the windows. */
@@ -30,7 +35,7 @@ export function frameName(callFrame: Profiler.ProfileNode['callFrame']): string 
  * Keeps the samples of `profile` taken inside `windows` (sorted, not overlapping): the
  * render of one page state, not its setup or the background writes after it. A V8
  * profile stamps its samples with the monotonic clock in µs, the clock
- * `process.hrtime.bigint() / 1000n` reads, so windows taken with it line up.
+ * `monotonicMicros` reads, so windows taken with it line up.
  */
 export function windowProfile(profile: Profiler.Profile, windows: readonly TimeWindow[]): WindowedProfile {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
