@@ -8,6 +8,8 @@ import {
   type SweeperStats,
 } from '@cachesweeper/core';
 import Handlebars from 'handlebars';
+import { HeldFragmentBytes, type HeldFragmentBytesOptions } from './bytes/held-fragment-bytes';
+import type { PageBytes } from './bytes/page-bytes';
 import { COMPONENT, reasonOf } from './location';
 import { type CacheSweeperOptions, registerCacheSweeper } from './registration';
 import { type CompiledTemplate, type RenderCachedOptions, renderCached } from './render/render-cached';
@@ -36,13 +38,22 @@ export interface CacheSweeperEngineOptions extends CacheSweeperOptions {
    * rendered (a status, a redirect). The layout gets them either way.
    */
   readonly exports?: (locals: Record<string, unknown>) => Record<string, unknown> | undefined;
+  /**
+   * How much of the cached fragments' UTF-8 bytes the engine keeps, for the pages sent as
+   * bytes (`cachesweeperResponses`). Default: 32 MiB.
+   */
+  readonly heldBytes?: HeldFragmentBytesOptions;
 }
+
+/** The render option `cachesweeperResponses` sets to ask the engine for the page's bytes. */
+export const PAGE_BYTES_OPTION = '__cachesweeperPageBytes';
 
 // Carry the page's session and exports from renderView to the view's and the layout's render.
 const SESSION_KEY = '__cachesweeperSession';
 const EXPORTS_KEY = '__cachesweeperExports';
+const BYTES_KEY = '__cachesweeperBytes';
 
-type RenderCallback = (error: unknown, html?: string) => void;
+type RenderCallback = (error: unknown, html?: string | Buffer) => void;
 
 /**
  * Makes an express-handlebars instance render cached blocks in batches: registers
@@ -78,7 +89,8 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
       'cachesweeperEngine: this ExpressHandlebars instance compiles with the global Handlebars; give it its own, create({ handlebars: Handlebars.create(), … }), so the helper is not registered globally',
     );
   }
-  const { stats, exports: exportsOf, ...registerOptions } = options;
+  const { stats, exports: exportsOf, heldBytes: heldBytesOptions, ...registerOptions } = options;
+  const heldBytes = new HeldFragmentBytes(heldBytesOptions);
   registerCacheSweeper(wrapped.handlebars as HandlebarsEnvironment, sweeper, registerOptions);
 
   nameCompiledFiles(wrapped);
@@ -97,15 +109,25 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
     const trace = { ...RENDER_TRACE, attributes: { 'cachesweeper.view': displayPath(viewPath) } };
     const session = sweeper.session({ ...(pageStats ? { stats: pageStats } : {}), trace });
     const exported = exportsOf?.(locals) ?? {};
+    // Asked by `cachesweeperResponses`: the callback takes bytes (Express's own would send them as a download).
+    const bytes = locals[PAGE_BYTES_OPTION] === true ? heldBytes.page() : undefined;
     const data = {
       ...(locals.data as Record<string, unknown> | undefined),
       [SESSION_KEY]: session,
       [EXPORTS_KEY]: exported,
+      ...(bytes ? { [BYTES_KEY]: bytes } : {}),
     };
     const render = (done: RenderCallback) =>
       renderView(viewPath, { ...locals, data }, (error: unknown, html?: string) => {
         session.end(error ?? undefined);
-        done(error, html);
+        if (bytes === undefined || error !== null || html === undefined) return done(error, html);
+        let page: Buffer;
+        try {
+          page = bytes.toBuffer(html);
+        } catch (failure) {
+          return done(failure);
+        }
+        done(null, page);
       });
     if (callback !== undefined) return render(callback);
     return new Promise<unknown>((resolve, reject) => {
@@ -120,6 +142,7 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
     const data = renderOptions.data as Record<string, unknown> | undefined;
     const session = data?.[SESSION_KEY] as SweeperSession | undefined;
     const exported = data?.[EXPORTS_KEY] as Record<string, unknown> | undefined;
+    const bytes = data?.[BYTES_KEY] as PageBytes | undefined;
     try {
       // express-handlebars renders the view, then the layout: the layout sees what the view's blocks exported.
       const withExports = exported === undefined ? context : withExported(context, exported);
@@ -129,6 +152,7 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
         session,
         trim: true,
         ...(exported ? { exports: exported } : {}),
+        ...(bytes ? { bytes } : {}),
       };
       return await renderCached(template, withExports, options);
     } catch (error) {

@@ -1,4 +1,7 @@
+export { HeldFragmentBytes, type HeldFragmentBytesOptions } from './bytes/held-fragment-bytes';
+export { PageBytes } from './bytes/page-bytes';
 export { type CacheSweeperEngineOptions, cachesweeperEngine, type ExpressHandlebarsLike } from './express-engine';
+export { cachesweeperResponses } from './express-responses';
 export {
   type CacheSweeperOptions,
   type CacheSweeperRegistration,

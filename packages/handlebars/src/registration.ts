@@ -85,6 +85,7 @@ export function registerCacheSweeper(
     // Blocks call a loader with their target and context, whatever it was typed for.
     loaders: { ...options.loaders } as Readonly<Record<string, Loader>>,
     templateDigests: new WeakMap(),
+    bodyInserting: new WeakSet(),
     knownDigests: new Set(),
     builtins: builtinsOf(handlebars),
     frames: [],
@@ -115,7 +116,9 @@ export function registerCacheSweeper(
     if (!isTemplateInput(input)) return compile.call(handlebars, input, compileOptions);
     const annotated = annotateTemplate(handlebars, input, compileOptions, helperName);
     const compiled = compile.call(handlebars, annotated.ast, withOwnHelpers(compileOptions, ownHelpers));
-    return wrapTemplate(registration, compiled, annotated.digest);
+    const wrapped = wrapTemplate(registration, compiled, annotated.digest);
+    if (annotated.insertsBodyOnce) registration.bodyInserting.add(wrapped);
+    return wrapped;
   };
   // Precompiled templates come back through `template(spec)`: wrap them too, so renders find their registration.
   const template = handlebars.template;

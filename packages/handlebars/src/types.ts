@@ -112,6 +112,8 @@ export interface Registration {
   readonly loaders: Readonly<Record<string, Loader>>;
   /** Source digest of every template this instance compiled. */
   readonly templateDigests: WeakMap<object, string>;
+  /** The compiled templates that mention `body` only to insert it as it is, once (layouts whose body may hold markers). */
+  readonly bodyInserting: WeakSet<object>;
   /** Every template digest this instance compiled in this process (a stored block is served only while the templates helpers rendered in it are among them). */
   readonly knownDigests: Set<string>;
   /** Handlebars' own helpers (`each`, `if`, …) as the instance had them, when they were Handlebars' own. */
@@ -175,6 +177,8 @@ export interface CacheBlock {
   exports?: PageExports;
   /** The final HTML. */
   html?: string;
+  /** On a hit, the cached value its HTML was opened from (the HTML is its end): a local copy is the same string on every hit. */
+  source?: string;
 }
 
 /** A property read by a fingerprint, as it was when the block was called. */

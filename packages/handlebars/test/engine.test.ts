@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import express from 'express';
 import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachesweeperEngine } from '../src';
+import { cachesweeperEngine, cachesweeperResponses } from '../src';
 import { row } from './support';
 
 const views = mkdtempSync(join(tmpdir(), 'cachesweeper-views-'));
@@ -48,7 +49,12 @@ for (const [name, source] of Object.entries(files)) {
 
 const db = {
   title: 'Hello <world>',
-  comments: [row('Comment', 1, { text: 'first & best' }), row('Comment', 2, { text: 'second' })],
+  comments: [
+    row('Comment', 1, { text: 'first & best' }),
+    row('Comment', 2, { text: 'second' }),
+    // Long enough for its fragment to be sent from held bytes; non-ASCII, so bytes and characters differ.
+    row('Comment', 3, { text: `long: ${'é€😀 '.repeat(400)}` }),
+  ],
 };
 
 interface App {
@@ -59,8 +65,9 @@ interface App {
 }
 
 /** An Express app on an ephemeral port: cached (with the engine) or plain express-handlebars. */
-async function startApp(cached: boolean, options: { viewCache?: boolean } = {}): Promise<App> {
+async function startApp(cached: boolean, options: { viewCache?: boolean; bytes?: boolean } = {}): Promise<App> {
   const app = express();
+  if (options.bytes) app.use(cachesweeperResponses());
   const sweeper = cached ? createSweeper() : undefined;
   const handlebars = Handlebars.create();
   const exphbs = create({ handlebars, extname: '.hbs', defaultLayout: 'main' });
@@ -100,6 +107,23 @@ async function startApp(cached: boolean, options: { viewCache?: boolean } = {}):
       cachesweeperStats: pageStats,
       ...(cached ? { loadPage } : { loadPage: () => pageData }),
     });
+  });
+  app.get('/string', (_req, res) => {
+    res.render('article', { title: db.title, article: row('Article', 1), loadPage: async () => db }, (error, html) => {
+      res.json({ error: error?.message, type: typeof html });
+    });
+  });
+  app.get('/broken', (_req, res) => {
+    res.render('article', {
+      title: db.title,
+      article: row('Article', 9),
+      loadPage: async () => {
+        throw new Error('no such article');
+      },
+    });
+  });
+  app.use((error: Error, _req: unknown, res: express.Response, _next: unknown) => {
+    res.status(500).send(`failed: ${error.message}`);
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -198,5 +222,61 @@ describe('the express-handlebars engine', () => {
 
   it('refuses something that is not an ExpressHandlebars instance', () => {
     expect(() => cachesweeperEngine({} as never, createSweeper())).toThrow(/must be an ExpressHandlebars instance/);
+  });
+});
+
+/** A GET with If-None-Match (fetch adds Cache-Control: no-cache to such a request, which Express then answers in full). */
+function conditionalGet(url: string, etag: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers: { 'if-none-match': etag } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
+}
+
+describe('pages sent as bytes (cachesweeperResponses)', () => {
+  let plain: App;
+  let bytes: App;
+  beforeAll(async () => {
+    plain = await startApp(false);
+    bytes = await startApp(true, { bytes: true });
+    apps.push(plain, bytes);
+  });
+
+  it('sends the same page as HTML, cold and warm, with its length, type and ETag', async () => {
+    const expected = await fetch(`${plain.url}/articles/1`);
+    const expectedBody = await expected.text();
+    for (let round = 0; round < 3; round++) {
+      const response = await fetch(`${bytes.url}/articles/1`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(expected.headers.get('content-type'));
+      expect(response.headers.get('content-length')).toBe(expected.headers.get('content-length'));
+      expect(response.headers.get('etag')).toBe(expected.headers.get('etag'));
+      expect(await response.text()).toBe(expectedBody);
+      await bytes.sweeper?.idle();
+    }
+  });
+
+  it('answers a conditional request for an unchanged page with 304, and one for a changed page with it', async () => {
+    await fetch(`${bytes.url}/articles/1`);
+    await bytes.sweeper?.idle();
+    const etag = (await fetch(`${bytes.url}/articles/1`)).headers.get('etag') as string;
+    expect(await conditionalGet(`${bytes.url}/articles/1`, etag)).toEqual({ status: 304, body: '' });
+    const other = await conditionalGet(`${bytes.url}/articles/1?user=bob`, etag);
+    expect(other.status).toBe(200);
+    expect(other.body).toContain('Signed in as Bob');
+  });
+
+  it('leaves a render with a callback a string, and sends a failed render to the error handler', async () => {
+    expect(await (await fetch(`${bytes.url}/string`)).json()).toEqual({ type: 'string' });
+    const broken = await fetch(`${bytes.url}/broken`);
+    expect(broken.status).toBe(500);
+    expect(await broken.text()).toContain('no such article');
   });
 });

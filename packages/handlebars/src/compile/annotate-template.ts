@@ -14,6 +14,7 @@ import {
   programOf,
   structureOf,
 } from './ast';
+import { insertsBodyOnce } from './body-insertion';
 import { CAPTURE_DECORATOR, RESTORE_DECORATOR } from './capture-container';
 import { type FingerprintScope, fingerprintProgram } from './fingerprint-program';
 import { readsOutside } from './outside-reads';
@@ -39,6 +40,8 @@ export interface AnnotatedTemplate {
   readonly ast: unknown;
   /** Digest of the whole template source. */
   readonly digest: string;
+  /** Whether it mentions `body` only to insert it as it is, once (see `insertsBodyOnce`). */
+  readonly insertsBodyOnce: boolean;
 }
 
 /**
@@ -67,6 +70,7 @@ export function annotateTemplate(
   const source = typeof input === 'string' ? input : undefined;
   const ast = (source === undefined ? structuredClone(input) : handlebars.parse(source, compileOptions)) as Program;
   const text = source ?? structureOf(ast);
+  const bodyOnce = insertsBodyOnce(ast);
   // Options such as noEscape or preventIndent change what a block renders.
   const settings = JSON.stringify(compileOptions ?? {}, (key, value) =>
     key === 'srcName' || key === 'moduleName' ? undefined : value,
@@ -144,7 +148,7 @@ export function annotateTemplate(
   const fingerprint = fingerprintProgram(ast, scopeOf([]), fileDigest);
   visit(ast, []);
   ast.body = [switchNode(ast, fingerprint)];
-  return { ast, digest: fileDigest };
+  return { ast, digest: fileDigest, insertsBodyOnce: bodyOnce };
 }
 
 /** Checks a cached block and gives it its digest; its body becomes its fingerprint switch when it reads outside itself. */

@@ -1,6 +1,7 @@
+import { MIN_MARKED_LENGTH, type PageBytes } from '../bytes/page-bytes';
 import type { CacheBlock, Cut, DeferredItem, RerunNode } from '../types';
 import { joinCut } from './placeholders';
-import { joinTrimmed } from './trim-pieces';
+import { joinTrimmed, trimmedEnds, trimmedOff, trimmedPiece } from './trim-pieces';
 
 /** The cached blocks behind a cut's placeholders, looking through transforms and reruns; each once. */
 export function blocksOf(cut: Cut): CacheBlock[] {
@@ -29,13 +30,34 @@ export function rerunsOf(cut: Cut): RerunNode[] {
   return found;
 }
 
-/** The final HTML of a cut whose blocks and reruns are resolved: transforms applied; `trim`: as `String#trim` would leave it, without copying the page. */
-export function htmlOfCut(cut: Cut, trim = false): string {
+/**
+ * The final HTML of a cut whose blocks and reruns are resolved: transforms applied;
+ * `trim`: as `String#trim` would leave it, without copying the page. With `bytes`, each
+ * large cached block of the cut stands as a marker of `bytes` (see `PageBytes`).
+ */
+export function htmlOfCut(cut: Cut, trim = false, bytes?: PageBytes): string {
   const htmls = cut.refs.map(htmlOf);
-  if (!trim) return joinCut(cut.texts, htmls);
+  if (!trim && bytes === undefined) return joinCut(cut.texts, htmls);
   const pieces: string[] = [cut.texts[0] as string];
   for (const [index, html] of htmls.entries()) pieces.push(html, cut.texts[index + 1] as string);
-  return joinTrimmed(pieces);
+  if (bytes === undefined) return joinTrimmed(pieces);
+  const ends = trim ? trimmedEnds(pieces) : { first: -1, last: pieces.length };
+  if (ends === undefined) return '';
+  let out = '';
+  for (let index = Math.max(0, ends.first); index <= Math.min(pieces.length - 1, ends.last); index++) {
+    const piece = trimmedPiece(pieces, index, ends);
+    const ref = index % 2 === 1 ? cut.refs[(index - 1) / 2] : undefined;
+    if (ref?.kind !== 'block' || piece.length < MIN_MARKED_LENGTH) {
+      out += piece;
+      continue;
+    }
+    // A hit's HTML is the end of the cached value it was opened from (see `openEnvelope`).
+    const html = pieces[index] as string;
+    const source = ref.source ?? html;
+    const [lead, trail] = trimmedOff(pieces, index, ends);
+    out += bytes.marker(ref.slot?.key, source, source.length - html.length + lead, source.length - trail);
+  }
+  return out;
 }
 
 function htmlOf(item: DeferredItem): string {

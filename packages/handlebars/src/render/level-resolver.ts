@@ -1,4 +1,5 @@
 import { FragmentSlot } from '@cachesweeper/core';
+import type { PageBytes } from '../bytes/page-bytes';
 import { blockError } from '../location';
 import type { CacheBlock } from '../types';
 import { renderBlocks } from './block-rendering';
@@ -16,13 +17,15 @@ import { openEnvelope } from './template-envelope';
  * and its nested blocks form the next level) and completed with the blocks rendered
  * inside it, or waited for while another page renders it. When a helper at the top of
  * the page damaged a placeholder, the blocks are resolved and the page renders again
- * in a splice pass (`render`). `trim`: the page as `String#trim` would leave it.
+ * in a splice pass (`render`). `trim`: the page as `String#trim` would leave it; `bytes`:
+ * its large cached blocks stand as markers (see `PageBytes`).
  */
 export async function resolveRender(
   state: RenderState,
   output: string,
   render: () => string,
   trim = false,
+  bytes?: PageBytes,
 ): Promise<string> {
   const resolution: Resolution = { state, level: (blocks) => resolveLevel(resolution, blocks) };
   try {
@@ -30,7 +33,7 @@ export async function resolveRender(
     if (top !== undefined) {
       await resolution.level(blocksOf(top));
       await settleReruns(resolution, top, undefined);
-      return htmlOfCut(top, trim);
+      return htmlOfCut(top, trim, bytes);
     }
     state.registration.fallback(
       blockError(
@@ -71,6 +74,7 @@ async function resolveLevel(resolution: Resolution, blocks: readonly CacheBlock[
       const opened = openEnvelope(slot.html, state.registration.knownDigests);
       if (opened !== undefined) {
         block.html = opened.html;
+        block.source = slot.html;
         block.templates = opened.templates;
         block.exports = opened.exports;
         continue;
@@ -89,6 +93,7 @@ async function resolveLevel(resolution: Resolution, blocks: readonly CacheBlock[
         const opened = html === undefined ? undefined : openEnvelope(html, state.registration.knownDigests);
         if (opened !== undefined) {
           block.html = opened.html;
+          block.source = html;
           block.templates = opened.templates;
           block.exports = opened.exports;
           return;

@@ -1,7 +1,9 @@
 import { CacheSweeperError, describeValue, type SweeperSession, type SweeperStats } from '@cachesweeper/core';
 import type Handlebars from 'handlebars';
+import type { PageBytes } from '../bytes/page-bytes';
 import { withFrame } from '../frames';
 import { COMPONENT } from '../location';
+import { withBody } from './layout-body';
 import { resolveRender } from './level-resolver';
 import { RenderState } from './render-state';
 import { registrationOf } from './template-registration';
@@ -22,6 +24,14 @@ export interface RenderCachedOptions extends Handlebars.RuntimeOptions {
    * without copying it: `String#trim` on the page makes V8 copy all of it. Default: false.
    */
   readonly trim?: boolean;
+  /**
+   * Collects the page's large cached fragments: each stands in the returned HTML as a
+   * marker, and `bytes.toBuffer(html)` writes the page with their held UTF-8 bytes (see
+   * `HeldFragmentBytes`). Pass the same one to the view's render and to its layout's: a
+   * layout given a `body` that holds markers keeps them only where it inserts `{{{body}}}`
+   * as it is, once, and reads `body` nowhere else; any other layout gets the real body.
+   */
+  readonly bytes?: PageBytes;
 }
 
 /**
@@ -45,7 +55,21 @@ export async function renderCached(
       `renderCached: template must be a compiled template (handlebars.compile(source)), got ${describeValue(template)}`,
     );
   }
-  const { session, stats, exports, trim = false, ...runtime } = options ?? {};
+  const { bytes, ...rest } = options ?? {};
+  const body = (context as { body?: unknown } | null | undefined)?.body;
+  if (bytes === undefined || typeof body !== 'string' || !bytes.holdsMarkers(body)) {
+    return renderOnce(template, context, rest, bytes);
+  }
+  return withBody(template, context as object, body, bytes, (given) => renderOnce(template, given, rest, bytes));
+}
+
+async function renderOnce(
+  template: CompiledTemplate,
+  context: unknown,
+  options: Omit<RenderCachedOptions, 'bytes'>,
+  bytes: PageBytes | undefined,
+): Promise<string> {
+  const { session, stats, exports, trim = false, ...runtime } = options;
   const registration = registrationOf(template);
   // A template this instance did not compile: its blocks (if any) refuse to render, naming why.
   if (registration === undefined) return trim ? template(context, runtime).trim() : template(context, runtime);
@@ -62,7 +86,7 @@ export async function renderCached(
     return trim ? output.trim() : output;
   }
   try {
-    const html = await resolveRender(state, output, render, trim);
+    const html = await resolveRender(state, output, render, trim, bytes);
     state.end();
     if (exports !== undefined) Object.assign(exports, state.pageExports());
     return html;

@@ -7,21 +7,41 @@
  * string) is sliced, not copied.
  */
 export function joinTrimmed(pieces: readonly string[]): string {
+  const ends = trimmedEnds(pieces);
+  if (ends === undefined) return '';
+  let out = '';
+  for (let index = ends.first; index <= ends.last; index++) out += trimmedPiece(pieces, index, ends);
+  return out;
+}
+
+/** The first and last pieces with anything but whitespace; `undefined` when none has. */
+export interface TrimmedEnds {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Where `pieces.join('').trim()` starts and ends, by piece. */
+export function trimmedEnds(pieces: readonly string[]): TrimmedEnds | undefined {
   let first = 0;
-  let head = '';
-  for (; first < pieces.length; first++) {
-    head = (pieces[first] as string).trimStart();
-    if (head !== '') break;
-  }
-  if (first === pieces.length) return '';
+  while (first < pieces.length && (pieces[first] as string).trimStart() === '') first++;
+  if (first === pieces.length) return undefined;
   let last = pieces.length - 1;
-  let tail = '';
-  for (; last > first; last--) {
-    tail = (pieces[last] as string).trimEnd();
-    if (tail !== '') break;
-  }
-  if (last === first) return head.trimEnd();
-  let out = head;
-  for (let index = first + 1; index < last; index++) out += pieces[index] as string;
-  return out + tail;
+  while (last > first && (pieces[last] as string).trimEnd() === '') last--;
+  return { first, last };
+}
+
+/** How many characters the trim takes off the start and the end of piece `index`. */
+export function trimmedOff(pieces: readonly string[], index: number, ends: TrimmedEnds): [number, number] {
+  const piece = pieces[index] as string;
+  const lead = index === ends.first ? piece.length - piece.trimStart().length : 0;
+  const trail = index === ends.last ? piece.length - piece.trimEnd().length : 0;
+  return [lead, trail];
+}
+
+/** Piece `index` of `pieces` as the trim leaves it (only those from `ends.first` to `ends.last` are left). */
+export function trimmedPiece(pieces: readonly string[], index: number, ends: TrimmedEnds): string {
+  const piece = pieces[index] as string;
+  if (index !== ends.first && index !== ends.last) return piece;
+  const [lead, trail] = trimmedOff(pieces, index, ends);
+  return piece.slice(lead, piece.length - trail);
 }

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { HeldFragmentBytes, renderCached } from '../src';
+import { setup } from './support';
+
+// Large enough to stand as a marker; non-ASCII, so bytes and characters differ.
+const LONG = `é€😀 ${'<p>comment</p>'.repeat(120)} ü`;
+const VIEW =
+  '\n  {{#cachesweeper a 60}}\n  {{text}} {{/cachesweeper}} between {{#cachesweeper b 60}}{{text}}\n{{/cachesweeper}}\n';
+
+async function page(
+  layoutSource: string,
+  options: { register?: Record<string, unknown>; partials?: Record<string, string> } = {},
+) {
+  const { handlebars, sweeper } = setup();
+  for (const [name, helper] of Object.entries(options.register ?? {})) handlebars.registerHelper(name, helper as never);
+  for (const [name, source] of Object.entries(options.partials ?? {})) handlebars.registerPartial(name, source);
+  const view = handlebars.compile(VIEW);
+  const layout = handlebars.compile(layoutSource);
+  const held = new HeldFragmentBytes();
+  const context = { a: { model: 'A', id: 1 }, b: { model: 'B', id: 1 }, text: LONG, title: 'T' };
+  const asString = async () => {
+    const body = await renderCached(view, context, { trim: true });
+    return renderCached(layout, { ...context, body }, { trim: true });
+  };
+  const asBytes = async () => {
+    const bytes = held.page();
+    const body = await renderCached(view, context, { trim: true, bytes });
+    const html = await renderCached(layout, { ...context, body }, { trim: true, bytes });
+    return { html, buffer: bytes.toBuffer(html) };
+  };
+  return { sweeper, held, asString, asBytes };
+}
+
+describe('PageBytes: a page written from its fragments held bytes', () => {
+  it('gives the bytes of the string page, cold and warm, with blocks at the ends of the view', async () => {
+    const { sweeper, held, asString, asBytes } = await page('<main>{{{body}}}</main>\n');
+    const cold = await asBytes();
+    await sweeper.idle();
+    const expected = Buffer.from(await asString());
+    expect(cold.buffer.equals(expected)).toBe(true);
+    const warm = await asBytes();
+    expect(warm.buffer.equals(expected)).toBe(true);
+    // The page's string holds markers, not the fragments.
+    expect(warm.html.length).toBeLessThan(LONG.length);
+    expect(held.size).toBeGreaterThan(2 * LONG.length);
+  });
+
+  it('reuses the bytes of a cached value it encoded before, and encodes another value again', () => {
+    const held = new HeldFragmentBytes();
+    const source = `|${LONG}`;
+    const first = held.bytesOf('k', source, 1, source.length);
+    expect(held.bytesOf('k', source, 1, source.length)).toBe(first);
+    expect(held.bytesOf('k', source, 2, source.length)).not.toBe(first);
+    const other = `|${LONG.replace('ü', 'ö')}`;
+    expect(held.bytesOf('k', other, 1, other.length).toString()).toBe(other.slice(1));
+  });
+
+  it('keeps at most maxBytes, dropping the least recently used', () => {
+    const held = new HeldFragmentBytes({ maxBytes: 100 });
+    held.bytesOf('a', 'x'.repeat(60), 0, 60);
+    held.bytesOf('b', 'y'.repeat(60), 0, 60);
+    expect(held.size).toBe(60);
+    held.bytesOf('c', 'z'.repeat(200), 0, 200);
+    expect(held.size).toBe(60);
+  });
+
+  it('refuses bad settings, naming the package, the component and the value', () => {
+    expect(() => new HeldFragmentBytes({ maxBytes: -1 })).toThrow(
+      /^\[cachesweeper\] \[handlebars\] HeldFragmentBytes: maxBytes must be a whole number of bytes >= 0, got -1/,
+    );
+  });
+
+  const layouts: [string, string, Parameters<typeof page>[1]?][] = [
+    ['escapes the body', '<main>{{body}}</main>'],
+    [
+      'passes it to a helper',
+      '<main>{{{shout body}}}</main>',
+      { register: { shout: (text: string) => text.toUpperCase() } },
+    ],
+    ['inserts it in a block', '{{#if title}}<main>{{{body}}}</main>{{/if}}'],
+    ['inserts it twice', '{{{body}}}<hr>{{{body}}}'],
+    [
+      'reads it in a helper through this',
+      '{{{body}}}<i>{{size}}</i>',
+      {
+        register: {
+          size(this: { body: string }) {
+            return this.body.length;
+          },
+        },
+      },
+    ],
+    ['reads it in a partial', '{{{body}}}{{> foot}}', { partials: { foot: '<i>{{body.length}}</i>' } }],
+    ['reads it through @root in a block', '{{{body}}}{{#with title}}{{@root.body.length}}{{/with}}'],
+    ['names it to lookup', '{{{body}}}{{lookup this "body"}}'],
+  ];
+  for (const [what, source, options] of layouts) {
+    it(`renders a layout that ${what} with the real body`, async () => {
+      const { sweeper, asString, asBytes } = await page(source, options);
+      await asBytes();
+      await sweeper.idle();
+      const { html, buffer } = await asBytes();
+      expect(buffer.toString()).toBe(await asString());
+      // No marker was kept: the layout got the page's fragments.
+      expect(html.length).toBeGreaterThan(LONG.length);
+    });
+  }
+
+  it("marks a layout's own cached blocks too", async () => {
+    const { sweeper, asString, asBytes } = await page('{{{body}}}{{#cachesweeper b 60}}{{text}}{{/cachesweeper}}');
+    await asBytes();
+    await sweeper.idle();
+    const { html, buffer } = await asBytes();
+    expect(buffer.toString()).toBe(await asString());
+    expect(html.length).toBeLessThan(LONG.length);
+  });
+});
