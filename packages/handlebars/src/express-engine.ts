@@ -45,8 +45,14 @@ export interface CacheSweeperEngineOptions extends CacheSweeperOptions {
   readonly heldBytes?: HeldFragmentBytesOptions;
 }
 
-/** The render option `cachesweeperResponses` sets to ask the engine for the page's bytes. */
-export const PAGE_BYTES_OPTION = '__cachesweeperPageBytes';
+/**
+ * A render option: with it `true`, the engine hands the page to the render's callback as
+ * a Buffer, its cached fragments written from their held bytes (see
+ * `cachesweeperResponses`, which sets it on renders without a callback). For a route
+ * that renders with a callback: `res.render(view, { ...locals, [PAGE_AS_BYTES]: true },
+ * (error, page) => res.type('html').send(page))`.
+ */
+export const PAGE_AS_BYTES = '__cachesweeperPageBytes';
 
 // Carry the page's session and exports from renderView to the view's and the layout's render.
 const SESSION_KEY = '__cachesweeperSession';
@@ -110,7 +116,7 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
     const session = sweeper.session({ ...(pageStats ? { stats: pageStats } : {}), trace });
     const exported = exportsOf?.(locals) ?? {};
     // Asked by `cachesweeperResponses`: the callback takes bytes (Express's own would send them as a download).
-    const bytes = locals[PAGE_BYTES_OPTION] === true ? heldBytes.page() : undefined;
+    const bytes = locals[PAGE_AS_BYTES] === true ? heldBytes.page() : undefined;
     const data = {
       ...(locals.data as Record<string, unknown> | undefined),
       [SESSION_KEY]: session,

@@ -1,6 +1,11 @@
 export { HeldFragmentBytes, type HeldFragmentBytesOptions } from './bytes/held-fragment-bytes';
 export { PageBytes } from './bytes/page-bytes';
-export { type CacheSweeperEngineOptions, cachesweeperEngine, type ExpressHandlebarsLike } from './express-engine';
+export {
+  type CacheSweeperEngineOptions,
+  cachesweeperEngine,
+  type ExpressHandlebarsLike,
+  PAGE_AS_BYTES,
+} from './express-engine';
 export { cachesweeperResponses } from './express-responses';
 export {
   type CacheSweeperOptions,

@@ -3,7 +3,7 @@ import { HeldFragmentBytes, renderCached } from '../src';
 import { setup } from './support';
 
 // Large enough to stand as a marker; non-ASCII, so bytes and characters differ.
-const LONG = `é€😀 ${'<p>comment</p>'.repeat(120)} ü`;
+const LONG = `é€😀 ${'<p>comment</p>'.repeat(1500)} ü`;
 const VIEW =
   '\n  {{#cachesweeper a 60}}\n  {{text}} {{/cachesweeper}} between {{#cachesweeper b 60}}{{text}}\n{{/cachesweeper}}\n';
 
@@ -48,19 +48,20 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
   it('reuses the bytes of a cached value it encoded before, and encodes another value again', () => {
     const held = new HeldFragmentBytes();
     const source = `|${LONG}`;
-    const first = held.bytesOf('k', source, 1, source.length);
-    expect(held.bytesOf('k', source, 1, source.length)).toBe(first);
-    expect(held.bytesOf('k', source, 2, source.length)).not.toBe(first);
+    const first = held.encoded('k', source, 1, source.length);
+    expect(held.encoded('k', source, 1, source.length).bytes).toBe(first.bytes);
+    expect(held.encoded('k', source, 1, source.length).digest).toBe(first.digest);
+    expect(held.encoded('k', source, 2, source.length).bytes).not.toBe(first.bytes);
     const other = `|${LONG.replace('ü', 'ö')}`;
-    expect(held.bytesOf('k', other, 1, other.length).toString()).toBe(other.slice(1));
+    expect(held.encoded('k', other, 1, other.length).bytes.toString()).toBe(other.slice(1));
   });
 
   it('keeps at most maxBytes, dropping the least recently used', () => {
     const held = new HeldFragmentBytes({ maxBytes: 100 });
-    held.bytesOf('a', 'x'.repeat(60), 0, 60);
-    held.bytesOf('b', 'y'.repeat(60), 0, 60);
+    held.encoded('a', 'x'.repeat(60), 0, 60);
+    held.encoded('b', 'y'.repeat(60), 0, 60);
     expect(held.size).toBe(60);
-    held.bytesOf('c', 'z'.repeat(200), 0, 200);
+    held.encoded('c', 'z'.repeat(200), 0, 200);
     expect(held.size).toBe(60);
   });
 

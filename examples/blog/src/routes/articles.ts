@@ -1,3 +1,4 @@
+import { PAGE_AS_BYTES } from '@cachesweeper/handlebars';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { RouteContext } from '../app';
 import { type FormResult, isValid, parseId, readArticleForm, readCommentForm } from '../web/forms';
@@ -28,11 +29,18 @@ export function articleRoutes({ sequelize, models, loaders }: RouteContext): Rou
     const pageExports: { title?: unknown; missing?: unknown } = {};
     response.render(
       'articles/show',
-      { article: { model: 'Article', id }, loaders: pageLoaders(models, loaders), form, pageExports },
-      (error: Error | null, html: string) => {
+      // The page comes back as bytes: its cached fragments' UTF-8 is encoded once, not per response.
+      {
+        article: { model: 'Article', id },
+        loaders: pageLoaders(models, loaders),
+        form,
+        pageExports,
+        [PAGE_AS_BYTES]: true,
+      },
+      (error: Error | null, page: string | Buffer) => {
         if (error) return next(error);
         if (pageExports.missing === true) return notFound(response, id);
-        response.send(html);
+        response.type('html').send(page);
       },
     );
   };

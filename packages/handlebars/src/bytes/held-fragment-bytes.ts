@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CacheSweeperError, describeValue } from '@cachesweeper/core';
 import { COMPONENT } from '../location';
 import { type FragmentBytesSource, PageBytes } from './page-bytes';
@@ -10,12 +11,30 @@ export interface HeldFragmentBytesOptions {
 
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
-interface Held {
-  /** The cached value the bytes were made from: the same string object on every hit of a local copy. */
-  readonly source: string;
-  readonly start: number;
-  readonly end: number;
+/** A fragment's UTF-8 bytes, and their digest once asked for. */
+export interface EncodedFragment {
   readonly bytes: Buffer;
+  /** The SHA-1 of the bytes (a page's ETag is made of its pieces' digests), computed once. */
+  readonly digest: Buffer;
+}
+
+class Held implements EncodedFragment {
+  readonly bytes: Buffer;
+  #digest: Buffer | undefined;
+
+  /** `source`: the cached value the bytes are made from, the same string object on every hit of a local copy. */
+  constructor(
+    readonly source: string,
+    readonly start: number,
+    readonly end: number,
+  ) {
+    this.bytes = Buffer.from(source.slice(start, end));
+  }
+
+  get digest(): Buffer {
+    this.#digest ??= createHash('sha1').update(this.bytes).digest();
+    return this.#digest;
+  }
 }
 
 /**
@@ -54,30 +73,34 @@ export class HeldFragmentBytes implements FragmentBytesSource {
   }
 
   /**
-   * The UTF-8 bytes of characters `start` to `end` of `source`, the cached value of `key`:
-   * those held when the same part of the same value was encoded before, else encoded now and kept.
+   * Characters `start` to `end` of `source`, the cached value of `key`, as UTF-8: the bytes
+   * held when the same part of the same value was encoded before, else encoded now and kept.
    */
-  bytesOf(key: string | undefined, source: string, start: number, end: number): Buffer {
-    if (key === undefined) return Buffer.from(source.slice(start, end));
+  encoded(key: string | undefined, source: string, start: number, end: number): EncodedFragment {
+    return this.#entry(key, source, start, end);
+  }
+
+  #entry(key: string | undefined, source: string, start: number, end: number): Held {
+    if (key === undefined) return new Held(source, start, end);
     const held = this.#held.get(key);
     // The same object on a local copy's hits: a pointer comparison. A value read anew compares its characters.
     if (held !== undefined && held.start === start && held.end === end && held.source === source) {
       this.#held.delete(key);
       this.#held.set(key, held);
-      return held.bytes;
+      return held;
     }
-    const bytes = Buffer.from(source.slice(start, end));
+    const entry = new Held(source, start, end);
     this.#forget(key);
-    if (bytes.length <= this.#maxBytes) {
-      this.#held.set(key, { source, start, end, bytes });
-      this.#bytes += bytes.length;
-      for (const [oldest, entry] of this.#held) {
+    if (entry.bytes.length <= this.#maxBytes) {
+      this.#held.set(key, entry);
+      this.#bytes += entry.bytes.length;
+      for (const [oldest, { bytes }] of this.#held) {
         if (this.#bytes <= this.#maxBytes) break;
         this.#held.delete(oldest);
-        this.#bytes -= entry.bytes.length;
+        this.#bytes -= bytes.length;
       }
     }
-    return bytes;
+    return entry;
   }
 
   #forget(key: string): void {

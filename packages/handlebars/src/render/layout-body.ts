@@ -21,10 +21,10 @@ export async function withBody(
   const markers = bytes.markersIn(body);
   if (markers === undefined) return expanded();
   let reads = 0;
-  const counted = Object.create(
-    Object.getPrototypeOf(context) as object | null,
-    Object.getOwnPropertyDescriptors(context),
-  ) as object;
+  // A copy of the layout's context whose body counts its reads (a spread keeps its fast shape; the prototype is put back).
+  const counted: object = { ...context };
+  const prototype = Object.getPrototypeOf(context) as object | null;
+  if (prototype !== Object.prototype) Object.setPrototypeOf(counted, prototype);
   Object.defineProperty(counted, 'body', {
     configurable: true,
     enumerable: true,
