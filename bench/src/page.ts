@@ -1,5 +1,5 @@
 import { createStats, type SweeperStats } from '@cachesweeper/core';
-import { registerCacheSweeper, renderCached } from '@cachesweeper/handlebars';
+import { HeldFragmentBytes, registerCacheSweeper, renderCached } from '@cachesweeper/handlebars';
 import Handlebars from 'handlebars';
 import { pageLoaders } from '../../examples/blog/src/web/page-loaders';
 import type { BlogFixture } from './fixtures';
@@ -7,6 +7,8 @@ import { type ArticleTemplates, BENCH_VISITOR, compileArticleTemplates } from '.
 
 /** A rendered page, with the round trips it cost before the response and its body alone. */
 export interface RenderedPage {
+  /** The response's body as a server writes it: every contender's page ends as UTF-8 bytes. */
+  readonly bytes: Buffer;
   readonly html: string;
   /** The view's output without the layout (the part compared with the uncached page). */
   readonly body: string;
@@ -25,14 +27,16 @@ export interface CachedArticlePage {
  * The article page of the blog's route: render `articles/show` for a reference to the
  * article (`{ model: 'Article', id }`: the route runs no query of its own) with the
  * blog's miss-only loaders through `renderCached`, then the layout, whose title is the
- * one the page's block exported, as the engine does (`renderCached`, trimmed by pieces).
- * The same work as `GET /articles/:id` minus Express.
+ * one the page's block exported, as the engine does (`renderCached`, trimmed by pieces),
+ * and the page's bytes as the engine hands them to `cachesweeperResponses` (its large
+ * fragments from bytes held across pages). The same work as `GET /articles/:id` minus Express.
  */
 export function cachedArticlePage(fixture: BlogFixture): CachedArticlePage {
   const { blog } = fixture;
   const handlebars = Handlebars.create();
   registerCacheSweeper(handlebars, blog.sweeper);
   const templates: ArticleTemplates = compileArticleTemplates(handlebars);
+  const held = new HeldFragmentBytes();
 
   return {
     async render(): Promise<RenderedPage> {
@@ -47,16 +51,29 @@ export function cachedArticlePage(fixture: BlogFixture): CachedArticlePage {
         cacheBackend: fixture.backend,
       };
       const session = blog.sweeper.session({ stats });
+      const bytes = held.page();
       // As the engine renders a view: trimmed by its pieces (String#trim would copy the whole page).
-      const body = await renderCached(templates.show, locals, { session, exports, trim: true });
+      const body = await renderCached(templates.show, locals, { session, exports, trim: true, bytes });
       const counted = { ...stats };
       // The layout as the engine renders it too: through renderCached, trimmed by its pieces.
       const html = await renderCached(
         templates.layout,
         { ...locals, title: exports.title, body },
-        { session, trim: true },
+        { session, trim: true, bytes },
       );
-      return { html, body, stats: counted, liveStats: stats };
+      const page = bytes.toBuffer(html);
+      // The strings only the checks read, outside the timed work.
+      return {
+        bytes: page,
+        get html() {
+          return page.toString();
+        },
+        get body() {
+          return bytes.expand(body);
+        },
+        stats: counted,
+        liveStats: stats,
+      };
     },
   };
 }

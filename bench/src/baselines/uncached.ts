@@ -80,7 +80,8 @@ export function uncachedArticlePage(fixture: BlogFixture, queries: UncachedQueri
         cacheBackend: 'none',
       };
       const body = templates.show(locals).trim();
-      return { html: templates.layout({ ...locals, body }).trim(), body, stats: NO_STATS, liveStats: NO_STATS };
+      const html = templates.layout({ ...locals, body }).trim();
+      return { bytes: Buffer.from(html), html, body, stats: NO_STATS, liveStats: NO_STATS };
     },
   };
 }

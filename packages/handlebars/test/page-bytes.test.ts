@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HeldFragmentBytes, renderCached } from '../src';
 import { setup } from './support';
@@ -114,5 +115,55 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
     const { html, buffer } = await asBytes();
     expect(buffer.toString()).toBe(await asString());
     expect(html.length).toBeLessThan(LONG.length);
+  });
+});
+
+// Every kind of character String#trim removes, and some it keeps, at the edges of large blocks.
+const EDGE = fc
+  .array(fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u2028', '\ufeff', 'a', 'é', '😀'), { maxLength: 4 })
+  .map((parts) => parts.join(''));
+
+describe('PageBytes against the string page, for any edges', () => {
+  it('writes the bytes of the page the string render gives, trimmed or not, cold and warm', async () => {
+    const { handlebars, sweeper } = setup();
+    const template = handlebars.compile(
+      '{{lead}}{{#cachesweeper a 60}}{{{x}}}{{/cachesweeper}}{{mid}}{{#cachesweeper b 60}}{{{y}}}{{/cachesweeper}}{{tail}}',
+    );
+    const big = 'é'.repeat(17_000);
+    let id = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        EDGE,
+        EDGE,
+        EDGE,
+        EDGE,
+        EDGE,
+        EDGE,
+        EDGE,
+        fc.boolean(),
+        async (lead, x0, x1, mid, y0, tail, y1, trim) => {
+          id++;
+          const context = {
+            a: { model: 'A', id },
+            b: { model: 'B', id },
+            lead,
+            mid,
+            tail,
+            x: `${x0}${big}${x1}`,
+            y: `${y0}${big}${y1}`,
+          };
+          for (const round of ['cold', 'warm']) {
+            const expected = await renderCached(template, context, { trim });
+            const bytes = new HeldFragmentBytes().page();
+            const html = await renderCached(template, context, { trim, bytes });
+            expect(bytes.count, round).toBe(2);
+            expect(bytes.toBuffer(html).toString(), round).toBe(expected);
+            expect(bytes.expand(html), round).toBe(expected);
+            await sweeper.idle();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

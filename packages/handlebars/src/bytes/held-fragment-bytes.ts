@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CacheSweeperError, describeValue } from '@cachesweeper/core';
 import { COMPONENT } from '../location';
-import { type FragmentBytesSource, PageBytes } from './page-bytes';
+import { type EncodedFragment, type FragmentBytesSource, PageBytes } from './page-bytes';
 
 /** Settings of `HeldFragmentBytes`. */
 export interface HeldFragmentBytesOptions {
@@ -10,13 +10,6 @@ export interface HeldFragmentBytesOptions {
 }
 
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-
-/** A fragment's UTF-8 bytes, and their digest once asked for. */
-export interface EncodedFragment {
-  readonly bytes: Buffer;
-  /** The SHA-1 of the bytes (a page's ETag is made of its pieces' digests), computed once. */
-  readonly digest: Buffer;
-}
 
 class Held implements EncodedFragment {
   readonly bytes: Buffer;

@@ -10,10 +10,17 @@ export const MIN_MARKED_LENGTH = 16 * 1024;
 
 const END = '\u0000';
 
+/** A fragment's UTF-8 bytes, and their digest once asked for. */
+export interface EncodedFragment {
+  readonly bytes: Buffer;
+  /** The SHA-1 of the bytes (a page's ETag is made of its pieces' digests), computed once. */
+  readonly digest: Buffer;
+}
+
 /** What encodes, and keeps, the bytes a page's fragments are written from (`HeldFragmentBytes`). */
 export interface FragmentBytesSource {
   /** Characters `start` to `end` of `source`, the cached value of `key`, as UTF-8 (and its digest). */
-  encoded(key: string | undefined, source: string, start: number, end: number): { bytes: Buffer; digest: Buffer };
+  encoded(key: string | undefined, source: string, start: number, end: number): EncodedFragment;
 }
 
 /** The ETag of a page `toBuffer` wrote, on its Buffer (read by `cachesweeperResponses`). */
@@ -94,27 +101,32 @@ export class PageBytes {
    * The page's UTF-8 bytes: `text` encoded, each marker's fragment written from its held
    * bytes. The Buffer carries a weak ETag under `PAGE_ETAG`, made of the digests of its
    * pieces (a fragment's digest is held with its bytes), so a server need not hash the
-   * whole page: the same bytes always get the same ETag, in any process.
+   * whole page: a page rendered the same way gets the same ETag in every process.
    */
   toBuffer(text: string): Buffer {
     const parts = this.#segments.length === 0 ? [text] : text.split(this.#prefix);
-    const pieces: Buffer[] = [Buffer.from(parts[0] as string)];
-    const digests = createHash('sha1');
-    digests.update(lengthTagged(TEXT, (pieces[0] as Buffer).length)).update(pieces[0] as Buffer);
+    const texts: Buffer[] = [Buffer.from(parts[0] as string)];
+    const fragments: EncodedFragment[] = [];
     for (let index = 1; index < parts.length; index++) {
       const part = parts[index] as string;
       const at = this.#expect(part);
       const { key, source, start, end } = this.#segments[at.index] as Segment;
-      const fragment = this.#held.encoded(key, source, start, end);
-      const after = Buffer.from(part.slice(at.length));
-      pieces.push(fragment.bytes, after);
-      // A fragment's digest stands for its bytes; every piece goes in with its kind and length, so one input is one page.
-      digests.update(lengthTagged(FRAGMENT, fragment.bytes.length)).update(fragment.digest);
-      digests.update(lengthTagged(TEXT, after.length)).update(after);
+      fragments.push(this.#held.encoded(key, source, start, end));
+      texts.push(Buffer.from(part.slice(at.length)));
     }
+    const pieces: Buffer[] = [texts[0] as Buffer];
+    fragments.forEach((fragment, index) => {
+      pieces.push(fragment.bytes, texts[index + 1] as Buffer);
+    });
     const page = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
-    const digest = digests.digest('base64').slice(0, 27);
-    Object.defineProperty(page, PAGE_ETAG, { value: `W/"${page.length.toString(16)}-${digest}"` });
+    // Hashed when a server asks for it: an app without ETags does not pay for one.
+    let etag: string | undefined;
+    Object.defineProperty(page, PAGE_ETAG, {
+      get: () => {
+        etag ??= etagOf(page.length, texts, fragments);
+        return etag;
+      },
+    });
     return page;
   }
 
@@ -135,6 +147,21 @@ export class PageBytes {
     const index = Number(digits);
     return index < this.#segments.length ? { index, length: end + 1 } : undefined;
   }
+}
+
+/**
+ * A weak ETag of the page `texts[0] fragments[0] texts[1] …`: its length, and a SHA-1
+ * where each fragment's digest stands for its bytes. Every piece goes into the hash with
+ * its kind and length, so one input is one page.
+ */
+function etagOf(length: number, texts: readonly Buffer[], fragments: readonly EncodedFragment[]): string {
+  const hash = createHash('sha1');
+  texts.forEach((text, index) => {
+    hash.update(lengthTagged(TEXT, text.length)).update(text);
+    const fragment = fragments[index];
+    if (fragment !== undefined) hash.update(lengthTagged(FRAGMENT, fragment.bytes.length)).update(fragment.digest);
+  });
+  return `W/"${length.toString(16)}-${hash.digest('base64').slice(0, 27)}"`;
 }
 
 const TEXT = 1;
