@@ -85,8 +85,8 @@ function againstFloor(floor: FloorAtN, database: DatabaseName): TargetCheck {
 
 /**
  * The full hit on memcached at the largest N over the smallest (issue 16: N = 1000 over
- * N = 10), beside the floor's own ratio between the same N: how much of the growth a page
- * handed over in one piece pays whatever builds it.
+ * N = 10), beside the floor's own ratio between the same N: how much of the growth any page
+ * pays that ends as the bytes a server writes.
  */
 function fullHitScaling(
   pages: readonly PageStatesAtN[],
