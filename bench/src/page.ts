@@ -7,8 +7,8 @@ import { type ArticleTemplates, BENCH_VISITOR, compileArticleTemplates } from '.
 
 /** A rendered page, with the round trips it cost before the response and its body alone. */
 export interface RenderedPage {
-  /** The response's body as a server writes it: every contender's page ends as UTF-8 bytes. */
-  readonly bytes: Buffer;
+  /** The response's body as a server writes it, in pieces: every contender's page ends as UTF-8 bytes. */
+  readonly pieces: readonly Buffer[];
   readonly html: string;
   /** The view's output without the layout (the part compared with the uncached page). */
   readonly body: string;
@@ -28,8 +28,8 @@ export interface CachedArticlePage {
  * article (`{ model: 'Article', id }`: the route runs no query of its own) with the
  * blog's miss-only loaders through `renderCached`, then the layout, whose title is the
  * one the page's block exported, as the engine does (`renderCached`, trimmed by pieces),
- * and the page's bytes as the engine hands them to `cachesweeperResponses` (its large
- * fragments from bytes held across pages). The same work as `GET /articles/:id` minus Express.
+ * and the page's bytes as the engine hands them to `sendPage` (its large fragments as
+ * bytes held across pages, not copied). The same work as `GET /articles/:id` minus Express.
  */
 export function cachedArticlePage(fixture: BlogFixture): CachedArticlePage {
   const { blog } = fixture;
@@ -61,10 +61,10 @@ export function cachedArticlePage(fixture: BlogFixture): CachedArticlePage {
         { ...locals, title: exports.title, body },
         { session, trim: true, bytes },
       );
-      const page = bytes.toBuffer(html);
+      const page = bytes.toBody(html);
       // The strings only the checks read, outside the timed work.
       return {
-        bytes: page,
+        pieces: page.pieces,
         get html() {
           return page.toString();
         },

@@ -124,7 +124,7 @@ export function djangoArticlePage(fixture: BlogFixture, memcachedAddress: string
         stats.roundTrips++;
         stats.stores++;
       }
-      return { bytes: Buffer.from(html), html, body, stats, liveStats: stats };
+      return { pieces: [Buffer.from(html)], html, body, stats, liveStats: stats };
     },
     close: () => client.end(),
   };

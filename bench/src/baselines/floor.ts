@@ -9,7 +9,7 @@ import { RawMemcached } from './raw-memcached';
 /** The article page served from memcached with nothing but a bare socket and a template literal. */
 export interface FloorPage {
   /** The page's read rounds over the bare socket, its fragment's bytes (held, as the page holds them), assembly into bytes. */
-  render(): Promise<Buffer>;
+  render(): Promise<Buffer[]>;
   /** The key rounds a full hit reads (recorded from the real page). */
   readonly rounds: readonly (readonly string[])[];
   /** The page fragment as stored, header and envelope included. */
@@ -136,7 +136,8 @@ export async function floorArticlePage(
         fixture.blog.sweeper.stats(),
         fixture.backend,
       ).split(FRAGMENT_HERE);
-      return Buffer.concat([Buffer.from(head as string), encoded.bytes, Buffer.from(tail as string)]);
+      // The pieces a server writes one after the other, the held bytes among them.
+      return [Buffer.from(head as string), encoded.bytes, Buffer.from(tail as string)];
     },
     close: () => raw.close(),
   };

@@ -81,7 +81,7 @@ export function uncachedArticlePage(fixture: BlogFixture, queries: UncachedQueri
       };
       const body = templates.show(locals).trim();
       const html = templates.layout({ ...locals, body }).trim();
-      return { bytes: Buffer.from(html), html, body, stats: NO_STATS, liveStats: NO_STATS };
+      return { pieces: [Buffer.from(html)], html, body, stats: NO_STATS, liveStats: NO_STATS };
     },
   };
 }

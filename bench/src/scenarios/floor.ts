@@ -56,7 +56,8 @@ export async function measureFloor(
       contenders.push({ database: fixture.database, fixture, page, floor });
     }
     let identical = true;
-    for (const { page, floor } of contenders) identical &&= (await page.render()).bytes.equals(await floor.render());
+    for (const { page, floor } of contenders)
+      identical &&= Buffer.concat((await page.render()).pieces).equals(Buffer.concat(await floor.render()));
     const measured = await interleave(
       contenders.flatMap(({ database, page, floor }) => [
         { name: floorVariant(database, 'page'), run: page.render },

@@ -9,6 +9,7 @@ import {
 } from '@cachesweeper/core';
 import Handlebars from 'handlebars';
 import { HeldFragmentBytes, type HeldFragmentBytesOptions } from './bytes/held-fragment-bytes';
+import type { PageBody } from './bytes/page-body';
 import type { PageBytes } from './bytes/page-bytes';
 import { COMPONENT, reasonOf } from './location';
 import { type CacheSweeperOptions, registerCacheSweeper } from './registration';
@@ -47,10 +48,10 @@ export interface CacheSweeperEngineOptions extends CacheSweeperOptions {
 
 /**
  * A render option: with it `true`, the engine hands the page to the render's callback as
- * a Buffer, its cached fragments written from their held bytes (see
+ * a `PageBody`, its large cached fragments as their held bytes (see
  * `cachesweeperResponses`, which sets it on renders without a callback). For a route
  * that renders with a callback: `res.render(view, { ...locals, [PAGE_AS_BYTES]: true },
- * (error, page) => res.type('html').send(page))`.
+ * (error, page) => sendPage(res, page))`.
  */
 export const PAGE_AS_BYTES = '__cachesweeperPageBytes';
 
@@ -59,7 +60,7 @@ const SESSION_KEY = '__cachesweeperSession';
 const EXPORTS_KEY = '__cachesweeperExports';
 const BYTES_KEY = '__cachesweeperBytes';
 
-type RenderCallback = (error: unknown, html?: string | Buffer) => void;
+type RenderCallback = (error: unknown, html?: string | PageBody) => void;
 
 /**
  * Makes an express-handlebars instance render cached blocks in batches: registers
@@ -127,9 +128,9 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
       renderView(viewPath, { ...locals, data }, (error: unknown, html?: string) => {
         session.end(error ?? undefined);
         if (bytes === undefined || error !== null || html === undefined) return done(error, html);
-        let page: Buffer;
+        let page: PageBody;
         try {
-          page = bytes.toBuffer(html);
+          page = bytes.toBody(html);
         } catch (failure) {
           return done(failure);
         }

@@ -1,4 +1,5 @@
 export { HeldFragmentBytes, type HeldFragmentBytesOptions } from './bytes/held-fragment-bytes';
+export { type EncodedFragment, PageBody } from './bytes/page-body';
 export { PageBytes } from './bytes/page-bytes';
 export {
   type CacheSweeperEngineOptions,
@@ -6,7 +7,7 @@ export {
   type ExpressHandlebarsLike,
   PAGE_AS_BYTES,
 } from './express-engine';
-export { cachesweeperResponses } from './express-responses';
+export { cachesweeperResponses, sendPage } from './express-responses';
 export {
   type CacheSweeperOptions,
   type CacheSweeperRegistration,

@@ -8,7 +8,7 @@ import express from 'express';
 import { create } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachesweeperEngine, cachesweeperResponses } from '../src';
+import { cachesweeperEngine, cachesweeperResponses, PAGE_AS_BYTES, sendPage } from '../src';
 import { row } from './support';
 
 const views = mkdtempSync(join(tmpdir(), 'cachesweeper-views-'));
@@ -116,6 +116,23 @@ async function startApp(
     res.render('article', { title: db.title, article: row('Article', 1), loadPage: async () => db }, (error, html) => {
       res.json({ error: error?.message, type: typeof html });
     });
+  });
+  app.get('/callback', (_req, res, next) => {
+    const locals = { title: db.title, article: row('Article', 1), loadPage: async () => db, user: { name: 'Alice' } };
+    res.render('article', { ...locals, csrf: 'token-of-Alice', [PAGE_AS_BYTES]: true }, (error, page) => {
+      if (error) return next(error);
+      sendPage(res, page);
+    });
+  });
+  app.get('/as-json', (_req, res, next) => {
+    res.render(
+      'article',
+      { title: db.title, article: row('Article', 1), loadPage: async () => db, [PAGE_AS_BYTES]: true },
+      (error, page) => {
+        if (error) return next(error);
+        res.send(page);
+      },
+    );
   });
   app.get('/broken', (_req, res) => {
     res.render('article', {
@@ -290,6 +307,23 @@ describe('pages sent as bytes (cachesweeperResponses)', () => {
       third.text = before;
       await bytes.sweeper?.invalidateMany([row('Comment', 3), row('Article', 1)]);
     }
+  });
+
+  it('sends a page a route got through its callback with sendPage, answers HEAD without a body', async () => {
+    const expected = await (await fetch(`${plain.url}/articles/1`)).text();
+    expect(await (await fetch(`${bytes.url}/callback`)).text()).toBe(expected);
+    const head = await fetch(`${bytes.url}/articles/1`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(expected)));
+    expect(await head.text()).toBe('');
+  });
+
+  it('refuses to send a page as JSON where the middleware is not installed', async () => {
+    const app = await startApp(true);
+    apps.push(app);
+    const response = await fetch(`${app.url}/as-json`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('PageBody: send a page rendered as bytes with sendPage(res, page)');
   });
 
   it('sends no ETag when the app turned them off', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HeldFragmentBytes, renderCached } from '../src';
+import { HeldFragmentBytes, type PageBody, renderCached } from '../src';
 import { setup } from './support';
 
 // Large enough to stand as a marker; non-ASCII, so bytes and characters differ.
@@ -27,7 +27,7 @@ async function page(
     const bytes = held.page();
     const body = await renderCached(view, context, { trim: true, bytes });
     const html = await renderCached(layout, { ...context, body }, { trim: true, bytes });
-    return { html, buffer: bytes.toBuffer(html) };
+    return { html, buffer: bytes.toBuffer(html), body: bytes.toBody(html) };
   };
   return { sweeper, held, asString, asBytes };
 }
@@ -46,6 +46,26 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
     expect(held.size).toBeGreaterThan(2 * LONG.length);
   });
 
+  it('hands the held bytes over as pieces, not copied, and refuses to become JSON', async () => {
+    const { sweeper, asBytes } = await page('<main>{{{body}}}</main>\n');
+    await asBytes();
+    await sweeper.idle();
+    const first = await asBytes();
+    const second = await asBytes();
+    expect(second.body.pieces.length).toBeGreaterThan(2);
+    // The two fragments' bytes are the same objects on both pages: held, not encoded again.
+    const large = (body: PageBody) => body.pieces.filter((piece) => piece.length > LONG.length);
+    expect(large(second.body)).toHaveLength(2);
+    large(second.body).forEach((piece, index) => {
+      expect(piece).toBe(large(first.body)[index]);
+    });
+    expect(second.body.etag).toBe(first.body.etag);
+    expect(second.body.length).toBe(second.buffer.length);
+    expect(() => JSON.stringify(second.body)).toThrow(
+      /^\[cachesweeper\] \[handlebars\] PageBody: send a page rendered as bytes with sendPage\(res, page\)/,
+    );
+  });
+
   it('reuses the bytes of a cached value it encoded before, and encodes another value again', () => {
     const held = new HeldFragmentBytes();
     const source = `|${LONG}`;
@@ -58,10 +78,14 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
   });
 
   it('keeps at most maxBytes, dropping the least recently used', () => {
+    // Each costs its 30 bytes and the 30 characters they came from: the second pushes the first out.
     const held = new HeldFragmentBytes({ maxBytes: 100 });
-    held.encoded('a', 'x'.repeat(60), 0, 60);
-    held.encoded('b', 'y'.repeat(60), 0, 60);
+    const first = held.encoded('a', 'x'.repeat(30), 0, 30);
     expect(held.size).toBe(60);
+    held.encoded('b', 'y'.repeat(30), 0, 30);
+    expect(held.size).toBe(60);
+    expect(held.encoded('a', 'x'.repeat(30), 0, 30).bytes).not.toBe(first.bytes);
+    // Larger than the whole budget: encoded, not kept.
     held.encoded('c', 'z'.repeat(200), 0, 200);
     expect(held.size).toBe(60);
   });

@@ -1,4 +1,4 @@
-import { PAGE_AS_BYTES } from '@cachesweeper/handlebars';
+import { PAGE_AS_BYTES, type PageBody, sendPage } from '@cachesweeper/handlebars';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { RouteContext } from '../app';
 import { type FormResult, isValid, parseId, readArticleForm, readCommentForm } from '../web/forms';
@@ -37,10 +37,10 @@ export function articleRoutes({ sequelize, models, loaders }: RouteContext): Rou
         pageExports,
         [PAGE_AS_BYTES]: true,
       },
-      (error: Error | null, page: string | Buffer) => {
+      (error: Error | null, page: string | PageBody) => {
         if (error) return next(error);
         if (pageExports.missing === true) return notFound(response, id);
-        response.type('html').send(page);
+        sendPage(response, page);
       },
     );
   };

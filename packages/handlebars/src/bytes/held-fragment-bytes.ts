@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { CacheSweeperError, describeValue } from '@cachesweeper/core';
 import { COMPONENT } from '../location';
-import { type EncodedFragment, type FragmentBytesSource, PageBytes } from './page-bytes';
+import type { EncodedFragment } from './page-body';
+import { type FragmentBytesSource, PageBytes } from './page-bytes';
 
 /** Settings of `HeldFragmentBytes`. */
 export interface HeldFragmentBytesOptions {
-  /** Most bytes of UTF-8 kept for the fragments of recent pages. Default: 32 MiB. */
+  /** Most bytes kept for the fragments of recent pages: their UTF-8, plus a byte per character of the cached values they came from. Default: 32 MiB. */
   readonly maxBytes?: number;
 }
 
@@ -22,6 +23,11 @@ class Held implements EncodedFragment {
     readonly end: number,
   ) {
     this.bytes = Buffer.from(source.slice(start, end));
+  }
+
+  /** What holding it costs: its bytes, and the value they were made from (kept to recognise it; often the local copy itself). */
+  get size(): number {
+    return this.bytes.length + this.source.length;
   }
 
   get digest(): Buffer {
@@ -84,13 +90,13 @@ export class HeldFragmentBytes implements FragmentBytesSource {
     }
     const entry = new Held(source, start, end);
     this.#forget(key);
-    if (entry.bytes.length <= this.#maxBytes) {
+    if (entry.size <= this.#maxBytes) {
       this.#held.set(key, entry);
-      this.#bytes += entry.bytes.length;
-      for (const [oldest, { bytes }] of this.#held) {
+      this.#bytes += entry.size;
+      for (const [oldest, { size }] of this.#held) {
         if (this.#bytes <= this.#maxBytes) break;
         this.#held.delete(oldest);
-        this.#bytes -= bytes.length;
+        this.#bytes -= size;
       }
     }
     return entry;
@@ -100,6 +106,6 @@ export class HeldFragmentBytes implements FragmentBytesSource {
     const held = this.#held.get(key);
     if (held === undefined) return;
     this.#held.delete(key);
-    this.#bytes -= held.bytes.length;
+    this.#bytes -= held.size;
   }
 }

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { CacheSweeperError } from '@cachesweeper/core';
 import { COMPONENT } from '../location';
+import { type EncodedFragment, PageBody } from './page-body';
 
 /**
  * Fragments shorter than this go into the page's text: encoding and hashing a few KB per
@@ -10,21 +11,11 @@ export const MIN_MARKED_LENGTH = 16 * 1024;
 
 const END = '\u0000';
 
-/** A fragment's UTF-8 bytes, and their digest once asked for. */
-export interface EncodedFragment {
-  readonly bytes: Buffer;
-  /** The SHA-1 of the bytes (a page's ETag is made of its pieces' digests), computed once. */
-  readonly digest: Buffer;
-}
-
 /** What encodes, and keeps, the bytes a page's fragments are written from (`HeldFragmentBytes`). */
 export interface FragmentBytesSource {
   /** Characters `start` to `end` of `source`, the cached value of `key`, as UTF-8 (and its digest). */
   encoded(key: string | undefined, source: string, start: number, end: number): EncodedFragment;
 }
-
-/** The ETag of a page `toBuffer` wrote, on its Buffer (read by `cachesweeperResponses`). */
-export const PAGE_ETAG = Symbol.for('cachesweeper.handlebars.page-etag');
 
 interface Segment {
   readonly key: string | undefined;
@@ -35,7 +26,7 @@ interface Segment {
 
 /**
  * One page's large cached fragments, each standing in the page's text as a marker until
- * `toBuffer` writes the page: its text encoded, each fragment from the bytes its
+ * `toBody` makes the page's bytes: its text encoded, each fragment from the bytes its
  * `HeldFragmentBytes` holds. The page's string then stays small (its views and layout
  * trim and splice markers, not 550 KB), and a fully cached page costs a copy of held
  * bytes instead of a flatten and an encoding of the whole page. A marker is made to be
@@ -98,12 +89,10 @@ export class PageBytes {
   }
 
   /**
-   * The page's UTF-8 bytes: `text` encoded, each marker's fragment written from its held
-   * bytes. The Buffer carries a weak ETag under `PAGE_ETAG`, made of the digests of its
-   * pieces (a fragment's digest is held with its bytes), so a server need not hash the
-   * whole page: a page rendered the same way gets the same ETag in every process.
+   * The page as the bytes a server writes: `text` encoded, each marker's fragment as its
+   * held bytes, not copied (see `PageBody`).
    */
-  toBuffer(text: string): Buffer {
+  toBody(text: string): PageBody {
     const parts = this.#segments.length === 0 ? [text] : text.split(this.#prefix);
     const texts: Buffer[] = [Buffer.from(parts[0] as string)];
     const fragments: EncodedFragment[] = [];
@@ -114,20 +103,12 @@ export class PageBytes {
       fragments.push(this.#held.encoded(key, source, start, end));
       texts.push(Buffer.from(part.slice(at.length)));
     }
-    const pieces: Buffer[] = [texts[0] as Buffer];
-    fragments.forEach((fragment, index) => {
-      pieces.push(fragment.bytes, texts[index + 1] as Buffer);
-    });
-    const page = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
-    // Hashed when a server asks for it: an app without ETags does not pay for one.
-    let etag: string | undefined;
-    Object.defineProperty(page, PAGE_ETAG, {
-      get: () => {
-        etag ??= etagOf(page.length, texts, fragments);
-        return etag;
-      },
-    });
-    return page;
+    return new PageBody(texts, fragments);
+  }
+
+  /** The page's UTF-8 bytes in one Buffer (`toBody(text).toBuffer()`: a copy of every piece). */
+  toBuffer(text: string): Buffer {
+    return this.toBody(text).toBuffer();
   }
 
   #expect(part: string): { index: number; length: number } {
@@ -147,30 +128,4 @@ export class PageBytes {
     const index = Number(digits);
     return index < this.#segments.length ? { index, length: end + 1 } : undefined;
   }
-}
-
-/**
- * A weak ETag of the page `texts[0] fragments[0] texts[1] …`: its length, and a SHA-1
- * where each fragment's digest stands for its bytes. Every piece goes into the hash with
- * its kind and length, so one input is one page.
- */
-function etagOf(length: number, texts: readonly Buffer[], fragments: readonly EncodedFragment[]): string {
-  const hash = createHash('sha1');
-  texts.forEach((text, index) => {
-    hash.update(lengthTagged(TEXT, text.length)).update(text);
-    const fragment = fragments[index];
-    if (fragment !== undefined) hash.update(lengthTagged(FRAGMENT, fragment.bytes.length)).update(fragment.digest);
-  });
-  return `W/"${length.toString(16)}-${hash.digest('base64').slice(0, 27)}"`;
-}
-
-const TEXT = 1;
-const FRAGMENT = 2;
-
-/** A piece's kind in one byte, and its length in bytes in eight: what goes before it in the hashed input. */
-function lengthTagged(kind: number, length: number): Buffer {
-  const tag = Buffer.alloc(9);
-  tag[0] = kind;
-  tag.writeBigUInt64BE(BigInt(length), 1);
-  return tag;
 }
