@@ -116,8 +116,9 @@ export function scalingSection(results: BenchResults): string {
 Medians from section 1. A full hit that costs the same at every N reads a fixed number of keys and runs
 no SQL; here it runs none, and reads the article's tokens with its contents counter (with WITHIN on, the
 blog's default) or every comment counter the page records (WITHIN=off), and the page fragment's bytes only
-when the process holds no local copy of it: the first hit, and once a minute. What still grows with N is the
-page itself: 550,000 characters at N = 1000, which the layout wraps and the engine trims into one string.
+when the process holds no local copy of it: the first hit, and once a minute. Every page ends as the bytes a
+server writes: the full hit's 550 KB fragment at N = 1000 goes out as bytes encoded once and held, beside its
+encoded head and tail (\`PageBody\`), not copied; what still grows with N is the memory those bytes are read from.
 
 ${table(['database', 'page', ...sizes, ratioHeader, `keys read (${sizes.join(' / ')})`, `queries (${sizes.join(' / ')})`], rows)}`;
 }
@@ -172,17 +173,16 @@ export function floorSection(results: BenchResults): string {
       const label = DATABASE_LABELS[database];
       return [`${label}: page`, `${label}: floor`, `${label}: page / floor`];
     }),
-    'same HTML',
+    'same bytes',
   ];
   return `## 4. The floor: a full-hit memcached page against a bare socket
 
 *floor*: the same key rounds (${results.floor.map((entry) => entry.keysPerRound.join(' + ')).join(', ')} keys at
 N = ${results.floor.map((entry) => entry.n).join(', ')}, recorded from the real page) as \`get k1 k2 …\` over one bare
 \`net.Socket\`, the page fragment held in memory (as the page holds its local copy, whose bytes it does not
-read again), its title from the exports stored with it, and the page assembled with a template literal and put in one
-piece, as a server must before it sends it and as every other contender's page already is (V8 copies a string
-built by concatenation the first time it is measured or written: 2 ms for the 550 KB page of N = 1000 on this
-machine, next to nothing for the 55 KB page of N = 100): no
+read again), its title from the exports stored with it, and the page assembled with a template literal around a
+mark where the fragment goes, then written as the pieces a server writes: the text before the mark and after it,
+encoded, and the fragment's bytes, encoded once and held, as the page holds them (\`PageBody\`): no
 key building, no tokens, no check of the counters nested in the page (the floor skips the stored header and
 trusts the value), no template engine, no deadlines. Neither runs SQL: the page's route loads nothing.
 
