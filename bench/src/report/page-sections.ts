@@ -118,7 +118,8 @@ no SQL; here it runs none, and reads the article's tokens with its contents coun
 blog's default) or every comment counter the page records (WITHIN=off), and the page fragment's bytes only
 when the process holds no local copy of it: the first hit, and once a minute. Every page ends as the bytes a
 server writes: the full hit's 550 KB fragment at N = 1000 goes out as bytes encoded once and held, beside its
-encoded head and tail (\`PageBody\`), not copied; what still grows with N is the memory those bytes are read from.
+encoded head and tail (\`PageBody\`), not copied. Back to back (section 4) the full hit then costs about the
+same at every N; here, each page timed right after other pages, it still grows with N, by a cause not yet found.
 
 ${table(['database', 'page', ...sizes, ratioHeader, `keys read (${sizes.join(' / ')})`, `queries (${sizes.join(' / ')})`], rows)}`;
 }
