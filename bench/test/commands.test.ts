@@ -39,6 +39,21 @@ describe('the bench commands', () => {
     expect(stdout).toMatch(/^ {2}100\.0% \(all\)$/m);
   });
 
+  it('pnpm page-profile --pause starts every render after that long idle, and says so', async () => {
+    const started = Date.now();
+    const stdout = await command('src/profile/main.ts', [
+      '--state=full',
+      '--comments=3',
+      '--rounds=20',
+      '--timelines=1',
+      '--pause=30',
+    ]);
+    expect(stdout).toMatch(/^full, N = 3, memcached, sqlite, after 30 ms idle$/m);
+    expect(stdout).toMatch(/^20 renders profiled: median \d+\.\d{3} ms/m);
+    // 100 warm-up renders, 1 timeline and 20 profiled renders, each after 30 ms.
+    expect(Date.now() - started).toBeGreaterThan(121 * 30);
+  });
+
   it('pnpm http-profile loads one app and prints the server profile of the load', async () => {
     const stdout = await command('src/profile/http-main.ts', ['--app=memory', '--comments=3', '--seconds=1']);
     expect(stdout).toMatch(/^memory, GET \/articles\/\d+, N = 3, 10 connections, 1 s$/m);

@@ -1,4 +1,5 @@
 import { Session } from 'node:inspector/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startMemcached } from '@cachesweeper/test-support';
 import { type BuiltVersion, buildVersion, WORKING_TREE } from '../ab/build-version';
 import { AB_STATES, type AbPageState, type AbState, type openPageState } from '../ab/page-state';
@@ -9,12 +10,13 @@ import { recordRounds, timelineLines } from './round-timeline';
 import { monotonicMicros, profileReport, type TimeWindow, windowProfile } from './window-profile';
 
 // `pnpm page-profile [--state=full|vote|cold|batched] [--comments=N] [--backend=memcached|memory]
-// [--database=sqlite|postgres] [--rounds=R] [--timelines=T] [--least=P]`: where the
-// working tree's article page spends its time in one state, bundled as the bench bundles
+// [--database=sqlite|postgres] [--rounds=R] [--timelines=T] [--least=P] [--pause=MS]`: where
+// the working tree's article page spends its time in one state, bundled as the bench bundles
 // its code. First the rounds of T renders (each cache call and SQL statement, with its
 // start and end), then a CPU profile of R renders, of the render windows only (not the
 // set-up, nor the background writes after): the functions that ran most themselves, and
-// the call tree down to P per cent.
+// the call tree down to P per cent. With a pause, every render starts after MS ms idle,
+// as a server's page does between requests (and as section 1 times pages, after others).
 
 const { argument, oneOf, count, share } = commandLine('bench page-profile');
 
@@ -28,10 +30,11 @@ function readOptions() {
     rounds: count('rounds', argument('rounds', '1000')),
     timelines: count('timelines', argument('timelines', '3'), 0),
     least: share('least', argument('least', '1')),
+    pause: count('pause', argument('pause', '0'), 0),
   };
 }
 
-const { state, backend, database, comments, rounds, timelines, least } = optionsOrExit(readOptions);
+const { state, backend, database, comments, rounds, timelines, least, pause } = optionsOrExit(readOptions);
 const WARMUP = 100;
 
 process.setSourceMapsEnabled(false);
@@ -52,8 +55,11 @@ try {
     label: 'profile',
   });
   page = opened;
+  // A server between requests: the process, and the memcached server, idle for a while before each render.
+  const rest = () => (pause > 0 ? sleep(pause) : undefined);
   const renderOnce = async (): Promise<TimeWindow> => {
     await opened.setup();
+    await rest();
     const start = monotonicMicros();
     await opened.render();
     const end = monotonicMicros();
@@ -61,12 +67,13 @@ try {
     return [start, end];
   };
   for (let round = 0; round < WARMUP; round++) await renderOnce();
-  out(`${state}, N = ${comments}, ${backend}, ${database}`);
+  out(`${state}, N = ${comments}, ${backend}, ${database}${pause > 0 ? `, after ${pause} ms idle` : ''}`);
 
   const timeline = recordRounds(opened.fixture.blog.sweeper.backend, opened.fixture.blog.sequelize);
   try {
     for (let round = 0; round < timelines; round++) {
       await opened.setup();
+      await rest();
       timeline.begin();
       const start = process.hrtime.bigint();
       await opened.render();

@@ -118,8 +118,10 @@ no SQL; here it runs none, and reads the article's tokens with its contents coun
 blog's default) or every comment counter the page records (WITHIN=off), and the page fragment's bytes only
 when the process holds no local copy of it: the first hit, and once a minute. Every page ends as the bytes a
 server writes: the full hit's 550 KB fragment at N = 1000 goes out as bytes encoded once and held, beside its
-encoded head and tail (\`PageBody\`), not copied. Back to back (section 4) the full hit then costs about the
-same at every N; here, each page timed right after other pages, it still grows with N, by a cause not yet found.
+encoded head and tail (\`PageBody\`), not copied. Timed after the same gap (section 4) the full hit then costs
+about the same at every N. Here it still grows with N because its gap does: each page follows the other
+contenders' pages, which take longer at a larger N, and a page (and the memcached server) started after a longer
+idle runs slower at any N (bench README, "How it measures").
 
 ${table(['database', 'page', ...sizes, ratioHeader, `keys read (${sizes.join(' / ')})`, `queries (${sizes.join(' / ')})`], rows)}`;
 }

@@ -5,7 +5,7 @@ import { type EncodedFragment, PageBody } from './page-body';
 
 /**
  * Fragments shorter than this go into the page's text: encoding and hashing a few KB per
- * response costs less than a marker's checks (measured under load: no gain at 6 KB).
+ * response costs about what a marker's checks cost (under load, a 6 KB page showed no gain).
  */
 export const MIN_MARKED_LENGTH = 16 * 1024;
 
@@ -28,8 +28,8 @@ interface Segment {
  * One page's large cached fragments, each standing in the page's text as a marker until
  * `toBody` makes the page's bytes: its text encoded, each fragment from the bytes its
  * `HeldFragmentBytes` holds. The page's string then stays small (its views and layout
- * trim and splice markers, not 550 KB), and a fully cached page costs a copy of held
- * bytes instead of a flatten and an encoding of the whole page. A marker is made to be
+ * trim and splice markers, not 550 KB), and a fully cached page writes held bytes
+ * instead of flattening, encoding and hashing the whole page for every response. A marker is made to be
  * damaged by what helpers do to text (escaping, case, whitespace), so a layout that did
  * anything but insert its body as it is is noticed and rendered again with the real body.
  */
