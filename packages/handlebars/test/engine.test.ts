@@ -241,6 +241,13 @@ describe('the express-handlebars engine', () => {
     );
   });
 
+  it('refuses held-bytes settings that are not an object, naming them', () => {
+    const exphbs = create({ handlebars: Handlebars.create() });
+    expect(() => cachesweeperEngine(exphbs, createSweeper(), { heldBytes: 'lots' as never })).toThrow(
+      /HeldFragmentBytes: options must be an object \(\{ maxBytes \}\), got "lots"/,
+    );
+  });
+
   it('refuses something that is not an ExpressHandlebars instance', () => {
     expect(() => cachesweeperEngine({} as never, createSweeper())).toThrow(/must be an ExpressHandlebars instance/);
   });

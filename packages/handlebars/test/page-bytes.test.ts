@@ -91,6 +91,12 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
   });
 
   it('refuses bad settings, naming the package, the component and the value', () => {
+    expect(() => new HeldFragmentBytes(5 as never)).toThrow(
+      /^\[cachesweeper\] \[handlebars\] HeldFragmentBytes: options must be an object \(\{ maxBytes \}\), got 5/,
+    );
+    expect(() => new HeldFragmentBytes({ maxBytes: 1.5 })).toThrow(
+      /maxBytes must be a whole number of bytes >= 0, got 1.5/,
+    );
     expect(() => new HeldFragmentBytes({ maxBytes: -1 })).toThrow(
       /^\[cachesweeper\] \[handlebars\] HeldFragmentBytes: maxBytes must be a whole number of bytes >= 0, got -1/,
     );

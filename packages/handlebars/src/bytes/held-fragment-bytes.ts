@@ -51,11 +51,17 @@ export class HeldFragmentBytes implements FragmentBytesSource {
 
   /** Checks `options`; throws a CacheSweeperError naming a bad value. */
   constructor(options: HeldFragmentBytesOptions = {}) {
-    const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (options === null || typeof options !== 'object') {
+      throw new CacheSweeperError(
+        COMPONENT,
+        `HeldFragmentBytes: options must be an object ({ maxBytes }), got ${describeValue(options)}`,
+      );
+    }
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
       throw new CacheSweeperError(
         COMPONENT,
-        `HeldFragmentBytes: maxBytes must be a whole number of bytes >= 0, got ${describeValue(options?.maxBytes)}`,
+        `HeldFragmentBytes: maxBytes must be a whole number of bytes >= 0, got ${describeValue(options.maxBytes)}`,
       );
     }
     this.#maxBytes = maxBytes;
