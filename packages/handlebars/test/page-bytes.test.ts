@@ -138,6 +138,24 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
     });
   }
 
+  it('keeps the markers of a layout whose helpers read other names', async () => {
+    const register = {
+      shout: (text: string) => text.toUpperCase(),
+      named(this: { title: string }) {
+        return this.title;
+      },
+    };
+    const { sweeper, asString, asBytes } = await page(
+      '<h1>{{shout title}} {{named}}</h1>{{#if title}}<p>{{title}}</p>{{/if}}{{{body}}}',
+      { register },
+    );
+    await asBytes();
+    await sweeper.idle();
+    const { html, buffer } = await asBytes();
+    expect(buffer.toString()).toBe(await asString());
+    expect(html.length).toBeLessThan(LONG.length);
+  });
+
   it("marks a layout's own cached blocks too", async () => {
     const { sweeper, asString, asBytes } = await page('{{{body}}}{{#cachesweeper b 60}}{{text}}{{/cachesweeper}}');
     await asBytes();
