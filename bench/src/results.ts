@@ -20,6 +20,8 @@ export interface BenchResults {
   readonly floor: readonly FloorAtN[];
   readonly saves: SavesResult;
   readonly http: HttpResult;
+  /** The same at a larger N, without the naive app (absent in results written before it was measured). */
+  readonly httpLarge?: HttpResult;
   readonly breakEven: BreakEvenResult;
   /** Whether the blog ran with comments within their article (WITHIN, its default; absent in results written before it was recorded). */
   readonly within?: boolean;

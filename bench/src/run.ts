@@ -88,6 +88,12 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     const keyCopies = await measureKeyCopies(scale, dir, [memcached.address, second.address]);
     log(`[${elapsed()}] HTTP`);
     const http = await measureHttp(scale, dir, memcached.address, options.server);
+    log(`[${elapsed()}] HTTP, N = ${scale.http.largeN}`);
+    const httpLarge = await measureHttp(scale, dir, memcached.address, options.server, scale.http.largeN, [
+      'uncached-batched',
+      'memory',
+      'memcached',
+    ]);
     log(`[${elapsed()}] break-even`);
     const breakEven = await measureBreakEven(scale, memcached.address);
     const results: BenchResults = {
@@ -101,6 +107,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       floor,
       saves,
       http,
+      httpLarge,
       breakEven,
       keyCopies,
     };

@@ -17,9 +17,13 @@ export interface BenchScale {
   readonly keyCopiesRounds: InterleaveOptions;
   /** Saves per contender in the untimed census of the save comparison. */
   readonly saveCensus: number;
-  /** The HTTP comparison: N, alternating runs per contender, seconds per run and per warm-up run (0: none), connections. */
+  /**
+   * The HTTP comparison: N, alternating runs per contender, seconds per run and per warm-up run (0: none),
+   * connections; and a larger N, where the page's size tells (the naive app left out: 2N queries a page).
+   */
   readonly http: {
     readonly n: number;
+    readonly largeN: number;
     readonly runs: number;
     readonly seconds: number;
     readonly warmupSeconds: number;
@@ -48,7 +52,7 @@ export const FULL_SCALE: BenchScale = {
   outboxPairRounds: { warmup: 50, rounds: 2000, budgetMs: 12_000 },
   keyCopiesRounds: { warmup: 10, rounds: 300, budgetMs: 20_000 },
   saveCensus: 10,
-  http: { n: 100, runs: 3, seconds: 8, warmupSeconds: 1, connections: 10 },
+  http: { n: 100, largeN: 1000, runs: 3, seconds: 8, warmupSeconds: 1, connections: 10 },
   breakEven: {
     shapes: [
       { fragments: 100, items: [0, 1, 2, 4, 8, 16, 32, 64, 128] },
@@ -68,6 +72,6 @@ export const SMOKE_SCALE: BenchScale = {
   outboxPairRounds: { warmup: 1, rounds: 2, minRounds: 1 },
   keyCopiesRounds: { warmup: 1, rounds: 2, minRounds: 1 },
   saveCensus: 2,
-  http: { n: 3, runs: 1, seconds: 0.5, warmupSeconds: 0, connections: 2 },
+  http: { n: 3, largeN: 5, runs: 1, seconds: 0.5, warmupSeconds: 0, connections: 2 },
   breakEven: { shapes: [{ fragments: 3, items: [0, 4] }], rounds: { warmup: 1, rounds: 2, minRounds: 1 } },
 };

@@ -1,6 +1,6 @@
 import { DATABASE_LABELS, DATABASES } from '../databases';
 import type { BenchResults } from '../results';
-import type { HttpFigures } from '../scenarios/http';
+import type { HttpFigures, HttpResult } from '../scenarios/http';
 import { type OutboxPair, savePrefix } from '../scenarios/saves';
 import { pairedSpeedup } from '../stats';
 import { fmtMs, measuredOf, pct, times } from './figures';
@@ -66,11 +66,36 @@ export function outboxPairOverhead({ measured: [withOutbox, without] }: OutboxPa
   return pairedSpeedup(withOutbox.times, without.times) - 1;
 }
 
-/** Section 6: the blog under HTTP load. */
+/** Section 6: the blog under HTTP load, at N and (when measured) at a larger N. */
 export function httpSection(results: BenchResults): string {
-  const { http: result } = results;
+  const { http: result, httpLarge } = results;
+  const large =
+    httpLarge === undefined
+      ? ''
+      : `
+
+At N = ${httpLarge.n} (a page of about ${Math.round((httpLarge.n * 550) / 1000)} KB; the naive app left out, at ${2 * httpLarge.n} queries a page), in a
+server process of its own, the same runs. The cached apps send the page as bytes (\`cachesweeperResponses\`,
+\`sendPage\`): the cached fragment's bytes are encoded once and held, not copied, encoded and hashed per
+response. Cache failures in the server: ${httpLarge.cacheErrors}.
+
+${httpTable(httpLarge)}`;
+  return `## 6. HTTP: the blog under load
+
+\`GET /articles/:id\` with N = ${result.n} comments, ${result.connections} connections, autocannon's programmatic
+API in the bench process, the apps in one server process with \`NODE_ENV=production\` (Express view cache
+${result.viewCache ? 'on' : 'OFF'}): the real blog (express-handlebars with \`cachesweeperEngine\`) on each
+backend, and the same views without a cache, with the naive queries (2 per comment) and with the blog's 4
+batched ones. Under load the server is never idle, so no page pays the cost of starting after a pause (see
+\`bench/README.md\`, "How it measures"). ${result.runs} runs of ${result.seconds} s per app, interleaved;
+figures are medians over runs. Cache failures in the server: ${result.cacheErrors}.
+
+${httpTable(result)}${large}`;
+}
+
+function httpTable(result: HttpResult): string {
   const rpsOf = (name: HttpFigures['name']) => result.figures.find((figure) => figure.name === name)?.rps.median;
-  // Blank on the baseline's own row.
+  // Blank on the baseline's own row, and where the baseline did not run.
   const versus = (figure: HttpFigures, name: HttpFigures['name']) => {
     const baseline = rpsOf(name);
     return baseline === undefined || figure.name === name ? '' : times(figure.rps.median / baseline);
@@ -84,17 +109,7 @@ export function httpSection(results: BenchResults): string {
     `${figure.latencyP99.median.toFixed(0)} ms`,
     String(figure.failures),
   ]);
-  return `## 6. HTTP: the blog under load
-
-\`GET /articles/:id\` with N = ${result.n} comments, ${result.connections} connections, autocannon's programmatic
-API in the bench process, the apps in one server process with \`NODE_ENV=production\` (Express view cache
-${result.viewCache ? 'on' : 'OFF'}): the real blog (express-handlebars with \`cachesweeperEngine\`) on each
-backend, and the same views without a cache, with the naive queries (2 per comment) and with the blog's 4
-batched ones. Under load the server is never idle, so no page pays the cost of starting after a pause (see
-\`bench/README.md\`, "How it measures"). ${result.runs} runs of ${result.seconds} s per app, interleaved;
-figures are medians over runs. Cache failures in the server: ${result.cacheErrors}.
-
-${table(['app', 'req/s', '× vs naive', '× vs batched', 'p50', 'p99', 'non-2xx + errors'], rows)}`;
+  return table(['app', 'req/s', '× vs naive', '× vs batched', 'p50', 'p99', 'non-2xx + errors'], rows);
 }
 
 const HTTP_APP_LABELS: Record<HttpFigures['name'], string> = {

@@ -93,6 +93,9 @@ export async function startHttpServer(
   }
 }
 
+/** Every app of the HTTP comparison, in the order they are loaded. */
+export const HTTP_APPS: readonly HttpFigures['name'][] = ['uncached', 'uncached-batched', 'memory', 'memcached'];
+
 /**
  * The blog under load on loopback: its server process (NODE_ENV=production)
  * serves the article page of N comments uncached (naive and batched queries), cached
@@ -105,11 +108,12 @@ export async function measureHttp(
   dir: string,
   memcachedAddress: string,
   server: ServerCommand,
+  n: number = scale.http.n,
+  names: readonly HttpFigures['name'][] = HTTP_APPS,
 ): Promise<HttpResult> {
-  const { n, runs, seconds, warmupSeconds, connections } = scale.http;
+  const { runs, seconds, warmupSeconds, connections } = scale.http;
   const { child, lines, ready } = await startHttpServer(server, { dir, memcachedAddress, n });
   try {
-    const names = ['uncached', 'uncached-batched', 'memory', 'memcached'] as const;
     const samples = new Map(names.map((name) => [name, [] as autocannon.Result[]]));
     const url = (name: HttpFigures['name']) => `http://127.0.0.1:${ready.ports[name]}/articles/${ready.articleId}`;
     if (warmupSeconds > 0) for (const name of names) await loadUrl(url(name), connections, warmupSeconds);
