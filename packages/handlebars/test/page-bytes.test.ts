@@ -27,9 +27,17 @@ async function page(
     const bytes = held.page();
     const body = await renderCached(view, context, { trim: true, bytes });
     const html = await renderCached(layout, { ...context, body }, { trim: true, bytes });
-    return { html, buffer: bytes.toBuffer(html), body: bytes.toBody(html) };
+    const sent = bytes.toBody(html);
+    return { html, buffer: sent.toBuffer(), body: sent };
   };
-  return { sweeper, held, asString, asBytes };
+  /** The page warm (rendered and stored once), as bytes, and the string page it must equal. */
+  const warm = async () => {
+    await asBytes();
+    await sweeper.idle();
+    const { html, buffer } = await asBytes();
+    return { html, text: buffer.toString(), expected: await asString() };
+  };
+  return { sweeper, held, asString, asBytes, warm };
 }
 
 describe('PageBytes: a page written from its fragments held bytes', () => {
@@ -128,11 +136,8 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
   ];
   for (const [what, source, options] of layouts) {
     it(`renders a layout that ${what} with the real body`, async () => {
-      const { sweeper, asString, asBytes } = await page(source, options);
-      await asBytes();
-      await sweeper.idle();
-      const { html, buffer } = await asBytes();
-      expect(buffer.toString()).toBe(await asString());
+      const { html, text, expected } = await (await page(source, options)).warm();
+      expect(text).toBe(expected);
       // No marker was kept: the layout got the page's fragments.
       expect(html.length).toBeGreaterThan(LONG.length);
     });
@@ -145,23 +150,17 @@ describe('PageBytes: a page written from its fragments held bytes', () => {
         return this.title;
       },
     };
-    const { sweeper, asString, asBytes } = await page(
-      '<h1>{{shout title}} {{named}}</h1>{{#if title}}<p>{{title}}</p>{{/if}}{{{body}}}',
-      { register },
-    );
-    await asBytes();
-    await sweeper.idle();
-    const { html, buffer } = await asBytes();
-    expect(buffer.toString()).toBe(await asString());
+    const layout = '<h1>{{shout title}} {{named}}</h1>{{#if title}}<p>{{title}}</p>{{/if}}{{{body}}}';
+    const { html, text, expected } = await (await page(layout, { register })).warm();
+    expect(text).toBe(expected);
     expect(html.length).toBeLessThan(LONG.length);
   });
 
   it("marks a layout's own cached blocks too", async () => {
-    const { sweeper, asString, asBytes } = await page('{{{body}}}{{#cachesweeper b 60}}{{text}}{{/cachesweeper}}');
-    await asBytes();
-    await sweeper.idle();
-    const { html, buffer } = await asBytes();
-    expect(buffer.toString()).toBe(await asString());
+    const { html, text, expected } = await (
+      await page('{{{body}}}{{#cachesweeper b 60}}{{text}}{{/cachesweeper}}')
+    ).warm();
+    expect(text).toBe(expected);
     expect(html.length).toBeLessThan(LONG.length);
   });
 });

@@ -82,10 +82,6 @@ export class HeldFragmentBytes implements FragmentBytesSource {
    * held when the same part of the same value was encoded before, else encoded now and kept.
    */
   encoded(key: string | undefined, source: string, start: number, end: number): EncodedFragment {
-    return this.#entry(key, source, start, end);
-  }
-
-  #entry(key: string | undefined, source: string, start: number, end: number): Held {
     if (key === undefined) return new Held(source, start, end);
     const held = this.#held.get(key);
     // The same object on a local copy's hits: a pointer comparison. A value read anew compares its characters.

@@ -24,6 +24,12 @@ interface Segment {
   readonly end: number;
 }
 
+/** A page's text cut at its markers. */
+interface Cut {
+  readonly head: string;
+  readonly markers: readonly { readonly index: number; readonly segment: Segment; readonly after: string }[];
+}
+
 /**
  * One page's large cached fragments, each standing in the page's text as a marker until
  * `toBody` makes the page's bytes: its text encoded, each fragment from the bytes its
@@ -63,28 +69,14 @@ export class PageBytes {
 
   /** The markers of `text`, in order, as indices; `undefined` when one is damaged or not this page's. */
   markersIn(text: string): number[] | undefined {
-    if (this.#segments.length === 0) return [];
-    const parts = text.split(this.#prefix);
-    const found: number[] = [];
-    for (let index = 1; index < parts.length; index++) {
-      const at = this.#markerAt(parts[index] as string);
-      if (at === undefined) return undefined;
-      found.push(at.index);
-    }
-    return found;
+    return this.#cut(text)?.markers.map(({ index }) => index);
   }
 
   /** `text` with every marker replaced by its fragment: the page as a string (a copy of all of it, once flattened). */
   expand(text: string): string {
-    if (this.#segments.length === 0) return text;
-    const parts = text.split(this.#prefix);
-    let out = parts[0] as string;
-    for (let index = 1; index < parts.length; index++) {
-      const part = parts[index] as string;
-      const at = this.#expect(part);
-      const { source, start, end } = this.#segments[at.index] as Segment;
-      out += source.slice(start, end) + part.slice(at.length);
-    }
+    const { head, markers } = this.#intact(text);
+    let out = head;
+    for (const { segment, after } of markers) out += segment.source.slice(segment.start, segment.end) + after;
     return out;
   }
 
@@ -93,15 +85,13 @@ export class PageBytes {
    * held bytes, not copied (see `PageBody`).
    */
   toBody(text: string): PageBody {
-    const parts = this.#segments.length === 0 ? [text] : text.split(this.#prefix);
-    const texts: Buffer[] = [Buffer.from(parts[0] as string)];
+    const { head, markers } = this.#intact(text);
+    const texts: Buffer[] = [Buffer.from(head)];
     const fragments: EncodedFragment[] = [];
-    for (let index = 1; index < parts.length; index++) {
-      const part = parts[index] as string;
-      const at = this.#expect(part);
-      const { key, source, start, end } = this.#segments[at.index] as Segment;
+    for (const { segment, after } of markers) {
+      const { key, source, start, end } = segment;
       fragments.push(this.#held.encoded(key, source, start, end));
-      texts.push(Buffer.from(part.slice(at.length)));
+      texts.push(Buffer.from(after));
     }
     return new PageBody(texts, fragments);
   }
@@ -111,12 +101,30 @@ export class PageBytes {
     return this.toBody(text).toBuffer();
   }
 
-  #expect(part: string): { index: number; length: number } {
-    const at = this.#markerAt(part);
-    if (at !== undefined) return at;
+  /** `text` cut at its markers: the text before the first, then each marker's fragment with the text after it. */
+  #cut(text: string): Cut | undefined {
+    if (this.#segments.length === 0) return { head: text, markers: [] };
+    const [head, ...parts] = text.split(this.#prefix);
+    const markers: Cut['markers'][number][] = [];
+    for (const part of parts) {
+      const at = this.#markerAt(part);
+      if (at === undefined) return undefined;
+      markers.push({ index: at.index, segment: this.#segments[at.index] as Segment, after: part.slice(at.length) });
+    }
+    return { head: head as string, markers };
+  }
+
+  /** `#cut`, refusing text whose markers were damaged: every caller checked them (the layout's check) or made them. */
+  #intact(text: string): Cut {
+    const cut = this.#cut(text);
+    if (cut !== undefined) return cut;
+    const part = text
+      .split(this.#prefix)
+      .slice(1)
+      .find((after) => this.#markerAt(after) === undefined);
     throw new CacheSweeperError(
       COMPONENT,
-      `PageBytes: a marker of a cached fragment was damaged after the page's layout was checked (${JSON.stringify(part.slice(0, 24))}…); render with a layout that inserts {{{body}}} as it is`,
+      `PageBytes: a marker of a cached fragment was damaged after the page's layout was checked (${JSON.stringify(part?.slice(0, 24))}…); render with a layout that inserts {{{body}}} as it is`,
     );
   }
 

@@ -41,10 +41,10 @@ export function htmlOfCut(cut: Cut, trim = false, bytes?: PageBytes): string {
   const pieces: string[] = [cut.texts[0] as string];
   for (const [index, html] of htmls.entries()) pieces.push(html, cut.texts[index + 1] as string);
   if (bytes === undefined) return joinTrimmed(pieces);
-  const ends = trim ? trimmedEnds(pieces) : { first: -1, last: pieces.length };
+  const ends = trimmedEnds(pieces, trim);
   if (ends === undefined) return '';
   let out = '';
-  for (let index = Math.max(0, ends.first); index <= Math.min(pieces.length - 1, ends.last); index++) {
+  for (let index = ends.first; index <= ends.last; index++) {
     const piece = trimmedPiece(pieces, index, ends);
     const ref = index % 2 === 1 ? cut.refs[(index - 1) / 2] : undefined;
     if (ref?.kind !== 'block' || piece.length < MIN_MARKED_LENGTH) {

@@ -14,24 +14,30 @@ export function joinTrimmed(pieces: readonly string[]): string {
   return out;
 }
 
-/** The first and last pieces with anything but whitespace; `undefined` when none has. */
+/** The first and last pieces the trim leaves, and whether it takes anything off them. */
 export interface TrimmedEnds {
   readonly first: number;
   readonly last: number;
+  readonly trim: boolean;
 }
 
-/** Where `pieces.join('').trim()` starts and ends, by piece. */
-export function trimmedEnds(pieces: readonly string[]): TrimmedEnds | undefined {
+/**
+ * Where `pieces.join('').trim()` starts and ends, by piece; `undefined` when no piece has
+ * anything but whitespace. With `trim` false, every piece, whole.
+ */
+export function trimmedEnds(pieces: readonly string[], trim = true): TrimmedEnds | undefined {
+  if (!trim) return { first: 0, last: pieces.length - 1, trim };
   let first = 0;
   while (first < pieces.length && (pieces[first] as string).trimStart() === '') first++;
   if (first === pieces.length) return undefined;
   let last = pieces.length - 1;
   while (last > first && (pieces[last] as string).trimEnd() === '') last--;
-  return { first, last };
+  return { first, last, trim };
 }
 
 /** How many characters the trim takes off the start and the end of piece `index`. */
 export function trimmedOff(pieces: readonly string[], index: number, ends: TrimmedEnds): [number, number] {
+  if (!ends.trim) return [0, 0];
   const piece = pieces[index] as string;
   const lead = index === ends.first ? piece.length - piece.trimStart().length : 0;
   const trail = index === ends.last ? piece.length - piece.trimEnd().length : 0;
@@ -41,7 +47,7 @@ export function trimmedOff(pieces: readonly string[], index: number, ends: Trimm
 /** Piece `index` of `pieces` as the trim leaves it (only those from `ends.first` to `ends.last` are left). */
 export function trimmedPiece(pieces: readonly string[], index: number, ends: TrimmedEnds): string {
   const piece = pieces[index] as string;
-  if (index !== ends.first && index !== ends.last) return piece;
+  if (!ends.trim || (index !== ends.first && index !== ends.last)) return piece;
   const [lead, trail] = trimmedOff(pieces, index, ends);
   return piece.slice(lead, piece.length - trail);
 }
