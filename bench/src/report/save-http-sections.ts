@@ -69,12 +69,15 @@ export function outboxPairOverhead({ measured: [withOutbox, without] }: OutboxPa
 /** Section 6: the blog under HTTP load, at N and (when measured) at a larger N. */
 export function httpSection(results: BenchResults): string {
   const { http: result, httpLarge } = results;
+  // The page fragment's size at that N, as the floor measured it (section 4).
+  const fragment = results.floor.find((entry) => entry.n === httpLarge?.n)?.fragmentBytes;
+  const size = fragment === undefined ? '' : `a page fragment of ${(fragment / 1024).toFixed(1)} KiB; `;
   const large =
     httpLarge === undefined
       ? ''
       : `
 
-At N = ${httpLarge.n} (a page of about ${Math.round((httpLarge.n * 550) / 1000)} KB; the naive app left out, at ${2 * httpLarge.n} queries a page), in a
+At N = ${httpLarge.n} (${size}the naive app left out, at ${2 * httpLarge.n} queries a page), in a
 server process of its own, the same runs. The cached apps send the page as bytes (\`cachesweeperResponses\`,
 \`sendPage\`): the cached fragment's bytes are encoded once and held, not copied, encoded and hashed per
 response. Cache failures in the server: ${httpLarge.cacheErrors}.
