@@ -86,6 +86,7 @@ export class Sweeper {
       new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter, this.#services.telemetry),
       this.#reporter,
       this.backend.placement,
+      this.versionTtlSeconds,
     );
   }
 

@@ -1,9 +1,17 @@
-import type { KeyPlacement } from '../backend';
+import type { CacheEntry, KeyPlacement } from '../backend';
+import { setMany } from '../conversations/backend-rounds';
 import type { ConversationRunner } from '../conversations/conversation-runner';
 import { bumpCounters } from '../conversations/counter-bumps';
 import { CacheSweeperError, describeValue } from '../errors';
 import { wholeModelUndeclared } from '../fragments/fragment-planner';
-import { generationKey, isModelCounterKey, isValidCacheKey, modelCounterKey, versionKey } from '../keys';
+import {
+  generationKey,
+  isGenerationKey,
+  isModelCounterKey,
+  isValidCacheKey,
+  modelCounterKey,
+  versionKey,
+} from '../keys';
 import { containerKeysOf } from '../models/container-keys';
 import type { ModelRegistry } from '../models/model-registry';
 import type { Reporter } from '../reporting/reporter';
@@ -11,6 +19,10 @@ import type { SweeperStats } from '../stats';
 import { describeTarget, resolveTarget, type Target } from '../targets';
 import { attributeToken } from '../tokens/token-plan';
 import { describeSpec } from '../tokens/token-spec';
+import { contentsRecordKey, encodeContentsRecord } from './contents-records';
+
+/** The row counters each bumped contents counter is recorded with; `null` where a row could not be named (no record then). */
+type RowsWithin = Map<string, Set<string> | null>;
 
 /** Options of `invalidate`. */
 export interface InvalidateOptions {
@@ -44,11 +56,13 @@ export class Invalidator {
   readonly #runner: ConversationRunner;
   readonly #reporter: Reporter;
   readonly #placement: KeyPlacement | undefined;
+  readonly #recordTtlSeconds: number;
   #closed = false;
 
   /**
    * An invalidator for the keys of `namespace`, bumping through `runner` (whose deadline is
    * the invalidations'); with a backend's `placement`, a version key is bumped in every copy.
+   * The records of contents bumps (see `contents-records.ts`) live `recordTtlSeconds` (0: no expiry).
    */
   constructor(
     namespace: string,
@@ -56,7 +70,9 @@ export class Invalidator {
     runner: ConversationRunner,
     reporter: Reporter,
     placement?: KeyPlacement,
+    recordTtlSeconds = 0,
   ) {
+    this.#recordTtlSeconds = recordTtlSeconds;
     this.#namespace = namespace;
     this.#models = models;
     this.#runner = runner;
@@ -66,8 +82,8 @@ export class Invalidator {
 
   /** Invalidates rows: bumps the counter of each (rows keyed by an attribute alone need no bump). */
   rows(targets: readonly Target[], options: InvalidateOptions = {}): Promise<InvalidationOutcome> {
-    const { rows, keys } = this.#rowKeys(targets, options.using);
-    return this.#bump(keys, rows, options.stats);
+    const { rows, keys, within } = this.#rowKeys(targets, options.using);
+    return this.#bump(keys, rows, options.stats, within);
   }
 
   /** The counter keys `rows` would bump, checked the same way, without bumping them. */
@@ -125,8 +141,12 @@ export class Invalidator {
     const unique = [...new Set(keys)];
     // A model counter rides along with the rows of its model, a contents counter with the rows
     // within its row: neither is a row invalidated.
-    const rows = unique.filter((key) => !isModelCounterKey(key) && !this.#models.mayBeContentsKey(key)).length;
-    return this.#bump(unique, rows, options.stats);
+    const rowKeys = unique.filter((key) => !isModelCounterKey(key) && !this.#models.mayBeContentsKey(key));
+    // Which row each contents counter went with is not kept with bare keys: each is recorded with all of them.
+    const named = rowKeys.filter((key) => !isGenerationKey(key));
+    const within: RowsWithin = new Map();
+    for (const key of unique) if (this.#models.mayBeContentsKey(key)) within.set(key, new Set(named));
+    return this.#bump(unique, rowKeys.length, options.stats, within);
   }
 
   /** Refuses further bumps (each one is reported instead). */
@@ -134,20 +154,27 @@ export class Invalidator {
     this.#closed = true;
   }
 
-  #rowKeys(targets: readonly Target[], using: string | undefined): { rows: number; keys: string[] } {
+  #rowKeys(
+    targets: readonly Target[],
+    using: string | undefined,
+  ): { rows: number; keys: string[]; within: RowsWithin } {
     if (!Array.isArray(targets)) {
       throw new CacheSweeperError('sweeper', `invalidateMany takes an array of targets, got ${describeValue(targets)}`);
     }
     const rows = new Set<string>();
     const keys = new Set<string>();
+    const within: RowsWithin = new Map();
     for (const target of targets) {
       const { row, counterKey, modelKey, containerKeys } = this.#invalidationOf(target, using);
       rows.add(row);
       if (counterKey !== undefined) keys.add(counterKey);
       if (modelKey !== undefined) keys.add(modelKey);
-      for (const key of containerKeys) keys.add(key);
+      for (const key of containerKeys) {
+        keys.add(key);
+        if (this.#models.mayBeContentsKey(key)) noteRowWithin(within, key, counterKey);
+      }
     }
-    return { rows: rows.size, keys: [...keys] };
+    return { rows: rows.size, keys: [...keys], within };
   }
 
   /**
@@ -187,7 +214,12 @@ export class Invalidator {
     return { row, counterKey: row, modelKey, containerKeys };
   }
 
-  #bump(keys: readonly string[], invalidations: number, stats: SweeperStats | undefined): Promise<InvalidationOutcome> {
+  #bump(
+    keys: readonly string[],
+    invalidations: number,
+    stats: SweeperStats | undefined,
+    within: RowsWithin = new Map(),
+  ): Promise<InvalidationOutcome> {
     const sinks = [stats];
     this.#reporter.count('invalidations', sinks, invalidations);
     if (keys.length === 0) return Promise.resolve({ landed: true, keys });
@@ -207,9 +239,40 @@ export class Invalidator {
     const conversation = bumpCounters(bumped, again);
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.
-      return Promise.resolve({ landed: this.#runner.runSync(conversation, sinks).ok, keys });
+      const outcome = this.#runner.runSync(conversation, sinks);
+      if (outcome.ok) this.#runner.runSync(this.#records(outcome.value, within), sinks);
+      return Promise.resolve({ landed: outcome.ok, keys });
     }
-    return this.#runner.run(conversation, sinks).then((outcome) => ({ landed: outcome.ok, keys }));
+    return this.#runner.run(conversation, sinks).then(async (outcome) => {
+      // The records only spare readers work: one that failed to land leaves the bumps landed.
+      if (outcome.ok) await this.#runner.run(this.#records(outcome.value, within), sinks);
+      return { landed: outcome.ok, keys };
+    });
+  }
+
+  /** Writes, for each value a contents counter was bumped to, the rows bumped with it (see `contents-records.ts`). */
+  *#records(bumped: readonly [key: string, value: number][], within: RowsWithin) {
+    const entries: CacheEntry[] = [];
+    const written = new Set<string>();
+    for (const [copy, value] of bumped) {
+      const contents = this.#contentsOf(copy, within);
+      const rows = contents === undefined ? undefined : within.get(contents);
+      if (contents === undefined || rows === null || rows === undefined || rows.size === 0) continue;
+      const key = contentsRecordKey(contents, String(value));
+      if (written.has(key)) continue;
+      written.add(key);
+      entries.push({ key, value: encodeContentsRecord(rows), ttlSeconds: this.#recordTtlSeconds });
+    }
+    if (entries.length > 0) yield* setMany('record contents bumps', entries);
+  }
+
+  /** The contents counter of `within` that `copy` is (a copy of), if any. */
+  #contentsOf(copy: string, within: RowsWithin): string | undefined {
+    if (within.has(copy)) return copy;
+    const placement = this.#placement;
+    if (placement === undefined) return undefined;
+    for (const contents of within.keys()) if (placement.copiesOf(contents).includes(copy)) return contents;
+    return undefined;
   }
 
   /** `keys` with each version key replaced by all its copies (see `KeyPlacement`). */
@@ -218,4 +281,11 @@ export class Invalidator {
     if (placement === undefined) return keys;
     return [...new Set(keys.flatMap((key) => placement.copiesOf(key)))];
   }
+}
+
+/** Notes that `row` (its counter; `undefined` for a row keyed by an attribute alone, which no reader can re-check) went with `contents`. */
+function noteRowWithin(within: RowsWithin, contents: string, row: string | undefined): void {
+  const rows = within.get(contents);
+  if (rows === null) return;
+  within.set(contents, row === undefined ? null : (rows ?? new Set<string>()).add(row));
 }
