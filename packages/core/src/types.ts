@@ -86,6 +86,11 @@ export interface FragmentLookup {
   readonly renderMicros?: number | undefined;
   /** On a miss, the fleet-wide lease the lookup took or found, if the backend offers leases. */
   readonly lease?: FragmentLease;
+  /**
+   * On a miss, the copy stored under the key whose nested counters no longer hold: a
+   * renderer may keep the parts of it that `SweeperSession.rowsChangedIn` shows unchanged.
+   */
+  readonly outdated?: StoredFragment;
 }
 
 /** A finished rendering of a fragment: its HTML and the counters of the fragments nested in it (`null`: unknown). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSweeper, memoryBackend, versionKey } from '../src';
+import { createStats, createSweeper, type FragmentSlot, memoryBackend, type Sweeper, versionKey } from '../src';
 import {
   bumpsBetween,
   contentsRecordKey,
@@ -113,5 +113,158 @@ describe('records of contents bumps', () => {
     expect(bumpsBetween('10', '1000')).toBeUndefined();
     expect(decodeContentsRecord('')).toBeUndefined();
     expect(decodeContentsRecord('a  b')).toBeUndefined();
+  });
+});
+
+const N = 20;
+const articleTarget = { model: 'Article', id: 7 };
+const range = (n: number) => Array.from({ length: n }, (_, index) => index + 1);
+
+/**
+ * Renders the article block around N comment blocks as a keeping renderer does: on a miss
+ * with an outdated copy, each comment the contents records show unchanged is kept from
+ * that copy (this renderer writes each comment's counter token into its item to find it
+ * again), and only the others are looked up. Returns the page, its figures and what it kept.
+ */
+async function renderKeeping(sweeper: Sweeper, text: (id: number) => string, keeping = true) {
+  const stats = createStats();
+  const session = sweeper.session({ stats, keepsUnchanged: keeping });
+  const [outer] = await session.lookup([sweeper.plan({ target: articleTarget, ttlSeconds: 60, parts: ['page'] })]);
+  if (outer?.html !== undefined) return { html: outer.html, stats, kept: 0 };
+  const claim = session.claim(outer!);
+  const children = range(N).map((id) =>
+    sweeper.plan({ target: { model: 'Comment', id, articleId: 7 }, ttlSeconds: 60, parts: ['comment'] }),
+  );
+  const old = outer?.outdated === undefined ? [] : [...outer.outdated.html.matchAll(/<li t="(\d+)">(.*?)<\/li>/g)];
+  const slots: (FragmentSlot | undefined)[] = children.map((planned, index) => {
+    const item = old[index];
+    return item === undefined ? undefined : session.keep(planned, outer!, item[1] as string, item[2] as string);
+  });
+  const kept = slots.filter((slot) => slot !== undefined).length;
+  const looking = children.flatMap((_planned, index) => (slots[index] === undefined ? [index] : []));
+  const found = await session.lookup(looking.map((index) => children[index] as (typeof children)[number]));
+  looking.forEach((index, at) => {
+    slots[index] = found[at];
+  });
+  const parts = (slots as FragmentSlot[]).map((slot, index) => {
+    const body =
+      slot.html ??
+      (() => {
+        const html = text(index + 1);
+        const inner = session.claim(slot, outer);
+        if (inner.role === 'render') inner.complete(html, []);
+        return html;
+      })();
+    return `<li t="${session.counterTokenOf(slot)}">${body}</li>`;
+  });
+  const html = `<ol>${parts.join('')}</ol>`;
+  if (claim.role === 'render') claim.complete(html, slots as FragmentSlot[]);
+  await sweeper.idle();
+  return { html, stats, kept };
+}
+
+/** What the page shows for `votes`, as an uncached renderer would write it (tokens aside). */
+const shown = (html: string) => html.replace(/ t="\d+"/g, '');
+
+describe('a renderer keeping the unchanged rows of an outdated copy', () => {
+  function blog() {
+    const scripted = scriptedBackend();
+    const sweeper = createSweeper({ backend: scripted.backend, models: MODELS, namespace: 'cs' });
+    const votes = new Map<number, number>();
+    const text = (id: number) => `c${id}:${votes.get(id) ?? 0}`;
+    const expected = () =>
+      `<ol>${range(N)
+        .map((id) => `<li>${text(id)}</li>`)
+        .join('')}</ol>`;
+    return { scripted, sweeper, votes, text, expected };
+  }
+
+  it('renders only the rows the records name, in two reads of a few keys', async () => {
+    const { scripted, sweeper, votes, text, expected } = blog();
+    await renderKeeping(sweeper, text);
+    await renderKeeping(sweeper, text); // a hit: the page's copy nests the contents token
+    votes.set(5, 1);
+    await sweeper.invalidate({ model: 'Comment', id: 5, articleId: 7 });
+    const before = scripted.calls.length;
+    const after = await renderKeeping(sweeper, text);
+    expect(shown(after.html)).toBe(expected());
+    expect(after.kept).toBe(N - 1);
+    expect(after.stats).toMatchObject({ hits: N - 1, misses: 2, renders: 2 });
+    expect(after.stats.roundTrips - after.stats.writeRoundTrips).toBe(2);
+    const read = scripted.calls
+      .slice(before)
+      .filter((call) => call.method === 'getMany')
+      .flatMap((call) => call.args[0] as string[]);
+    expect(read.length).toBeLessThan(12); // tokens and records, then the page, comment 5's counter and its likely keys
+    const again = await renderKeeping(sweeper, text);
+    expect(again.html).toBe(after.html);
+    expect(again.stats).toMatchObject({ hits: 1, misses: 0 });
+  });
+
+  it('looks every row up when a record is missing, when the copy is too far behind, or another token moved', async () => {
+    const { scripted, sweeper, votes, text, expected } = blog();
+    await renderKeeping(sweeper, text);
+    await renderKeeping(sweeper, text);
+    const contentsNow = async () => (await scripted.real.get(contents)) as string;
+
+    let from = await contentsNow();
+    votes.set(3, 1);
+    await sweeper.invalidate({ model: 'Comment', id: 3, articleId: 7 });
+    await scripted.real.delete(contentsRecordKey(contents, String(Number(from) + 1)));
+    const missing = await renderKeeping(sweeper, text);
+    expect(missing.kept).toBe(0);
+    expect(shown(missing.html)).toBe(expected());
+
+    for (let vote = 0; vote < 9; vote++) {
+      votes.set(4, vote);
+      await sweeper.invalidate({ model: 'Comment', id: 4, articleId: 7 });
+    }
+    const far = await renderKeeping(sweeper, text);
+    expect(far.kept).toBe(0);
+    expect(shown(far.html)).toBe(expected());
+
+    from = await contentsNow();
+    votes.set(6, 1);
+    await sweeper.invalidate({ model: 'Comment', id: 6, articleId: 7 });
+    await sweeper.invalidateModel('Comment'); // every comment's key moves: nothing can be kept
+    const moved = await renderKeeping(sweeper, text);
+    expect(moved.kept).toBe(0);
+    expect(shown(moved.html)).toBe(expected());
+    expect(from).not.toBe(await contentsNow());
+  });
+
+  it('never keeps a row whose change the records name, however the bumps interleave with pages', async () => {
+    const { scripted, sweeper, votes, text, expected } = blog();
+    await renderKeeping(sweeper, text);
+    votes.set(3, 1); // committed; the first bump round reaches the article's server before the comment's
+    await scripted.real.incr(contents, 1);
+    const between = await renderKeeping(sweeper, text);
+    expect(between.html).toContain('>c3:0<'); // concurrent with the write: allowed
+    await scripted.real.incr(comment(3), 1);
+    await sweeper.bumpKeys([contents]); // the second round, which records the rows of the batch: none named
+    // The second bump replayed from bare keys names no row: nothing is known, every row is looked up.
+    const after = await renderKeeping(sweeper, text);
+    expect(shown(after.html)).toBe(expected());
+    votes.set(8, 1);
+    await sweeper.invalidate({ model: 'Comment', id: 8, articleId: 7 });
+    expect(shown((await renderKeeping(sweeper, text)).html)).toBe(expected());
+  });
+
+  it('reads no records, and every nested block ahead, for a renderer that does not keep', async () => {
+    const { scripted, sweeper, votes, text, expected } = blog();
+    await renderKeeping(sweeper, text, false);
+    await renderKeeping(sweeper, text, false);
+    votes.set(5, 1);
+    await sweeper.invalidate({ model: 'Comment', id: 5, articleId: 7 });
+    const before = scripted.calls.length;
+    const after = await renderKeeping(sweeper, text, false);
+    expect(after.kept).toBe(0);
+    expect(shown(after.html)).toBe(expected());
+    const read = scripted.calls
+      .slice(before)
+      .filter((call) => call.method === 'getMany')
+      .flatMap((call) => call.args[0] as string[]);
+    expect(read.some((key) => key.includes('!'))).toBe(false);
+    expect(after.stats.roundTrips - after.stats.writeRoundTrips).toBe(2);
   });
 });

@@ -1,6 +1,8 @@
+import { livesWithin } from '../fragments/lives-within';
 import { nestedTokensHold } from '../fragments/stored-fragment';
 import type { LocalCopies } from '../lookup/local-copies';
 import type { FragmentHint, FragmentHints } from '../lookup/read-ahead-hints';
+import { nestedToken, recordsAhead, rowsChangedSince } from '../lookup/rows-changed';
 import type { PageState } from '../page/page-state';
 import type { FragmentLookup, PlannedFragment } from '../types';
 import type { Conversation } from './backend-rounds';
@@ -50,7 +52,7 @@ export function* lookupFragments(
   planned.forEach(({ plan }, index) => {
     pushVersionKeys(plan, versionKeys, readsContents(index));
   });
-  const ahead = { tokens: [] as string[], fragments: [] as string[] };
+  const ahead = { tokens: [] as string[], fragments: [] as string[], records: [] as string[] };
   const { localCopies } = context;
   // With every token read already (the blocks of a page assembled from its recipe), no token round runs to read ahead in.
   const tokenRound = versionKeys.some((key) => !page.tokens.has(key));
@@ -63,6 +65,12 @@ export function* lookupFragments(
       // The counters its stored copy records cover every level; before one was read, those of its last rendering.
       if (hint.nestedCounters !== undefined) pushNestedCounters(hint, readsContents(index), ahead.tokens);
       else pushNestedVersionKeys(hint.nested, fragment.plan.contentsKey, ahead.tokens);
+      // Should rows within it have changed since its copy, the records of the next bumps name them.
+      const { contentsKey } = fragment.plan;
+      const since = contentsKey === undefined ? undefined : nestedToken(hint.nestedFrom ?? [], contentsKey);
+      if (page.keeping && since !== undefined && readsContents(index)) {
+        recordsAhead(contentsKey as string, since, ahead.records);
+      }
     });
   }
   yield* readTokens(versionKeys, page, context, ahead, leases);
@@ -73,8 +81,21 @@ export function* lookupFragments(
    * (a first comment) are read after it and recorded by it (see `nestedTokensOf`).
    */
   const readAhead = (index: number, into: Set<string>, counters: Set<string>) => {
-    readAheadNested(hintOf(index), page, context, into, hints, counters);
+    const hint = hintOf(index);
     const { contentsKey } = (planned[index] as PlannedFragment).plan;
+    // The rows within it that its copy's contents records show unchanged need no read: the copy holds them.
+    const changed =
+      !page.keeping || contentsKey === undefined || hint?.nestedFrom === undefined
+        ? undefined
+        : rowsChangedSince(hint.nestedFrom, contentsKey, page);
+    const kept =
+      changed === undefined
+        ? undefined
+        : (nested: PlannedFragment) => {
+            const { counterKey } = nested.plan;
+            return counterKey !== undefined && livesWithin(nested, contentsKey) && !changed.has(counterKey);
+          };
+    readAheadNested(hint, page, context, into, hints, counters, kept);
     if (contentsKey !== undefined && !page.tokens.has(contentsKey)) counters.add(contentsKey);
   };
   const keys = planned.map((fragment) => keyOf(fragment, page, context));
@@ -119,7 +140,9 @@ export function* lookupFragments(
     hints?.noteLookup(fragment, key, stored?.nested, counter ?? undefined);
     if (stored === undefined || !nestedTokensHold(stored.nested, page.tokens)) {
       const lease = page.leases.get(key);
-      return lease === undefined ? { key, html: undefined } : { key, html: undefined, lease };
+      const missed: FragmentLookup =
+        stored === undefined ? { key, html: undefined } : { key, html: undefined, outdated: stored };
+      return lease === undefined ? missed : { ...missed, lease };
     }
     return { key, html: stored.html, nested: stored.nested, renderMicros: stored.renderMicros };
   });

@@ -15,6 +15,7 @@ import { type KeyContext, keyOf, needsRead, pushVersionKeys } from './fragment-k
  * last time, and its counter added to `counters`, to be read in the same round, with
  * the key it has after one more bump: a block whose row did not change is then found,
  * and so is one whose row changed once; only the others need a round of their own.
+ * The blocks `kept` names are left out: the fragment's outdated copy holds them unchanged.
  */
 export function readAheadNested(
   hint: FragmentHint | undefined,
@@ -23,9 +24,11 @@ export function readAheadNested(
   into: Set<string>,
   hints?: FragmentHints,
   counters?: Set<string>,
+  kept?: (nested: PlannedFragment) => boolean,
 ): void {
   const { localCopies } = context;
   for (const nested of hint?.nested ?? []) {
+    if (kept?.(nested) === true) continue;
     const nestedKey = keyOf(nested, page, context);
     if (needsRead(nested, nestedKey, page)) {
       const held = localCopies?.holding(nestedKey, page.tokens);

@@ -1,5 +1,6 @@
 import type { CacheEntry } from '../backend';
 import { asSweeperError } from '../errors';
+import { decodeContentsRecord } from '../invalidation/contents-records';
 import type { LeaseSettings } from '../leases/lease-settings';
 import type { PageState } from '../page/page-state';
 import { freshCounterStart } from '../tokens/counter-values';
@@ -14,6 +15,8 @@ export interface ReadAhead {
   readonly tokens: readonly string[];
   /** Fragment keys, recorded in the page's fragments (a hit is served only if its key proves current). */
   readonly fragments: readonly string[];
+  /** Records of contents bumps (see `contents-records.ts`), recorded in the page's records. */
+  readonly records?: readonly string[];
 }
 
 const NOTHING_AHEAD: ReadAhead = { tokens: [], fragments: [] };
@@ -39,17 +42,23 @@ export function* readTokens(
   if (needed.length === 0) return;
   const tokensAhead = unread(ahead.tokens, page.tokens, needed);
   const fragmentsAhead = unread(ahead.fragments, page.fragments);
+  const recordsAhead = unread(ahead.records ?? [], page.records);
   const counters = readNames(tokensAhead.length === 0 ? needed : [...needed, ...tokensAhead], context);
-  const reading = fragmentsAhead.length === 0 ? counters : [...counters, ...fragmentsAhead];
+  const unstamped = recordsAhead.length === 0 ? counters : [...counters, ...recordsAhead];
+  const reading = fragmentsAhead.length === 0 ? unstamped : [...unstamped, ...fragmentsAhead];
   const round = ++page.tokenRoundCount;
   const values =
     fragmentsAhead.length === 0
       ? yield* getMany('get version tokens', reading)
-      : yield* readStamped('get version tokens', reading, needed.length + tokensAhead.length, page, leases);
+      : yield* readStamped('get version tokens', reading, unstamped.length, page, leases);
   const missing = acceptCounters(needed, values, page, context, round);
   // A counter read ahead that is missing stays unread: the lookup that needs it creates it.
   acceptCounters(tokensAhead, values, page, context, round, needed.length);
-  const fragmentsAt = needed.length + tokensAhead.length;
+  const recordsAt = needed.length + tokensAhead.length;
+  for (let index = 0; index < recordsAhead.length; index++) {
+    page.records.set(recordsAhead[index] as string, decodeContentsRecord(values[recordsAt + index]));
+  }
+  const fragmentsAt = recordsAt + recordsAhead.length;
   for (let index = 0; index < fragmentsAhead.length; index++) {
     const key = fragmentsAhead[index] as string;
     page.fragments.set(key, decoded(key, values[fragmentsAt + index], context, page.stamps.get(key)));

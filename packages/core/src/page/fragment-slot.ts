@@ -1,4 +1,4 @@
-import type { FragmentLease, FragmentLookup, NestedToken, PlannedFragment } from '../types';
+import type { FragmentLease, FragmentLookup, NestedToken, PlannedFragment, StoredFragment } from '../types';
 
 /** Where a fragment of a page stands: served from the cache, to render and store, or to render without the cache. */
 export type SlotStatus = 'hit' | 'miss' | 'uncached';
@@ -20,6 +20,14 @@ export class FragmentSlot {
   readonly renderMicros: number | undefined;
   /** On a miss, the fleet-wide lease the lookup took (`won`) or found held elsewhere (`taken`), if any. */
   readonly lease: FragmentLease | undefined;
+  /** On a miss, the copy stored under its key whose nested counters no longer hold, if one was read. */
+  readonly outdated: StoredFragment | undefined;
+  /**
+   * For a fragment kept from an outdated copy of the one around it (`SweeperSession.keep`):
+   * the contents counter whose records show it unchanged, which it is recorded by, and
+   * the token of its row counter it was rendered with.
+   */
+  readonly kept: { readonly within: string; readonly counterToken: string } | undefined;
   /**
    * The counters of the cached fragments inside it, at any depth, with their tokens:
    * from its stored copy on a hit, from its children once rendered; `null` when one
@@ -28,12 +36,14 @@ export class FragmentSlot {
   nested: readonly NestedToken[] | null | undefined;
 
   /** A slot for `planned` as a lookup found it. */
-  constructor(planned: PlannedFragment, found: FragmentLookup) {
+  constructor(planned: PlannedFragment, found: FragmentLookup, kept?: FragmentSlot['kept']) {
     this.planned = planned;
     this.key = found.key;
     this.html = found.html;
     this.renderMicros = found.renderMicros;
     this.lease = found.lease;
+    this.outdated = found.outdated;
+    this.kept = kept;
     this.nested = found.key === undefined ? null : found.html === undefined ? undefined : (found.nested ?? []);
   }
 

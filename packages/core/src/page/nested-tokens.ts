@@ -31,11 +31,12 @@ export function nestedTokensOf(
   for (const child of children) {
     if (child.nested === null || child.nested === undefined) return null;
     const { generationKey, counterKey } = child.planned.plan;
+    // A child kept from an outdated copy is unchanged since it, as the contents records show.
     const covered =
       ownRound !== undefined &&
       counterKey !== undefined &&
       livesWithin(child.planned, ownContents) &&
-      (tokenRounds.get(counterKey) ?? 0) > ownRound;
+      (child.kept?.within === ownContents || (tokenRounds.get(counterKey) ?? 0) > ownRound);
     for (const versionKey of [generationKey, covered ? ownContents : counterKey]) {
       if (versionKey === undefined) continue;
       const token = tokens.get(versionKey);

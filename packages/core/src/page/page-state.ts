@@ -35,6 +35,11 @@ export interface PageState {
   readonly stamps: Map<string, string>;
   /** With fleet-wide leases: the lease this page took or found on a fragment key. */
   readonly leases: Map<string, FragmentLease>;
+  /**
+   * Records of contents bumps read so far, by record key: the row counters each names;
+   * `undefined` for one found missing (see `contents-records.ts`).
+   */
+  readonly records: Map<string, readonly string[] | undefined>;
   /** Fragment keys read ahead as blocks nested in a missed one: the lease on the block around them covers them. */
   readonly nestedAhead: Set<string>;
   /** Flights this page opened for the keys it asks the lease of; the pages of the process that miss them join. */
@@ -51,6 +56,8 @@ export interface PageState {
   readonly store: boolean;
   /** When the page began (`performance.now()`): an uncached render started later may be shared with it. */
   readonly startedAt: number;
+  /** Whether the renderer keeps the unchanged parts of outdated copies (`SessionOptions.keepsUnchanged`). */
+  readonly keeping: boolean;
 }
 
 /** Options of `sweeper.session()`. */
@@ -68,6 +75,14 @@ export interface SessionOptions {
    * active span; the page's rounds are its children. End it with `session.end()`.
    */
   readonly trace?: { readonly name: string; readonly attributes?: PageAttributes };
+  /**
+   * The renderer keeps the parts of a missed fragment's outdated copy that the records of
+   * its contents counter show unchanged (`SweeperSession.keep`), rendering only the rows
+   * within it that changed: the lookup then reads those records ahead with the tokens,
+   * and reads ahead only the changed rows' blocks. Default `false`: every block nested in
+   * a missed one is read ahead, for a renderer that looks them all up.
+   */
+  readonly keepsUnchanged?: boolean;
 }
 
 /** The state of a page that has read nothing yet; `trace` is its span, if it asked for one. */
@@ -81,6 +96,7 @@ export function newPageState(options: SessionOptions = {}, trace?: PageTrace | n
     created: new Set(),
     stamps: new Map(),
     leases: new Map(),
+    records: new Map(),
     nestedAhead: new Set(),
     pending: new Map(),
     available: true,
@@ -89,5 +105,6 @@ export function newPageState(options: SessionOptions = {}, trace?: PageTrace | n
     sinks: trace ? [options.stats, trace.stats] : [options.stats],
     store: options.store ?? true,
     startedAt: performance.now(),
+    keeping: options.keepsUnchanged === true,
   };
 }

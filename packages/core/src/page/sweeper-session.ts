@@ -1,8 +1,12 @@
+import { keyOf } from '../conversations/fragment-keys';
 import { lookupFragments } from '../conversations/fragment-lookup';
 import type { ConversationOutcome } from '../conversations/run-conversation';
 import { CacheSweeperError, describeValue } from '../errors';
+import { livesWithin } from '../fragments/lives-within';
 import { encodeFragment, expiryOf } from '../fragments/stored-fragment';
+import { rowsChangedSince } from '../lookup/rows-changed';
 import type { SweeperStats } from '../stats';
+import { isCounterValue } from '../tokens/counter-values';
 import type { FragmentLookup, PlannedFragment } from '../types';
 import type { Claim, RenderClaim } from './claims';
 import { FragmentSlot } from './fragment-slot';
@@ -41,6 +45,8 @@ export class SweeperSession {
   readonly #page: PageState;
   readonly #ctx: ClaimContext;
   readonly #misses: MissClaims;
+  /** `rowsChangedIn`, worked out once per slot. */
+  readonly #changed = new WeakMap<FragmentSlot, ReadonlySet<string> | undefined>();
 
   /** A session on the sweeper's `services`; use `sweeper.session()`. */
   constructor(services: SessionServices, options: SessionOptions = {}) {
@@ -108,6 +114,55 @@ export class SweeperSession {
     if (!this.#page.store) return this.claimPrivately(slot);
     if (slot.key === undefined) return this.#claimUncached(slot, parent);
     return this.#misses.claim(slot, slot.key, parent);
+  }
+
+  /**
+   * The row counters within a missed fragment's row that changed since its outdated copy
+   * (`slot.outdated`) was rendered, as the records of its contents counter name them;
+   * `undefined` when that is not known (no copy, a record missing, or another counter
+   * the copy nests moved). The copy's other rows within it are as it holds them: see `keep`.
+   */
+  rowsChangedIn(slot: FragmentSlot): ReadonlySet<string> | undefined {
+    if (this.#changed.has(slot)) return this.#changed.get(slot);
+    const { contentsKey } = slot.planned.plan;
+    const changed =
+      slot.outdated === undefined || contentsKey === undefined || slot.status !== 'miss'
+        ? undefined
+        : rowsChangedSince(slot.outdated.nested, contentsKey, this.#page);
+    this.#changed.set(slot, changed);
+    return changed;
+  }
+
+  /**
+   * A hit for `planned`, a fragment nesting none, kept from the outdated copy of the
+   * missed fragment `parent` around it: `html` is its part of that copy, which rendered it
+   * with its counter at `counterToken`. Only for a row within `parent`'s row that
+   * `rowsChangedIn(parent)` does not name: `undefined` otherwise, or when its key cannot be
+   * built (a generation this page has not read); look it up then. Recorded in `parent`'s
+   * rendering by the contents counter, as a row within it read after that counter is.
+   */
+  keep(planned: PlannedFragment, parent: FragmentSlot, counterToken: string, html: string): FragmentSlot | undefined {
+    const contentsKey = parent.planned.plan.contentsKey;
+    const { counterKey } = planned.plan;
+    const changed = this.rowsChangedIn(parent);
+    if (changed === undefined || contentsKey === undefined || counterKey === undefined) return undefined;
+    if (changed.has(counterKey) || !livesWithin(planned, contentsKey) || !isCounterValue(counterToken))
+      return undefined;
+    const key = keyOf(planned, this.#page, this.#services.context, counterToken);
+    if (key === undefined) return undefined;
+    this.#services.reporter.count('hits', this.#page.sinks);
+    return new FragmentSlot(planned, { key, html, nested: [] }, { within: contentsKey, counterToken });
+  }
+
+  /**
+   * The token of the row counter `slot`'s key holds (what `keep` takes back from a copy
+   * around it), `undefined` when its key holds none.
+   */
+  counterTokenOf(slot: FragmentSlot): string | undefined {
+    if (slot.kept !== undefined) return slot.kept.counterToken;
+    const { counterKey } = slot.planned.plan;
+    const token = slot.key === undefined || counterKey === undefined ? undefined : this.#page.tokens.get(counterKey);
+    return typeof token === 'string' ? token : undefined;
   }
 
   /** Claims a fragment to render here without sharing or storing it. */
