@@ -114,7 +114,7 @@ export function cachesweeperEngine<T extends ExpressHandlebarsLike>(
     const pageStats = stats?.(locals);
     // One span for the page, view and layout: what a tracing backend shows under the request.
     const trace = { ...RENDER_TRACE, attributes: { 'cachesweeper.view': displayPath(viewPath) } };
-    const session = sweeper.session({ ...(pageStats ? { stats: pageStats } : {}), trace });
+    const session = sweeper.session({ ...(pageStats ? { stats: pageStats } : {}), trace, keepsUnchanged: true });
     const exported = exportsOf?.(locals) ?? {};
     // Asked by `cachesweeperResponses`: the callback takes bytes (Express's own would send them as a download).
     const bytes = locals[PAGE_AS_BYTES] === true ? heldBytes.page() : undefined;

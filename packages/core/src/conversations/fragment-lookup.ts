@@ -140,8 +140,9 @@ export function* lookupFragments(
     hints?.noteLookup(fragment, key, stored?.nested, counter ?? undefined);
     if (stored === undefined || !nestedTokensHold(stored.nested, page.tokens)) {
       const lease = page.leases.get(key);
+      const outdated = stored ?? page.outdated.get(key);
       const missed: FragmentLookup =
-        stored === undefined ? { key, html: undefined } : { key, html: undefined, outdated: stored };
+        outdated === undefined ? { key, html: undefined } : { key, html: undefined, outdated };
       return lease === undefined ? missed : { ...missed, lease };
     }
     return { key, html: stored.html, nested: stored.nested, renderMicros: stored.renderMicros };

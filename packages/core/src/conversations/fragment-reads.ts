@@ -121,12 +121,20 @@ function record(key: string, answer: LeaseAnswer, page: PageState, context: Conv
       page.fragments.set(key, decoded(key, answer.value, context, answer.stamp));
       return;
     case 'won':
+      keepOutdated(key, page);
       page.leases.set(key, { state: 'won', stamp: answer.stamp });
       break;
     case 'taken':
+      keepOutdated(key, page);
       page.leases.set(key, { state: 'taken' });
       break;
   }
   page.stamps.delete(key);
   page.fragments.set(key, undefined);
+}
+
+/** Keeps the copy read under `key` before its lease was taken: the page's renderer may keep parts of it. */
+function keepOutdated(key: string, page: PageState): void {
+  const stale = page.fragments.get(key);
+  if (stale !== undefined) page.outdated.set(key, stale);
 }

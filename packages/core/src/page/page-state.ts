@@ -40,6 +40,11 @@ export interface PageState {
    * `undefined` for one found missing (see `contents-records.ts`).
    */
   readonly records: Map<string, readonly string[] | undefined>;
+  /**
+   * With fleet-wide leases: copies read under a key whose lease the page then took or
+   * found taken (they were stale); a renderer may keep their unchanged parts.
+   */
+  readonly outdated: Map<string, StoredFragment>;
   /** Fragment keys read ahead as blocks nested in a missed one: the lease on the block around them covers them. */
   readonly nestedAhead: Set<string>;
   /** Flights this page opened for the keys it asks the lease of; the pages of the process that miss them join. */
@@ -97,6 +102,7 @@ export function newPageState(options: SessionOptions = {}, trace?: PageTrace | n
     stamps: new Map(),
     leases: new Map(),
     records: new Map(),
+    outdated: new Map(),
     nestedAhead: new Set(),
     pending: new Map(),
     available: true,

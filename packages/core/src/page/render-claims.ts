@@ -49,6 +49,12 @@ export function renderClaim(ctx: ClaimContext, slot: FragmentSlot, shared: boole
           children.map((child) => child.planned),
         );
       }
+      // What the next lookup finds stored under its key (a shared rendering is stored): its token round reads by it.
+      if (shared && slot.key !== undefined && nested !== null) {
+        const { counterKey } = slot.planned.plan;
+        const counter = counterKey === undefined ? undefined : ctx.page.tokens.get(counterKey);
+        hints?.noteLookup(slot.planned, slot.key, nested, counter ?? undefined);
+      }
       end.completed?.(renderMicros === undefined ? { html, nested } : { html, nested, renderMicros });
     },
     fail: (error) => {

@@ -3,21 +3,24 @@ import { inCapturedContainer } from '../compile/capture-container';
 import { travelBack } from '../fingerprint/time-travel';
 import { withFrame } from '../frames';
 import { blockError } from '../location';
-import type { CacheBlock, Cut, ExportValue, Loaded, RenderingFrame } from '../types';
+import type { BlockRecipe, CacheBlock, Cut, ExportValue, Loaded, RenderingFrame } from '../types';
 import { renderBody } from './block-body';
 import { nestedBlocksOf } from './block-recipes';
 import { blocksOf, htmlOfCut } from './cut-contents';
+import { type KeptPart, keptBlock, parseParts, partsOf } from './kept-parts';
 import { startLoad } from './loaders';
 import { mergeExports } from './page-exports';
 import type { RenderState } from './render-state';
 import type { Resolution } from './resolution';
 import { settleReruns, spliceRender } from './splice-render';
-import { sealEnvelope } from './template-envelope';
+import { openEnvelope, sealEnvelope } from './template-envelope';
 
 /** A block's first rendering: its text cut at placeholders (or not, when a helper damaged one), what it nests. */
 interface FirstRender {
   readonly cut: Cut | undefined;
   readonly children: CacheBlock[];
+  /** Those of `children` still to look up (the others were kept from an outdated copy). */
+  readonly pending: readonly CacheBlock[];
   readonly templates: Set<string>;
   readonly exports: Record<string, ExportValue>;
 }
@@ -45,7 +48,7 @@ export async function renderBlocks(resolution: Resolution, blocks: readonly Cach
   });
   const loaded: (Loaded | undefined)[] = loads.some((load) => load !== undefined) ? await Promise.all(loads) : [];
   const renders = blocks.map((block, index) => assembled[index] ?? firstRender(state, block, loaded[index]));
-  await resolution.level(renders.flatMap((render) => render.children));
+  await resolution.level(renders.flatMap((render) => render.pending));
   for (const [index, block] of blocks.entries()) {
     const render = renders[index] as FirstRender;
     if (render.cut !== undefined) {
@@ -62,7 +65,7 @@ export async function renderBlocks(resolution: Resolution, blocks: readonly Cach
       render.children.push(...result.fresh);
       block.html = result.html;
     }
-    complete(block, render);
+    complete(state, block, render);
   }
 }
 
@@ -81,7 +84,7 @@ function firstRender(state: RenderState, block: CacheBlock, loaded: Loaded | und
     );
   }
   for (const child of children) child.parent = block;
-  return { cut, children, templates, exports };
+  return { cut, children, pending: children, templates, exports };
 }
 
 /**
@@ -96,12 +99,44 @@ function fromRecipe(state: RenderState, block: CacheBlock): FirstRender | undefi
   const children = nestedBlocksOf(recipe, block, state.items.length);
   if (children === undefined) return undefined;
   for (const child of children) state.add(child);
+  const templates = new Set(recipe.templates);
   return {
     cut: { texts: [...recipe.texts], refs: children },
     children,
-    templates: new Set(recipe.templates),
+    pending: keepUnchanged(state, block, recipe, children, templates),
+    templates,
     exports: { ...recipe.exports },
   };
+}
+
+/**
+ * Keeps the nested blocks of `block`'s outdated copy whose rows did not change since it
+ * (see `kept-parts.ts`), adding the templates the copy holds to `templates`; returns the
+ * blocks still to look up. A copy whose nested blocks exported to the page keeps none:
+ * what each exported is not kept apart.
+ */
+function keepUnchanged(
+  state: RenderState,
+  block: CacheBlock,
+  recipe: BlockRecipe,
+  children: CacheBlock[],
+  templates: Set<string>,
+): readonly CacheBlock[] {
+  const outdated = block.slot?.outdated;
+  if (outdated === undefined) return children;
+  const opened = openEnvelope(outdated.html, state.registration.knownDigests);
+  if (opened?.parts === undefined || !sameExports(opened.exports ?? {}, recipe.exports)) return children;
+  const parts = parseParts(opened.parts, opened.html, recipe.texts);
+  if (parts === undefined) return children;
+  const pending = children.filter(
+    (child, index) => !keptBlock(child, state.session, parts[index] as KeptPart, opened.html),
+  );
+  for (const digest of opened.templates ?? []) templates.add(digest);
+  return pending;
+}
+
+function sameExports(a: Readonly<Record<string, ExportValue>>, b: Readonly<Record<string, ExportValue>>): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Renders a block's body as it was when the block was called. */
@@ -133,13 +168,15 @@ function capturedSince(state: RenderState, first: number): CacheBlock[] {
   return state.items.slice(first).filter((item): item is CacheBlock => item.kind === 'block');
 }
 
-function complete(block: CacheBlock, render: FirstRender): void {
+function complete(state: RenderState, block: CacheBlock, render: FirstRender): void {
   const templates = new Set(render.templates);
   for (const child of render.children) for (const digest of child.templates ?? []) templates.add(digest);
   block.templates = templates;
   // The blocks in it export too: a hit on this block renders none of them.
   block.exports = mergeExports([render.exports, ...render.children.map((child) => child.exports)]);
-  block.claim?.complete(sealEnvelope(block.html as string, block), slotsOf(render.children));
+  const parts = render.cut === undefined || block.claim === undefined ? undefined : partsOf(render.cut, state.session);
+  const extras = { templates: block.templates, exports: block.exports, parts };
+  block.claim?.complete(sealEnvelope(block.html as string, extras), slotsOf(render.children));
   block.claim = undefined;
 }
 

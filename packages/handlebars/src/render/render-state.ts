@@ -82,6 +82,7 @@ export class RenderState implements DeferredFrame {
       this.registration.sweeper.session({
         ...(this.options.stats ? { stats: this.options.stats } : {}),
         trace: RENDER_TRACE,
+        keepsUnchanged: true,
       });
     return this.#session;
   }

@@ -11,6 +11,8 @@ import type { PageExports } from '../types';
  */
 const MARK = '\u0000cachesweeper-templates:';
 const EXPORTS_MARK = '\u0000cachesweeper-exports:';
+/** Where its nested blocks lie in it (see `kept-parts.ts`). */
+const PARTS_MARK = '\u0000cachesweeper-parts:';
 
 /** What a stored block carries besides its HTML. */
 export interface BlockExtras {
@@ -18,15 +20,20 @@ export interface BlockExtras {
   readonly templates?: ReadonlySet<string> | undefined;
   /** Values it exported to the page. */
   readonly exports?: PageExports | undefined;
+  /** Where the blocks nested in it lie in its HTML (see `partsOf`). */
+  readonly parts?: string | undefined;
 }
 
-/** The HTML to store: `html` with the digests of the templates rendered in it and its exports, when there are any. */
-export function sealEnvelope(html: string, { templates, exports }: BlockExtras): string {
+/** The HTML to store: `html` with the digests of the templates rendered in it, its exports and its parts, when there are any. */
+export function sealEnvelope(html: string, { templates, exports, parts }: BlockExtras): string {
   const withTemplates =
     templates === undefined || templates.size === 0 ? html : `${MARK}${[...templates].sort().join(',')}\n${html}`;
-  if (exports === undefined || Object.keys(exports).length === 0) return withTemplates;
   // JSON escapes every line break, so the first one ends the header.
-  return `${EXPORTS_MARK}${JSON.stringify(exports)}\n${withTemplates}`;
+  const withExports =
+    exports === undefined || Object.keys(exports).length === 0
+      ? withTemplates
+      : `${EXPORTS_MARK}${JSON.stringify(exports)}\n${withTemplates}`;
+  return parts === undefined ? withExports : `${PARTS_MARK}${parts}\n${withExports}`;
 }
 
 /** A stored block's HTML, templates and exports; `undefined` when one of its templates is not one this process knows, or the envelope is damaged. */
@@ -38,9 +45,17 @@ export function openEnvelope(
       readonly html: string;
       readonly templates: ReadonlySet<string> | undefined;
       readonly exports: PageExports | undefined;
+      readonly parts?: string;
     }
   | undefined {
   let rest = stored;
+  let parts: string | undefined;
+  if (rest.startsWith(PARTS_MARK)) {
+    const end = rest.indexOf('\n');
+    if (end < 0) return undefined;
+    parts = rest.slice(PARTS_MARK.length, end);
+    rest = rest.slice(end + 1);
+  }
   let exports: PageExports | undefined;
   if (rest.startsWith(EXPORTS_MARK)) {
     const end = rest.indexOf('\n');
@@ -49,12 +64,16 @@ export function openEnvelope(
     if (exports === undefined) return undefined;
     rest = rest.slice(end + 1);
   }
-  if (!rest.startsWith(MARK)) return { html: rest, templates: undefined, exports };
+  if (!rest.startsWith(MARK))
+    return parts === undefined
+      ? { html: rest, templates: undefined, exports }
+      : { html: rest, templates: undefined, exports, parts };
   const end = rest.indexOf('\n');
   if (end < 0) return undefined;
   const templates = new Set(rest.slice(MARK.length, end).split(','));
   for (const digest of templates) if (!known.has(digest)) return undefined;
-  return { html: rest.slice(end + 1), templates, exports };
+  const html = rest.slice(end + 1);
+  return parts === undefined ? { html, templates, exports } : { html, templates, exports, parts };
 }
 
 function parseExports(json: string): PageExports | undefined {
