@@ -147,11 +147,13 @@ describe('a page that keeps the unchanged rows of its outdated copy', () => {
 
 /** `backend`, with every stored block's parts moved one character on, as a damaged or foreign copy would have them. */
 function damagingParts(backend: CacheBackend): CacheBackend {
-  const damage = (value: string) =>
-    value.replace(
-      /(\u0000cachesweeper-parts:)(\d+),/,
-      (_, mark: string, start: string) => `${mark}${Number(start) + 1},`,
-    );
+  const mark = '\u0000cachesweeper-parts:';
+  const damage = (value: string) => {
+    if (!value.includes(mark)) return value;
+    const at = value.indexOf(mark) + mark.length;
+    const comma = value.indexOf(',', at);
+    return `${value.slice(0, at)}${Number(value.slice(at, comma)) + 1}${value.slice(comma)}`;
+  };
   return {
     ...backend,
     set: (key, value, ttl) => backend.set(key, damage(value), ttl),
