@@ -37,6 +37,7 @@ describe.each<BlogBackend>(['memory', 'memcached', 'redis'])('the blog on the %s
     // The article's token and its page fragment under the key it had last time, in one multi-get.
     expect(panelFigures(html)).toEqual({
       hits: 1,
+      kept: 0,
       misses: 0,
       uncached: 0,
       roundTrips: 1,

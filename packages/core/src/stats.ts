@@ -2,6 +2,11 @@
 export interface SweeperStats {
   /** Fragments served from the cache. */
   hits: number;
+  /**
+   * Of `hits`, the fragments kept from an outdated copy of the block around them: their rows
+   * within its row unchanged since it, as the contents records show (see `SessionOptions.keepsUnchanged`).
+   */
+  kept: number;
   /** Fragments looked up and not found (rendered, or joined a render already running). */
   misses: number;
   /** Fragments rendered without the cache: it failed, timed out, or a token could not be read. */
@@ -36,6 +41,7 @@ export interface SweeperStats {
 export function createStats(): SweeperStats {
   return {
     hits: 0,
+    kept: 0,
     misses: 0,
     uncached: 0,
     renders: 0,

@@ -189,7 +189,7 @@ describe('a renderer keeping the unchanged rows of an outdated copy', () => {
     const after = await renderKeeping(sweeper, text);
     expect(shown(after.html)).toBe(expected());
     expect(after.kept).toBe(N - 1);
-    expect(after.stats).toMatchObject({ hits: N - 1, misses: 2, renders: 2 });
+    expect(after.stats).toMatchObject({ hits: N - 1, kept: N - 1, misses: 2, renders: 2 });
     expect(after.stats.roundTrips - after.stats.writeRoundTrips).toBe(2);
     const read = scripted.calls
       .slice(before)

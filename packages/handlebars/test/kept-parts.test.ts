@@ -67,7 +67,7 @@ describe('a page that keeps the unchanged rows of its outdated copy', () => {
     expect(after.html).toBe(after.expected);
     expect(after.html).toContain('<li>c5 (1)</li>');
     expect(after.calls).toEqual(['comment 5']);
-    expect(after.stats).toMatchObject({ hits: IDS.length - 1, misses: 2, renders: 2 });
+    expect(after.stats).toMatchObject({ hits: IDS.length - 1, kept: IDS.length - 1, misses: 2, renders: 2 });
     expect(after.stats.roundTrips - after.stats.writeRoundTrips).toBe(2);
     const next = await web.render();
     expect(next.stats).toMatchObject({ hits: 1, misses: 0 });
@@ -101,7 +101,7 @@ describe('a page that keeps the unchanged rows of its outdated copy', () => {
     const kept = await first.render(); // its own recipe, and the parts of the copy the second process stored
     expect(kept.html).toBe(kept.expected);
     expect(kept.calls).toEqual(['comment 9']);
-    expect(kept.stats).toMatchObject({ hits: IDS.length - 1, misses: 2 });
+    expect(kept.stats).toMatchObject({ hits: IDS.length - 1, kept: IDS.length - 1, misses: 2 });
     expect(kept.stats.roundTrips - kept.stats.writeRoundTrips).toBe(2);
   });
 
@@ -116,6 +116,7 @@ describe('a page that keeps the unchanged rows of its outdated copy', () => {
     // The copy's parts did not fit its HTML: every comment was looked up (hits), in a round of their own.
     expect(after.calls).toEqual(['comment 2']);
     expect(after.stats.roundTrips - after.stats.writeRoundTrips).toBe(3);
+    expect(after.stats.kept).toBe(0);
 
     const exporting = process(
       memoryBackend(),

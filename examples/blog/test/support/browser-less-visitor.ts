@@ -62,6 +62,7 @@ export class HttpVisitor {
 /** Reads the per-page cache figures the blog prints in its panel. */
 export function panelFigures(html: string): {
   hits: number;
+  kept: number;
   misses: number;
   uncached: number;
   roundTrips: number;
@@ -71,6 +72,7 @@ export function panelFigures(html: string): {
   const figure = (id: string) => Number(new RegExp(`id="cache-${id}">(\\d+)<`).exec(html)?.[1] ?? Number.NaN);
   return {
     hits: figure('hits'),
+    kept: figure('kept'),
     misses: figure('misses'),
     uncached: figure('uncached'),
     roundTrips: figure('round-trips'),

@@ -151,6 +151,7 @@ export class SweeperSession {
     const key = keyOf(planned, this.#page, this.#services.context, counterToken);
     if (key === undefined) return undefined;
     this.#services.reporter.count('hits', this.#page.sinks);
+    this.#services.reporter.count('kept', this.#page.sinks);
     return new FragmentSlot(planned, { key, html, nested: [] }, { within: contentsKey, counterToken });
   }
 

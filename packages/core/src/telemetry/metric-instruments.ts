@@ -4,6 +4,7 @@ import type { SweeperStats } from '../stats';
 /** The counters of `stats()` that are also OpenTelemetry counters, by metric name. */
 const COUNTERS = {
   hits: 'cachesweeper.hits',
+  kept: 'cachesweeper.kept',
   misses: 'cachesweeper.misses',
   uncached: 'cachesweeper.uncached',
   renders: 'cachesweeper.renders',
@@ -14,6 +15,7 @@ const COUNTERS = {
 
 const DESCRIPTIONS: Record<keyof typeof COUNTERS, string> = {
   hits: 'Fragments served from the cache',
+  kept: 'Of the hits, fragments kept from an outdated copy of the block around them (their rows unchanged)',
   misses: 'Fragments looked up and not found',
   uncached: 'Fragments rendered without the cache (it failed, was late, or caching is off)',
   renders: 'Renders run for missed fragments',
