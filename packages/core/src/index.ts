@@ -37,7 +37,7 @@ export { armDeadline, STALL_STRETCH } from './own-stall-deadline';
 export type { Claim, RenderClaim, WaitClaim } from './page/claims';
 export { FragmentSlot, type SlotStatus } from './page/fragment-slot';
 export type { SessionOptions } from './page/page-state';
-export { SweeperSession } from './page/sweeper-session';
+export { type KeptCandidate, SweeperSession } from './page/sweeper-session';
 export { countInto, createStats, type SweeperStats } from './stats';
 export { createSweeper, type FragmentOptions, Sweeper } from './sweeper';
 export type { SweeperOptions } from './sweeper-options';

@@ -136,10 +136,13 @@ async function renderKeeping(sweeper: Sweeper, text: (id: number) => string, kee
     sweeper.plan({ target: { model: 'Comment', id, articleId: 7 }, ttlSeconds: 60, parts: ['comment'] }),
   );
   const old = outer?.outdated === undefined ? [] : [...outer.outdated.html.matchAll(/<li t="(\d+)">(.*?)<\/li>/g)];
-  const slots: (FragmentSlot | undefined)[] = children.map((planned, index) => {
-    const item = old[index];
-    return item === undefined ? undefined : session.keep(planned, outer!, item[1] as string, item[2] as string);
-  });
+  const candidates = old.map((item, index) => ({
+    planned: children[index] as (typeof children)[number],
+    counterToken: item[1] as string,
+    html: item[2] as string,
+  }));
+  const slots: (FragmentSlot | undefined)[] =
+    candidates.length === children.length ? session.keep(outer!, candidates) : children.map(() => undefined);
   const kept = slots.filter((slot) => slot !== undefined).length;
   const looking = children.flatMap((_planned, index) => (slots[index] === undefined ? [index] : []));
   const found = await session.lookup(looking.map((index) => children[index] as (typeof children)[number]));

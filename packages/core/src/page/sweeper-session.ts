@@ -134,25 +134,31 @@ export class SweeperSession {
   }
 
   /**
-   * A hit for `planned`, a fragment nesting none, kept from the outdated copy of the
-   * missed fragment `parent` around it: `html` is its part of that copy, which rendered it
-   * with its counter at `counterToken`. Only for a row within `parent`'s row that
-   * `rowsChangedIn(parent)` does not name: `undefined` otherwise, or when its key cannot be
-   * built (a generation this page has not read); look it up then. Recorded in `parent`'s
-   * rendering by the contents counter, as a row within it read after that counter is.
+   * Hits for fragments nesting none, kept from the outdated copy of the missed fragment
+   * `parent` around them: each `html` is its part of that copy, which rendered it with its
+   * row counter at `counterToken`. Kept only for a row within `parent`'s row that
+   * `rowsChangedIn(parent)` does not name; `undefined` for the others, and for one whose
+   * key cannot be built (a generation this page has not read): look those up. A kept
+   * fragment is recorded in `parent`'s rendering by the contents counter, as a row within
+   * it read after that counter is.
    */
-  keep(planned: PlannedFragment, parent: FragmentSlot, counterToken: string, html: string): FragmentSlot | undefined {
+  keep(parent: FragmentSlot, parts: readonly KeptCandidate[]): (FragmentSlot | undefined)[] {
     const contentsKey = parent.planned.plan.contentsKey;
-    const { counterKey } = planned.plan;
     const changed = this.rowsChangedIn(parent);
-    if (changed === undefined || contentsKey === undefined || counterKey === undefined) return undefined;
-    if (changed.has(counterKey) || !livesWithin(planned, contentsKey) || !isCounterValue(counterToken))
-      return undefined;
-    const key = keyOf(planned, this.#page, this.#services.context, counterToken);
-    if (key === undefined) return undefined;
-    this.#services.reporter.count('hits', this.#page.sinks);
-    this.#services.reporter.count('kept', this.#page.sinks);
-    return new FragmentSlot(planned, { key, html, nested: [] }, { within: contentsKey, counterToken });
+    if (changed === undefined || contentsKey === undefined) return parts.map(() => undefined);
+    const { context, reporter } = this.#services;
+    let kept = 0;
+    const slots = parts.map(({ planned, counterToken, html }) => {
+      const { counterKey } = planned.plan;
+      if (counterKey === undefined || changed.has(counterKey) || !livesWithin(planned, contentsKey)) return undefined;
+      const key = isCounterValue(counterToken) ? keyOf(planned, this.#page, context, counterToken) : undefined;
+      if (key === undefined) return undefined;
+      kept++;
+      return new FragmentSlot(planned, { key, html, nested: [] }, { within: contentsKey, counterToken });
+    });
+    reporter.count('hits', this.#page.sinks, kept);
+    reporter.count('kept', this.#page.sinks, kept);
+    return slots;
   }
 
   /**
@@ -243,6 +249,15 @@ export class SweeperSession {
       failed: (error) => settle?.reject(error),
     });
   }
+}
+
+/** A fragment that `SweeperSession.keep` may keep from its parent's outdated copy. */
+export interface KeptCandidate {
+  readonly planned: PlannedFragment;
+  /** The token of its row counter the copy rendered it with. */
+  readonly counterToken: string;
+  /** Its part of the copy. */
+  readonly html: string;
 }
 
 function startTrace(services: SessionServices, trace: NonNullable<SessionOptions['trace']>) {

@@ -1,3 +1,4 @@
+import type { FragmentSlot } from '@cachesweeper/core';
 import type { DataFrame } from '../helper/data-frames';
 import type {
   BlockRecipe,
@@ -42,13 +43,24 @@ export class BlockRecipes implements RecipeStore {
 
 /**
  * The nested blocks of `recipe` as new items of a page whose block `parent` missed: each
- * with the page's `@root` and the page's own loader. `undefined` when a loader is no
+ * with the page's `@root` and the page's own loader, or served from its `kept` slot (kept
+ * from `parent`'s outdated copy: it renders nothing). `undefined` when a loader is no
  * longer where it was (the block then renders as usual).
  */
-export function nestedBlocksOf(recipe: BlockRecipe, parent: CacheBlock, firstIndex: number): CacheBlock[] | undefined {
+export function nestedBlocksOf(
+  recipe: BlockRecipe,
+  parent: CacheBlock,
+  firstIndex: number,
+  kept?: readonly (FragmentSlot | undefined)[],
+): CacheBlock[] | undefined {
   const root = (parent.data as DataFrame | undefined)?.root;
   const blocks: CacheBlock[] = [];
-  for (const nested of recipe.nested) {
+  for (const [index, nested] of recipe.nested.entries()) {
+    const slot = kept?.[index];
+    if (slot !== undefined) {
+      blocks.push(keptBlock(nested, parent, firstIndex + blocks.length, slot));
+      continue;
+    }
     const loader = loaderNow(nested.loader, root);
     if (loader === undefined) return undefined;
     blocks.push({
@@ -70,6 +82,29 @@ export function nestedBlocksOf(recipe: BlockRecipe, parent: CacheBlock, firstInd
     });
   }
   return blocks;
+}
+
+/** A nested block served from the slot kept for it: its data frames and loader are never used. */
+function keptBlock(nested: NestedRecipe, parent: CacheBlock, index: number, slot: FragmentSlot): CacheBlock {
+  return {
+    kind: 'block',
+    index,
+    planned: nested.planned,
+    fn: nested.fn,
+    context: nested.context,
+    data: nested.data,
+    target: nested.target,
+    loader: undefined,
+    where: nested.where,
+    log: [],
+    targetLog: nested.targetLog,
+    uncacheable: undefined,
+    readsOutside: false,
+    claimed: true,
+    parent,
+    slot,
+    html: slot.html,
+  };
 }
 
 function recipeOf(registration: Registration, { cut, templates, exports }: BlockRendering): BlockRecipe | undefined {

@@ -7,7 +7,7 @@ import type { BlockRecipe, CacheBlock, Cut, ExportValue, Loaded, RenderingFrame 
 import { renderBody } from './block-body';
 import { nestedBlocksOf } from './block-recipes';
 import { blocksOf, htmlOfCut } from './cut-contents';
-import { type KeptPart, keptBlock, parseParts, partsOf } from './kept-parts';
+import { type KeptPart, parseParts, partsOf } from './kept-parts';
 import { startLoad } from './loaders';
 import { mergeExports } from './page-exports';
 import type { RenderState } from './render-state';
@@ -96,43 +96,45 @@ function fromRecipe(state: RenderState, block: CacheBlock): FirstRender | undefi
   const key = block.slot?.key;
   const recipe = key === undefined ? undefined : state.registration.recipes.get(key);
   if (recipe === undefined) return undefined;
-  const children = nestedBlocksOf(recipe, block, state.items.length);
+  const templates = new Set(recipe.templates);
+  const kept = keptFromOutdated(state, block, recipe, templates);
+  const children = nestedBlocksOf(recipe, block, state.items.length, kept);
   if (children === undefined) return undefined;
   for (const child of children) state.add(child);
-  const templates = new Set(recipe.templates);
   return {
     cut: { texts: [...recipe.texts], refs: children },
     children,
-    pending: keepUnchanged(state, block, recipe, children, templates),
+    pending: kept === undefined ? children : children.filter((child) => child.html === undefined),
     templates,
     exports: { ...recipe.exports },
   };
 }
 
 /**
- * Keeps the nested blocks of `block`'s outdated copy whose rows did not change since it
- * (see `kept-parts.ts`), adding the templates the copy holds to `templates`; returns the
- * blocks still to look up. A copy whose nested blocks exported to the page keeps none:
- * what each exported is not kept apart.
+ * The slots of `block`'s nested blocks kept from its outdated copy, those whose rows did
+ * not change since it (see `kept-parts.ts`), adding the templates the copy holds to
+ * `templates`; `undefined` when it keeps none. A copy whose nested blocks exported to the
+ * page keeps none: what each exported is not kept apart.
  */
-function keepUnchanged(
+function keptFromOutdated(
   state: RenderState,
   block: CacheBlock,
   recipe: BlockRecipe,
-  children: CacheBlock[],
   templates: Set<string>,
-): readonly CacheBlock[] {
-  const outdated = block.slot?.outdated;
-  if (outdated === undefined) return children;
-  const opened = openEnvelope(outdated.html, state.registration.knownDigests);
-  if (opened?.parts === undefined || !sameExports(opened.exports ?? {}, recipe.exports)) return children;
+): (FragmentSlot | undefined)[] | undefined {
+  const slot = block.slot;
+  if (slot?.outdated === undefined) return undefined;
+  const opened = openEnvelope(slot.outdated.html, state.registration.knownDigests);
+  if (opened?.parts === undefined || !sameExports(opened.exports ?? {}, recipe.exports)) return undefined;
   const parts = parseParts(opened.parts, opened.html, recipe.texts);
-  if (parts === undefined) return children;
-  const pending = children.filter(
-    (child, index) => !keptBlock(child, state.session, parts[index] as KeptPart, opened.html),
-  );
+  if (parts === undefined) return undefined;
+  const candidates = recipe.nested.map(({ planned }, index) => {
+    const { start, end, token } = parts[index] as KeptPart;
+    return { planned, counterToken: token, html: opened.html.slice(start, end) };
+  });
+  const kept = state.session.keep(slot, candidates);
   for (const digest of opened.templates ?? []) templates.add(digest);
-  return pending;
+  return kept;
 }
 
 function sameExports(a: Readonly<Record<string, ExportValue>>, b: Readonly<Record<string, ExportValue>>): boolean {

@@ -1,5 +1,5 @@
 import type { SweeperSession } from '@cachesweeper/core';
-import type { CacheBlock, Cut } from '../types';
+import type { Cut } from '../types';
 
 /**
  * Where each block nested in a stored block lies in its HTML, with the token of the row
@@ -54,15 +54,4 @@ export function parseParts(written: string, html: string, texts: readonly string
   }
   const last = texts[texts.length - 1] as string;
   return at + last.length === html.length && html.endsWith(last) ? parts : undefined;
-}
-
-/** A nested block of a recipe kept from its parent's outdated copy: served as the copy holds it. */
-export function keptBlock(block: CacheBlock, session: SweeperSession, part: KeptPart, html: string): boolean {
-  const parent = block.parent?.slot;
-  if (parent === undefined) return false;
-  const slot = session.keep(block.planned, parent, part.token, html.slice(part.start, part.end));
-  if (slot === undefined) return false;
-  block.slot = slot;
-  block.html = slot.html;
-  return true;
 }
