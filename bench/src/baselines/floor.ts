@@ -67,7 +67,7 @@ ${fragment}
   </main>
   <aside class="cache-panel" id="cache-panel" aria-label="Cache figures for this page">
     <strong>This page</strong>:
-    <span>hits <b id="cache-hits">${stats.hits}</b></span>
+    <span>hits <b id="cache-hits">${stats.hits}</b> (<b id="cache-kept">${stats.kept}</b> kept from the page's last copy)</span>
     <span>misses <b id="cache-misses">${stats.misses}</b></span>
     <span>uncached <b id="cache-uncached">${stats.uncached}</b></span>
     <span>round trips: <b id="cache-round-trips">${stats.roundTrips - stats.writeRoundTrips}</b> reads before the page was sent</span>
@@ -146,12 +146,14 @@ export async function floorArticlePage(
 /** Where the held fragment goes in the page's text, split there to write its bytes. */
 const FRAGMENT_HERE = '\u0000fragment\u0000';
 
+const PARTS_MARK = '\u0000cachesweeper-parts:';
 const EXPORTS_MARK = '\u0000cachesweeper-exports:';
 /** The optional `@<expiry>` and `~<render µs>` before a stored fragment's header. */
 const STAMPS = /^(?:@\d+)?(?:~\d+)?/;
 
-/** The title the block exported, and its HTML (see the handlebars package's template envelope). */
-function openExports(body: string): { title: string; html: string } {
+/** The title the block exported, and its HTML (see the handlebars package's template envelope: its parts go first). */
+function openExports(stored: string): { title: string; html: string } {
+  const body = stored.startsWith(PARTS_MARK) ? stored.slice(stored.indexOf('\n') + 1) : stored;
   if (!body.startsWith(EXPORTS_MARK)) return { title: '', html: body };
   const end = body.indexOf('\n');
   const exports = JSON.parse(body.slice(EXPORTS_MARK.length, end)) as { title?: unknown };

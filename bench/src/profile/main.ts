@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startMemcached } from '@cachesweeper/test-support';
 import { type BuiltVersion, buildVersion, WORKING_TREE } from '../ab/build-version';
@@ -7,7 +9,7 @@ import { commandLine, optionsOrExit } from '../command-line';
 import { DATABASES, type DatabaseName, preparePostgres } from '../databases';
 import { summarize } from '../stats';
 import { recordRounds, timelineLines } from './round-timeline';
-import { monotonicMicros, profileReport, type TimeWindow, windowProfile } from './window-profile';
+import { monotonicMicros, profileReport, sourceFiles, type TimeWindow, windowProfile } from './window-profile';
 
 // `pnpm page-profile [--state=full|vote|cold|batched] [--comments=N] [--backend=memcached|memory]
 // [--database=sqlite|postgres] [--rounds=R] [--timelines=T] [--least=P] [--pause=MS]`: where
@@ -95,11 +97,17 @@ try {
   const windows: TimeWindow[] = [];
   for (let round = 0; round < rounds; round++) windows.push(await renderOnce());
   const { profile } = await session.post('Profiler.stop');
+  if (process.env.SCRATCH_PROFILE)
+    (await import('node:fs')).writeFileSync(
+      process.env.SCRATCH_PROFILE,
+      JSON.stringify({ profile, windows, bundle: readFileSync(built.entry, 'utf8') }),
+    );
   session.disconnect();
   const times = summarize(windows.map(([start, end]) => (end - start) / 1000));
   const windowed = windowProfile(profile, windows);
   out(`\n${rounds} renders profiled: median ${times.median.toFixed(3)} ms, ${windowed.samples} samples inside them`);
-  for (const line of profileReport(windowed, least)) out(line);
+  const bundle = readFileSync(built.entry, 'utf8');
+  for (const line of profileReport(windowed, least, sourceFiles(basename(built.entry), bundle))) out(line);
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;

@@ -112,12 +112,58 @@ function percent(part: number, whole: number): string {
   return `${((100 * part) / whole).toFixed(1).padStart(5)}%`;
 }
 
-/** The report both profiling commands print: the 30 functions that ran most themselves, then the call tree down to `least`. */
-export function profileReport(profile: WindowedProfile, least: number): string[] {
+/**
+ * Which source file a frame of `bundle` (an esbuild bundle's text, whose `// path`
+ * comments open each file's code) came from: `../packages/core/src/keys.ts` for a line of
+ * the bundle, the script's own name for any other frame.
+ */
+export function sourceFiles(bundleName: string, bundle: string): (frame: string) => string {
+  const starts: [line: number, path: string][] = [];
+  bundle.split('\n').forEach((text, index) => {
+    const path = /^\/\/ (\.\.\/\S+)$/.exec(text)?.[1];
+    if (path !== undefined) starts.push([index + 1, path]);
+  });
+  return (frame) => {
+    const [, script, lineText] = /([^ ]*):(\d+)$/.exec(frame) ?? [];
+    if (script !== bundleName || lineText === undefined) return script || frame;
+    const line = Number(lineText);
+    let found = bundleName;
+    for (const [start, path] of starts) {
+      if (start > line) break;
+      found = path;
+    }
+    return found;
+  };
+}
+
+/** The `count` source files whose functions ran most themselves (`fileOf` names a frame's file). */
+export function topSelfFiles(profile: WindowedProfile, fileOf: (frame: string) => string, count: number): string[] {
+  const byFile = new Map<string, number>();
+  for (const [frame, samples] of profile.self) {
+    const file = fileOf(frame);
+    byFile.set(file, (byFile.get(file) ?? 0) + samples);
+  }
+  return [...byFile]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([file, samples]) => `${percent(samples, profile.samples)} ${file}`);
+}
+
+/** The report both profiling commands print: the 30 functions that ran most themselves, by file where `fileOf` is given, then the call tree down to `least`. */
+export function profileReport(profile: WindowedProfile, least: number, fileOf?: (frame: string) => string): string[] {
+  const files =
+    fileOf === undefined
+      ? []
+      : [
+          '',
+          'source files whose functions ran most themselves:',
+          ...topSelfFiles(profile, fileOf, 30).map((line) => `  ${line}`),
+        ];
   return [
     '',
     'ran most themselves:',
     ...topSelf(profile, 30).map((line) => `  ${line}`),
+    ...files,
     '',
     `call tree (frames of ${(least * 100).toFixed(1)}% or more; one child each: a > b):`,
     ...callTreeLines(profile, least).map((line) => `  ${line}`),
