@@ -4,6 +4,7 @@ import {
   bumpOnlyTheContentsOfANewCommentsArticle,
   forgetTheArticleAMovedCommentLeft,
   invalidateVotesBeforeCommit,
+  recordNoRowOfAContentsBump,
 } from './support/naive-invalidation';
 import { raceInChildProcess } from './support/race-process';
 import { type RaceOptions, type RaceOutcome, runRace, sharedMemory } from './support/race-run';
@@ -27,7 +28,7 @@ function describeOutcome(outcome: RaceOutcome): string {
     `(${outcome.pages.wholeHits} wholly from cache), ${outcome.pages.stale.length} stale, ` +
     `${outcome.early.length} early invalidations (${ledger.afterCommit} counter writes after commit, ` +
     `${ledger.outsideTransactions} outside transactions: autocommit writes and counters created by reads), ` +
-    `${outcome.failedRenders} failed renders, ` +
+    `${outcome.failedRenders} failed renders, ${outcome.kept} blocks kept from a page's last copy, ` +
     `${outcome.cacheErrors} cache errors, ${outcome.seconds} s`
   );
 }
@@ -168,6 +169,19 @@ const CONTROLS: readonly {
         [5, OPERATIONS.addComment],
       ],
       tamper: bumpOnlyTheContentsOfANewCommentsArticle,
+    },
+  },
+  {
+    // Pages after a vote keep the comments the records do not name from the page's outdated copy.
+    title: '(WITHIN=on) the records of contents bumps name no row that changed',
+    figures: 'WITHIN=on, votes, records name no row',
+    options: {
+      within: true,
+      mix: [
+        [90, OPERATIONS.renderArticle],
+        [10, OPERATIONS.vote],
+      ],
+      tamper: recordNoRowOfAContentsBump,
     },
   },
 ];

@@ -2,6 +2,7 @@ import type { CacheBackend } from './backend';
 import { ConversationRunner } from './conversations/conversation-runner';
 import { CacheSweeperError, describeValue } from './errors';
 import { FragmentPlanner, type FragmentRequest } from './fragments/fragment-planner';
+import { recordTtlSeconds } from './invalidation/contents-records';
 import { type InvalidateOptions, type InvalidationOutcome, Invalidator } from './invalidation/invalidator';
 import type { LeaseSettings } from './leases/lease-settings';
 import { ModelRegistry } from './models/model-registry';
@@ -86,7 +87,7 @@ export class Sweeper {
       new ConversationRunner(this.backend, this.invalidationTimeoutMs, this.#reporter, this.#services.telemetry),
       this.#reporter,
       this.backend.placement,
-      this.versionTtlSeconds,
+      recordTtlSeconds(this.versionTtlSeconds),
     );
   }
 

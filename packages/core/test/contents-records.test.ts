@@ -4,6 +4,7 @@ import {
   bumpsBetween,
   contentsRecordKey,
   decodeContentsRecord,
+  recordTtlSeconds,
   rowsChangedBetween,
 } from '../src/invalidation/contents-records';
 import { contentsKey } from '../src/keys';
@@ -269,5 +270,13 @@ describe('a renderer keeping the unchanged rows of an outdated copy', () => {
       .flatMap((call) => call.args[0] as string[]);
     expect(read.some((key) => key.includes('!'))).toBe(false);
     expect(after.stats.roundTrips - after.stats.writeRoundTrips).toBe(2);
+  });
+});
+
+describe('the lifetime of a record', () => {
+  it('is a day, or the version keys’ lifetime when shorter', () => {
+    expect(recordTtlSeconds(0)).toBe(86_400);
+    expect(recordTtlSeconds(600)).toBe(600);
+    expect(recordTtlSeconds(7 * 86_400)).toBe(86_400);
   });
 });

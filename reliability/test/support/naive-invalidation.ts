@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CacheBackend, CacheEntry } from '@cachesweeper/core';
 import type { BlogInstance } from './blog-instances';
 
 /** How long a tampered vote's transaction goes on after its bump. */
@@ -72,4 +73,23 @@ export function bumpOnlyTheContentsOfANewCommentsArticle(instance: BlogInstance)
     if (options.transaction) options.transaction.afterCommit(invalidate);
     else return invalidate();
   });
+}
+
+/**
+ * The control for the records of contents bumps (WITHIN=on): every record this instance
+ * writes names a row that exists nowhere instead of the rows bumped with it. A page after a
+ * vote then keeps the voted comment's old part from the outdated copy of its article's
+ * page (the records say it did not change): the race must see it.
+ */
+export function recordNoRowOfAContentsBump(instance: BlogInstance): void {
+  const backend = instance.blog.sweeper.backend as {
+    set: CacheBackend['set'];
+    setMany?: CacheBackend['setMany'];
+  };
+  const NOTHING = 'cs-control:Nothing:=0';
+  const isRecord = (key: string) => key.includes(':&!');
+  const wrong = (entry: CacheEntry): CacheEntry => (isRecord(entry.key) ? { ...entry, value: NOTHING } : entry);
+  const { set, setMany } = backend;
+  backend.set = (key, value, ttl) => set.call(backend, key, isRecord(key) ? NOTHING : value, ttl);
+  if (setMany !== undefined) backend.setMany = (entries) => setMany.call(backend, entries.map(wrong));
 }

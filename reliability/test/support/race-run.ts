@@ -81,6 +81,8 @@ export interface RaceOutcome {
   readonly abortedWrites: number;
   readonly unexpectedErrors: readonly string[];
   readonly cacheErrors: number;
+  /** Blocks the app instances kept from an outdated copy of the page around them (`stats.kept`). */
+  readonly kept: number;
   readonly seconds: number;
 }
 
@@ -223,6 +225,7 @@ export async function runRace(options: RaceOptions): Promise<RaceOutcome> {
       abortedWrites,
       unexpectedErrors,
       cacheErrors,
+      kept: instances.reduce((sum, instance) => sum + instance.blog.sweeper.stats().kept, 0),
       seconds: Math.round((performance.now() - started) / 1000),
     };
   } finally {

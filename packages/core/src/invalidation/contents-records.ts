@@ -17,6 +17,16 @@ import { MAX_KEY_BYTES } from '../backend';
 /** Most bumps a reader spans with records; a rendering further behind is checked row by row. */
 export const MAX_RECORDED_BUMPS = 16;
 
+/**
+ * How long a record lives: a day, or the version keys' lifetime when shorter. A record
+ * serves the next page of its container, minutes later on a page anyone reads; a page
+ * read once a day checks its rows one by one, as without records.
+ */
+export function recordTtlSeconds(versionTtlSeconds: number): number {
+  const DAY = 86_400;
+  return versionTtlSeconds > 0 ? Math.min(versionTtlSeconds, DAY) : DAY;
+}
+
 /** The key of the record of the bump that moved `contentsKey` to `value`. */
 export function contentsRecordKey(contentsKey: string, value: string): string {
   const key = `${contentsKey}!${value}`;

@@ -62,7 +62,7 @@ export class Invalidator {
   /**
    * An invalidator for the keys of `namespace`, bumping through `runner` (whose deadline is
    * the invalidations'); with a backend's `placement`, a version key is bumped in every copy.
-   * The records of contents bumps (see `contents-records.ts`) live `recordTtlSeconds` (0: no expiry).
+   * The records of contents bumps (see `contents-records.ts`) live `recordTtlSeconds`.
    */
   constructor(
     namespace: string,
@@ -70,7 +70,7 @@ export class Invalidator {
     runner: ConversationRunner,
     reporter: Reporter,
     placement?: KeyPlacement,
-    recordTtlSeconds = 0,
+    recordTtlSeconds = 86_400,
   ) {
     this.#recordTtlSeconds = recordTtlSeconds;
     this.#namespace = namespace;
