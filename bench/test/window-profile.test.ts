@@ -1,6 +1,13 @@
 import type { Profiler } from 'node:inspector';
 import { describe, expect, it } from 'vitest';
-import { callTreeLines, frameName, topSelf, windowProfile } from '../src/profile/window-profile';
+import {
+  callTreeLines,
+  frameName,
+  sourceFiles,
+  topSelf,
+  topSelfFiles,
+  windowProfile,
+} from '../src/profile/window-profile';
 
 const frame = (functionName: string, line: number): Profiler.ProfileNode['callFrame'] => ({
   functionName,
@@ -79,5 +86,35 @@ describe('topSelf and callTreeLines', () => {
 
   it('names a frame by function, script file and 1-based line; an anonymous one as such', () => {
     expect(frameName({ ...frame('', 7), url: 'node:internal/streams/writable' })).toBe('(anonymous) writable:7');
+  });
+});
+
+describe('sourceFiles and topSelfFiles', () => {
+  // Lines 1–14 of the bundle are its prelude, 15–24 core's keys.ts, 25 on the blog's app.ts.
+  const bundle = [
+    ...Array.from({ length: 14 }, () => 'prelude'),
+    '// ../packages/core/src/keys.ts',
+    ...Array.from({ length: 9 }, () => 'code'),
+    '// ../examples/blog/src/app.ts',
+    'code',
+  ].join('\n');
+  const fileOf = sourceFiles('page.mjs', bundle);
+
+  it('maps a line of the bundle to the file its esbuild comment opened, and any other frame to its script', () => {
+    expect(fileOf('lookup page.mjs:20')).toBe('../packages/core/src/keys.ts');
+    expect(fileOf('render page.mjs:10')).toBe('page.mjs');
+    expect(fileOf('route page.mjs:26')).toBe('../examples/blog/src/app.ts');
+    expect(fileOf('findAll model.js:1090')).toBe('model.js');
+    expect(fileOf('(idle) :0')).toBe('(idle) :0');
+  });
+
+  it('sums the functions of each file that ran themselves', () => {
+    const windowed = windowProfile(PROFILE, [[0, 100]]);
+    // lookup (line 20) ran in 3 samples, (idle) (line 1, the prelude) in 2, sql (line 30) in 1.
+    expect(topSelfFiles(windowed, fileOf, 5)).toEqual([
+      ' 50.0% ../packages/core/src/keys.ts',
+      ' 33.3% page.mjs',
+      ' 16.7% ../examples/blog/src/app.ts',
+    ]);
   });
 });

@@ -16,8 +16,9 @@ import { monotonicMicros, profileReport, sourceFiles, type TimeWindow, windowPro
 // the working tree's article page spends its time in one state, bundled as the bench bundles
 // its code. First the rounds of T renders (each cache call and SQL statement, with its
 // start and end), then a CPU profile of R renders, of the render windows only (not the
-// set-up, nor the background writes after): the functions that ran most themselves, and
-// the call tree down to P per cent. With a pause, every render starts after MS ms idle,
+// set-up, nor the background writes after): the functions that ran most themselves, the
+// source files whose functions did (the bundle's lines mapped back to the packages' files),
+// and the call tree down to P per cent. With a pause, every render starts after MS ms idle,
 // as a server's page does between requests (and as section 1 times pages, after others).
 
 const { argument, oneOf, count, share } = commandLine('bench page-profile');
@@ -97,11 +98,6 @@ try {
   const windows: TimeWindow[] = [];
   for (let round = 0; round < rounds; round++) windows.push(await renderOnce());
   const { profile } = await session.post('Profiler.stop');
-  if (process.env.SCRATCH_PROFILE)
-    (await import('node:fs')).writeFileSync(
-      process.env.SCRATCH_PROFILE,
-      JSON.stringify({ profile, windows, bundle: readFileSync(built.entry, 'utf8') }),
-    );
   session.disconnect();
   const times = summarize(windows.map(([start, end]) => (end - start) / 1000));
   const windowed = windowProfile(profile, windows);
