@@ -280,3 +280,21 @@ describe('the lifetime of a record', () => {
     expect(recordTtlSeconds(7 * 86_400)).toBe(86_400);
   });
 });
+
+describe('keep, given what it cannot use', () => {
+  it('names the bad parent or part', async () => {
+    const sweeper = createSweeper({ models: MODELS, namespace: 'cs' });
+    const session = sweeper.session({ keepsUnchanged: true });
+    const planned = sweeper.plan({ target: { model: 'Comment', id: 1, articleId: 7 }, ttlSeconds: 60 });
+    const [slot] = await session.lookup([sweeper.plan({ target: { model: 'Article', id: 7 }, ttlSeconds: 60 })]);
+    expect(() => session.keep({} as FragmentSlot, [])).toThrow(
+      /\[cachesweeper\] \[sweeper\] keep\(parent, parts\): parent must be a slot a lookup returned, got \{\}/,
+    );
+    expect(() => session.keep(slot!, 'x' as never)).toThrow(/parts must be an array .* got "x"/);
+    expect(() => session.keep(slot!, [{ planned, counterToken: 5 as never, html: '' }])).toThrow(
+      /parts must be an array of \{ planned, counterToken, html \}/,
+    );
+    // A slot that is no miss with an outdated copy keeps nothing.
+    expect(session.keep(slot!, [{ planned, counterToken: '4503599627370497', html: '<li>' }])).toEqual([undefined]);
+  });
+});

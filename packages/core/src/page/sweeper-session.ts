@@ -143,6 +143,7 @@ export class SweeperSession {
    * it read after that counter is.
    */
   keep(parent: FragmentSlot, parts: readonly KeptCandidate[]): (FragmentSlot | undefined)[] {
+    checkKeepArguments(parent, parts);
     const contentsKey = parent.planned.plan.contentsKey;
     const changed = this.rowsChangedIn(parent);
     if (changed === undefined || contentsKey === undefined) return parts.map(() => undefined);
@@ -258,6 +259,28 @@ export interface KeptCandidate {
   readonly counterToken: string;
   /** Its part of the copy. */
   readonly html: string;
+}
+
+function checkKeepArguments(parent: unknown, parts: unknown): void {
+  if (!(parent instanceof FragmentSlot)) {
+    throw new CacheSweeperError(
+      'sweeper',
+      `keep(parent, parts): parent must be a slot a lookup returned, got ${describeValue(parent)}`,
+    );
+  }
+  const candidate = (part: unknown) =>
+    part !== null &&
+    typeof part === 'object' &&
+    typeof (part as KeptCandidate).planned?.plan === 'object' &&
+    typeof (part as KeptCandidate).counterToken === 'string' &&
+    typeof (part as KeptCandidate).html === 'string';
+  const bad = Array.isArray(parts) ? parts.find((part) => !candidate(part)) : parts;
+  if (!Array.isArray(parts) || bad !== undefined) {
+    throw new CacheSweeperError(
+      'sweeper',
+      `keep(parent, parts): parts must be an array of { planned, counterToken, html } (planned by sweeper.plan), got ${describeValue(bad)}`,
+    );
+  }
 }
 
 function startTrace(services: SessionServices, trace: NonNullable<SessionOptions['trace']>) {
