@@ -163,4 +163,31 @@ describe("a backend's placement of copies", () => {
     expect(counter).not.toBe('77');
     expect(copy).toBe('77');
   });
+
+  it('writes no records of contents bumps, and keeps nothing: copies that missed a bump number bumps apart', async () => {
+    const { backend, read } = twoServerBackend();
+    const models = { Article: { generation: true }, Comment: { generation: true, within: { Article: 'articleId' } } };
+    const sweeper = createSweeper({ backend, namespace: 'p', models });
+    const plans = [
+      sweeper.plan({ target: { model: 'Article', id: 2 }, ttlSeconds: 60 }),
+      sweeper.plan({ target: { model: 'Comment', id: 4, articleId: 2 }, ttlSeconds: 60 }),
+    ];
+    await sweeper.session({ keepsUnchanged: true }).lookup(plans);
+    const set: string[] = [];
+    const { set: setOne, setMany } = backend;
+    backend.set = (key, value, ttl) => {
+      set.push(key);
+      return setOne(key, value, ttl);
+    };
+    backend.setMany = (entries) => {
+      set.push(...entries.map((entry) => entry.key));
+      return (setMany as NonNullable<typeof setMany>)(entries);
+    };
+    const outcome = await sweeper.invalidate({ model: 'Comment', id: 4, articleId: 2 });
+    expect(outcome.landed).toBe(true);
+    expect(set.filter((key) => key.includes('!'))).toEqual([]);
+    read.length = 0;
+    await sweeper.session({ keepsUnchanged: true }).lookup(plans);
+    expect(read.filter((key) => key.includes('!'))).toEqual([]);
+  });
 });

@@ -237,6 +237,8 @@ export class Invalidator {
     // its own bump stored its rendering with a contents token that the second bump retires.
     const again = this.#everyCopy(keys.filter((key) => this.#models.mayBeContentsKey(key)));
     const conversation = bumpCounters(bumped, again);
+    // A counter's copies number their bumps alike only until one misses a bump: no records with copies.
+    if (this.#placement !== undefined) within.clear();
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.
       const outcome = this.#runner.runSync(conversation, sinks);

@@ -52,8 +52,14 @@ export class SweeperSession {
   constructor(services: SessionServices, options: SessionOptions = {}) {
     this.#services = services;
     const trace = options.trace === undefined ? undefined : startTrace(services, options.trace);
-    // Without caching, nothing is read, stored or shared: every fragment renders here.
-    this.#page = newPageState(services.caching ? options : { ...options, store: false }, trace);
+    // Without caching, nothing is read, stored or shared: every fragment renders here. With key
+    // copies, a counter's copies number their bumps alike only until one misses a bump (its server
+    // out of reach), so a value does not name one bump: no records are written, and none is kept.
+    const keeps = options.keepsUnchanged === true && services.context.placement === undefined;
+    this.#page = newPageState(
+      services.caching ? { ...options, keepsUnchanged: keeps } : { ...options, store: false, keepsUnchanged: keeps },
+      trace,
+    );
     this.#ctx = { services, page: this.#page };
     this.#misses = new MissClaims(this.#ctx);
   }
@@ -126,7 +132,7 @@ export class SweeperSession {
     if (this.#changed.has(slot)) return this.#changed.get(slot);
     const { contentsKey } = slot.planned.plan;
     const changed =
-      slot.outdated === undefined || contentsKey === undefined || slot.status !== 'miss'
+      !this.#page.keeping || slot.outdated === undefined || contentsKey === undefined || slot.status !== 'miss'
         ? undefined
         : rowsChangedSince(slot.outdated.nested, contentsKey, this.#page);
     this.#changed.set(slot, changed);
