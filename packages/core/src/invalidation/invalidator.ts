@@ -237,44 +237,37 @@ export class Invalidator {
     // its own bump stored its rendering with a contents token that the second bump retires.
     const again = this.#everyCopy(keys.filter((key) => this.#models.mayBeContentsKey(key)));
     const conversation = bumpCounters(bumped, again);
-    // A counter's copies number their bumps alike only until one misses a bump: no records with copies.
-    if (this.#placement !== undefined) within.clear();
+    // The records only spare readers work: one that failed to land leaves the bumps landed.
     if (this.#runner.sync) {
       // In-process counters: bump them now, without a deadline timer or promise hops.
       const outcome = this.#runner.runSync(conversation, sinks);
-      if (outcome.ok) this.#runner.runSync(this.#records(outcome.value, within), sinks);
+      const records = outcome.ok ? this.#records(outcome.value, within) : [];
+      if (records.length > 0) this.#runner.runSync(setMany('record contents bumps', records), sinks);
       return Promise.resolve({ landed: outcome.ok, keys });
     }
     return this.#runner.run(conversation, sinks).then(async (outcome) => {
-      // The records only spare readers work: one that failed to land leaves the bumps landed.
-      if (outcome.ok) await this.#runner.run(this.#records(outcome.value, within), sinks);
+      const records = outcome.ok ? this.#records(outcome.value, within) : [];
+      if (records.length > 0) await this.#runner.run(setMany('record contents bumps', records), sinks);
       return { landed: outcome.ok, keys };
     });
   }
 
-  /** Writes, for each value a contents counter was bumped to, the rows bumped with it (see `contents-records.ts`). */
-  *#records(bumped: readonly [key: string, value: number][], within: RowsWithin) {
+  /**
+   * For each value a contents counter was bumped to, the record of the rows bumped with it
+   * (see `contents-records.ts`). None with key copies: a counter's copies number their bumps
+   * alike only until one misses a bump (its server out of reach), and from then on a value
+   * no longer names one bump.
+   */
+  #records(bumped: readonly [key: string, value: number][], within: RowsWithin): CacheEntry[] {
+    if (this.#placement !== undefined) return [];
     const entries: CacheEntry[] = [];
-    const written = new Set<string>();
-    for (const [copy, value] of bumped) {
-      const contents = this.#contentsOf(copy, within);
-      const rows = contents === undefined ? undefined : within.get(contents);
-      if (contents === undefined || rows === null || rows === undefined || rows.size === 0) continue;
+    for (const [contents, value] of bumped) {
+      const rows = within.get(contents);
+      if (rows === null || rows === undefined || rows.size === 0) continue;
       const key = contentsRecordKey(contents, String(value));
-      if (written.has(key)) continue;
-      written.add(key);
       entries.push({ key, value: encodeContentsRecord(rows), ttlSeconds: this.#recordTtlSeconds });
     }
-    if (entries.length > 0) yield* setMany('record contents bumps', entries);
-  }
-
-  /** The contents counter of `within` that `copy` is (a copy of), if any. */
-  #contentsOf(copy: string, within: RowsWithin): string | undefined {
-    if (within.has(copy)) return copy;
-    const placement = this.#placement;
-    if (placement === undefined) return undefined;
-    for (const contents of within.keys()) if (placement.copiesOf(contents).includes(copy)) return contents;
-    return undefined;
+    return entries;
   }
 
   /** `keys` with each version key replaced by all its copies (see `KeyPlacement`). */

@@ -55,11 +55,9 @@ export class SweeperSession {
     // Without caching, nothing is read, stored or shared: every fragment renders here. With key
     // copies, a counter's copies number their bumps alike only until one misses a bump (its server
     // out of reach), so a value does not name one bump: no records are written, and none is kept.
-    const keeps = options.keepsUnchanged === true && services.context.placement === undefined;
-    this.#page = newPageState(
-      services.caching ? { ...options, keepsUnchanged: keeps } : { ...options, store: false, keepsUnchanged: keeps },
-      trace,
-    );
+    const keepsUnchanged = options.keepsUnchanged === true && services.context.placement === undefined;
+    const store = services.caching ? options.store : false;
+    this.#page = newPageState({ ...options, store, keepsUnchanged }, trace);
     this.#ctx = { services, page: this.#page };
     this.#misses = new MissClaims(this.#ctx);
   }

@@ -56,45 +56,37 @@ export function nestedBlocksOf(
   const root = (parent.data as DataFrame | undefined)?.root;
   const blocks: CacheBlock[] = [];
   for (const [index, nested] of recipe.nested.entries()) {
+    const at = firstIndex + blocks.length;
     const slot = kept?.[index];
+    // A kept block renders nothing: its data frames and loader are never used.
     if (slot !== undefined) {
-      blocks.push(keptBlock(nested, parent, firstIndex + blocks.length, slot));
+      blocks.push({ ...recipeBlock(nested, parent, at, nested.data, undefined), slot, html: slot.html });
       continue;
     }
     const loader = loaderNow(nested.loader, root);
     if (loader === undefined) return undefined;
-    blocks.push({
-      kind: 'block',
-      index: firstIndex + blocks.length,
-      planned: nested.planned,
-      fn: nested.fn,
-      context: nested.context,
-      data: withRoot(nested.data, root),
-      target: nested.target,
-      loader,
-      where: nested.where,
-      log: [],
-      targetLog: nested.targetLog,
-      uncacheable: undefined,
-      readsOutside: false,
-      claimed: true,
-      parent,
-    });
+    blocks.push(recipeBlock(nested, parent, at, withRoot(nested.data, root), loader));
   }
   return blocks;
 }
 
-/** A nested block served from the slot kept for it: its data frames and loader are never used. */
-function keptBlock(nested: NestedRecipe, parent: CacheBlock, index: number, slot: FragmentSlot): CacheBlock {
+/** Recipe block `nested` as item `index` of a page, inside `parent`, with the data frames and loader given. */
+function recipeBlock(
+  nested: NestedRecipe,
+  parent: CacheBlock,
+  index: number,
+  data: unknown,
+  loader: Loader | undefined,
+): CacheBlock {
   return {
     kind: 'block',
     index,
     planned: nested.planned,
     fn: nested.fn,
     context: nested.context,
-    data: nested.data,
+    data,
     target: nested.target,
-    loader: undefined,
+    loader,
     where: nested.where,
     log: [],
     targetLog: nested.targetLog,
@@ -102,8 +94,6 @@ function keptBlock(nested: NestedRecipe, parent: CacheBlock, index: number, slot
     readsOutside: false,
     claimed: true,
     parent,
-    slot,
-    html: slot.html,
   };
 }
 
